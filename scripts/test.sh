@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, Rust tests (with and without PHP), the release build,
+# the stub drift checks, PHPUnit against the built extension, end-to-end HTTP tests and
+# composer validation. Fails on the first failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/lib.sh
+
+ensure_packages
+ensure_rust
+ensure_rust_components
+ensure_cargo_php
+
+SO="$PWD/target/release/libagents_core.so"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --all-targets --no-default-features -- -D warnings
+
+step "cargo test --no-default-features (core, no PHP)"
+cargo test --locked --no-default-features
+
+step "cargo test (default features)"
+cargo test --locked
+
+step "stub drift: cargo php stubs vs php-stubs/agents_core.stub.php"
+cargo build --locked --quiet
+cargo php stubs --stdout > target/agents_core.stub.php
+diff -u php-stubs/agents_core.stub.php target/agents_core.stub.php \
+    || die "php-stubs/agents_core.stub.php is stale: run 'cargo php stubs --stdout > php-stubs/agents_core.stub.php'"
+
+step "cargo build --release"
+cargo build --locked --release
+
+step "stub drift: reflection of the built extension vs php-stubs/"
+php -n tools/stub-check.php dump-stubs php-stubs > target/contract-stubs.json
+php -n -d extension="$SO" tools/stub-check.php dump-ext > target/contract-ext.json
+php -n tools/stub-check.php diff target/contract-stubs.json target/contract-ext.json
+
+step "composer validate"
+composer validate --strict --no-check-publish --no-interaction
+
+step "PHPUnit against $SO (unit suite, then end-to-end: php -S driven by curl)"
+AGENTS_CORE_SO="$SO" php -d extension="$SO" /usr/bin/phpunit --do-not-cache-result

@@ -1,0 +1,33 @@
+//! PHP glue (ext-php-rs): registers the module, converts types and maps core errors to PHP
+//! exceptions. Every policy decision is made by the pure-Rust core.
+
+pub mod convert;
+pub mod exceptions;
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+/// Features compiled into this build, for `php --ri agents_core`.
+const FEATURES: &str = "ip-allowlist";
+
+extern "C" fn info(_module: *mut ModuleEntry) {
+    info_table_start!();
+    info_table_row!("agents_core support", "enabled");
+    info_table_row!("version", crate::VERSION);
+    info_table_row!("build profile", crate::BUILD_PROFILE);
+    info_table_row!("crypto backend", crate::CRYPTO_BACKEND);
+    info_table_row!("features", FEATURES);
+    info_table_end!();
+}
+
+/// Module entry point.
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .name("agents_core")
+        .version(crate::VERSION)
+        .startup_function(exceptions::register)
+        .constant(("AGENTS_CORE_VERSION", crate::VERSION, &[]))
+        .info_function(info)
+}
