@@ -2,6 +2,88 @@
 
 // Stubs for agents_core
 
+namespace Agents\Core {
+    /**
+     * An IP allowlist compiled once: strict entries, canonical order, fast membership.
+     */
+    class IpAllowlist implements \Countable {
+        /**
+         * Compiles the entries: a list of strings, text separated by commas and whitespace, or
+         * JSON array text. Throws `InvalidInputException` naming every bad entry and why.
+         *
+         * @param array|string $entries
+         *
+         * @param mixed $entries
+         */
+        public function __construct(mixed $entries) {}
+
+        /**
+         * True when an entry contains `$ip`. Invalid address text (any bytes) gives false.
+         *
+         * @param string $ip
+         * @return bool
+         */
+        public function contains(string $ip): bool {}
+
+        /**
+         * Number of (de-duplicated) entries.
+         *
+         * @return int
+         */
+        public function count(): int {}
+
+        /**
+         * The entries in canonical form: IPv4 before IPv6, by network, then prefix length.
+         *
+         * @return list<string>
+         *
+         * @return array
+         */
+        public function entries(): array {}
+
+        /**
+         * Reads the entries without throwing: `['entries' => canonical, sorted, de-duplicated
+         * strings, 'invalid' => [['entry' => string, 'reason' => string], ...]]`.
+         *
+         * @param array|string $entries
+         * @return array{entries: list<string>, invalid: list<array{entry: string, reason: string}>}
+         *
+         * @param mixed $entries
+         * @return array
+         */
+        public static function normalize(mixed $entries): array {}
+    }
+
+    /**
+     * The request's client address: `$remoteAddr` unless it is a trusted proxy; then the
+     * `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
+     * trusted proxies. `$headers` maps names (any case) to a string or a list of strings. Null
+     * when no valid address is found. Throws `InvalidInputException` only for invalid
+     * `$trustedProxies` entries (configuration).
+     *
+     * @param array<string, string|list<string>> $headers
+     * @param list<string> $trustedProxies IPs or CIDRs
+     *
+     * @param string $remoteAddr
+     * @param array $headers
+     * @param array $trustedProxies
+     * @return string|null
+     */
+    function client_ip(string $remoteAddr, array $headers, array $trustedProxies = []): ?string {}
+
+    /**
+     * One-shot check: true when `$ip` is inside a valid entry of `$cidrs`. Invalid entries never
+     * match; an empty list matches nothing; invalid address text gives false. Never throws.
+     *
+     * @param list<string> $cidrs
+     *
+     * @param string $ip
+     * @param array $cidrs
+     * @return bool
+     */
+    function ip_allowed(string $ip, array $cidrs): bool {}
+}
+
 namespace {
     const AGENTS_CORE_VERSION = '0.1.0';
 }

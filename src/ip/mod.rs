@@ -1,96 +1,212 @@
 //! IP allowlists and client-IP resolution.
 //!
-//! Provisional implementation: the public surface below is the contract other modules use
-//! (`Allowlist::parse_value`, `Allowlist::contains`, `client_ip`, `parse_ip`).
+//! * [`parse`]: strict address and CIDR text parsers with precise reasons;
+//! * [`list`]: reading whole allowlists (text, JSON array text, lists) with limits;
+//! * [`matcher`]: the compiled form, one bisection per lookup;
+//! * [`client`]: the client address behind trusted proxies.
+//!
+//! An [`Allowlist`] is parsed once and matched many times; its lookup cost does not grow
+//! linearly with the number of entries. IPv4 and IPv6 never cross, except that an IPv4-mapped
+//! IPv6 address (`::ffff:a.b.c.d`) being checked also matches IPv4 entries holding `a.b.c.d`.
 #![forbid(unsafe_code)]
+
+pub mod client;
+pub mod list;
+pub mod matcher;
+pub mod parse;
 
 use std::net::IpAddr;
 
-use ipnet::IpNet;
 use serde_json::Value;
 
 use crate::errors::InvalidInput;
 
+pub use client::Header;
+pub use list::{Input, MAX_ENTRIES, MAX_TEXT_BYTES, Member, Normalized, Problem, normalize};
+pub use matcher::Matcher;
+pub use parse::{AddrError, Cidr, EntryError, MAX_ENTRY_BYTES, parse_entry};
+
 /// A compiled list of networks. Parsed once; `contains` never re-parses.
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
-    nets: Vec<IpNet>,
+    entries: Vec<Cidr>,
+    matcher: Matcher,
 }
 
-/// Parses one address strictly (no zone id, brackets, port or leading zeros).
+/// Parses one address strictly (no zone id, brackets, port, surrounding space or leading
+/// zeros).
 pub fn parse_ip(text: &str) -> Option<IpAddr> {
-    text.parse().ok()
+    parse::parse_addr(text).ok()
+}
+
+/// [`parse_ip`] for raw bytes (request values need not be UTF-8; such values are invalid).
+pub fn parse_ip_bytes(bytes: &[u8]) -> Option<IpAddr> {
+    parse::parse_addr_bytes(bytes)
 }
 
 impl Allowlist {
-    /// Parses entries given as text (split on commas and whitespace, or JSON array text) or as a
-    /// JSON list of strings. Every bad entry is reported.
+    /// Parses entries given as text (split on commas and whitespace, or JSON array text), as a
+    /// JSON list of strings, or `null` (empty). Every bad entry is reported.
     pub fn parse_value(input: &Value) -> Result<Self, InvalidInput> {
-        let mut err = InvalidInput::new("IP allowlist");
-        let mut nets = Vec::new();
-        let items: Vec<Value> = match input {
-            Value::String(s) => s
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|p| !p.is_empty())
-                .map(|p| Value::String(p.to_owned()))
-                .collect(),
-            Value::Array(a) => a.clone(),
-            Value::Null => Vec::new(),
-            _ => {
-                err.push("entries", "must be a string or a list");
-                return Err(err);
-            }
-        };
-        for (i, it) in items.iter().enumerate() {
-            match it.as_str() {
-                Some(s) => match s
-                    .parse::<IpNet>()
-                    .ok()
-                    .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
-                {
-                    Some(n) if n.trunc() == n => nets.push(n),
-                    _ => err.push(format!("entries[{i}]"), "not a valid address or network"),
-                },
-                None => err.push(format!("entries[{i}]"), "not a string"),
-            }
-        }
-        err.into_result(Self { nets })
+        list::normalize_value(input)
+            .into_result("IP allowlist", "entries")
+            .map(Self::from_sorted)
     }
 
-    /// True when some entry contains `ip`.
+    /// Parses `input` strictly; the error is about `subject` and names items `label[i]`.
+    pub fn parse(input: &Input<'_>, subject: &str, label: &str) -> Result<Self, InvalidInput> {
+        normalize(input)
+            .into_result(subject, label)
+            .map(Self::from_sorted)
+    }
+
+    /// An allowlist of the valid entries of `normalized`, ignoring the invalid ones.
+    pub fn from_valid(normalized: Normalized) -> Self {
+        Self::from_sorted(normalized.entries)
+    }
+
+    /// An allowlist of `nets` (any order; duplicates are removed).
+    pub fn from_nets(nets: impl IntoIterator<Item = Cidr>) -> Self {
+        let mut entries: Vec<Cidr> = nets.into_iter().collect();
+        entries.sort_unstable();
+        entries.dedup();
+        Self::from_sorted(entries)
+    }
+
+    fn from_sorted(entries: Vec<Cidr>) -> Self {
+        let matcher = Matcher::new(&entries);
+        Self { entries, matcher }
+    }
+
+    /// True when some entry contains `ip` (see the module docs for IPv4-mapped addresses).
+    #[inline]
     pub fn contains(&self, ip: IpAddr) -> bool {
-        self.nets.iter().any(|n| n.contains(&ip))
+        self.matcher.contains(ip)
+    }
+
+    /// [`Allowlist::contains`] for address text from a request: invalid text (including
+    /// non-UTF-8) is never contained.
+    #[inline]
+    pub fn contains_text(&self, ip: &[u8]) -> bool {
+        parse_ip_bytes(ip).is_some_and(|ip| self.contains(ip))
+    }
+
+    /// The entries in canonical order, de-duplicated.
+    pub fn entries(&self) -> &[Cidr] {
+        &self.entries
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.nets.len()
+        self.entries.len()
     }
 
     /// True when the list has no entry.
     pub fn is_empty(&self) -> bool {
-        self.nets.is_empty()
+        self.entries.is_empty()
     }
 }
 
-/// The client address: the socket peer unless it is a trusted proxy, then the forwarding
-/// headers walked from the right. `headers` are (name, value) pairs; names case-insensitive.
-pub fn client_ip(remote_addr: &str, headers: &[(&str, &str)], trusted: &Allowlist) -> Option<IpAddr> {
-    let peer = parse_ip(remote_addr.trim())?;
-    if !trusted.contains(peer) {
-        return Some(peer);
+/// One-shot membership: true when `ip` is valid and inside a valid entry of `entries`. Invalid
+/// entries never match; an empty list, or one over [`MAX_ENTRIES`], matches nothing.
+pub fn ip_allowed(ip: &[u8], entries: &[Member<'_>]) -> bool {
+    let Some(ip) = parse_ip_bytes(ip) else {
+        return false;
+    };
+    if entries.len() > MAX_ENTRIES {
+        return false;
     }
-    let xff = headers
+    entries.iter().any(|m| match m {
+        Member::Text(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|t| parse_entry(t.trim_matches(is_entry_space)).ok())
+            .is_some_and(|net| net.contains(ip)),
+        Member::Other(_) => false,
+    })
+}
+
+fn is_entry_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+}
+
+/// The client address of a request: the socket peer unless it is a trusted proxy, then the
+/// forwarding headers walked from the right (see [`client`]). `headers` are (name, value)
+/// pairs; names are case-insensitive and may repeat.
+pub fn client_ip(
+    remote_addr: &str,
+    headers: &[(&str, &str)],
+    trusted: &Allowlist,
+) -> Option<IpAddr> {
+    let headers: Vec<Header<'_>> = headers
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-for"))
-        .map(|(_, v)| *v)?;
-    let mut last = peer;
-    for hop in xff.rsplit(',') {
-        let ip = parse_ip(hop.trim())?;
-        last = ip;
-        if !trusted.contains(ip) {
-            return Some(ip);
-        }
+        .map(|(n, v)| (n.as_bytes(), Some(v.as_bytes())))
+        .collect();
+    client::resolve(remote_addr.as_bytes(), &headers, trusted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parse_value_shapes() {
+        let a = Allowlist::parse_value(&json!("10.0.0.0/8, ::1")).unwrap();
+        assert_eq!(a.len(), 2);
+        assert!(a.contains("10.1.2.3".parse().unwrap()));
+        let a = Allowlist::parse_value(&json!(["10.0.0.0/8"])).unwrap();
+        assert_eq!(a.len(), 1);
+        let a = Allowlist::parse_value(&json!("[\"10.0.0.0/8\",\"10.0.0.0/8\"]")).unwrap();
+        assert_eq!(a.len(), 1);
+        let a = Allowlist::parse_value(&Value::Null).unwrap();
+        assert!(a.is_empty() && !a.contains("1.2.3.4".parse().unwrap()));
+        let e = Allowlist::parse_value(&json!(["10.0.0.5/8", 5, "x"])).unwrap_err();
+        assert_eq!(e.items.len(), 3);
+        assert!(
+            e.to_string()
+                .starts_with("Invalid IP allowlist (3 problems)")
+        );
     }
-    Some(last)
+
+    #[test]
+    fn contains_text_is_strict() {
+        let a = Allowlist::parse_value(&json!("0.0.0.0/0 ::/0")).unwrap();
+        assert!(a.contains_text(b"1.2.3.4"));
+        assert!(!a.contains_text(b" 1.2.3.4"));
+        assert!(!a.contains_text(b"01.2.3.4"));
+        assert!(!a.contains_text(b"[::1]"));
+        assert!(!a.contains_text(b"fe80::1%lo"));
+        assert!(!a.contains_text(b"1.2.3.4\0"));
+        assert!(!a.contains_text(b"\xff"));
+        assert!(!a.contains_text(&[b'1'; 1 << 20]));
+    }
+
+    #[test]
+    fn one_shot_ignores_invalid_entries() {
+        let m = |s: &'static str| Member::Text(s.as_bytes());
+        assert!(ip_allowed(
+            b"10.1.1.1",
+            &[m("10.0.0.5/8"), m(" 10.0.0.0/8 ")]
+        ));
+        assert!(!ip_allowed(
+            b"10.1.1.1",
+            &[m("10.0.0.5/8"), Member::Other("(int) 5".into())]
+        ));
+        assert!(!ip_allowed(b"10.1.1.1", &[]));
+        assert!(ip_allowed(b"::ffff:10.1.1.1", &[m("10.0.0.0/8")]));
+        assert!(!ip_allowed(b"bogus", &[m("0.0.0.0/0")]));
+        let many = vec![m("0.0.0.0/0"); MAX_ENTRIES + 1];
+        assert!(!ip_allowed(b"1.1.1.1", &many));
+    }
+
+    #[test]
+    fn client_ip_str_api() {
+        let t = Allowlist::parse_value(&json!(["10.0.0.0/8"])).unwrap();
+        let got = client_ip(
+            "10.0.0.1",
+            &[("X-Forwarded-For", "198.51.100.1, 10.0.0.2")],
+            &t,
+        );
+        assert_eq!(got, Some("198.51.100.1".parse().unwrap()));
+    }
 }

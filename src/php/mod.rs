@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod exceptions;
+pub mod ip;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
@@ -24,10 +25,13 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 /// Module entry point.
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module
+    let module = module
         .name("agents_core")
         .version(crate::VERSION)
         .startup_function(exceptions::register)
         .constant(("AGENTS_CORE_VERSION", crate::VERSION, &[]))
-        .info_function(info)
+        .info_function(info);
+    // Each concern registers its own functions and classes (the macro-generated entries are
+    // private to the module that defines them).
+    ip::register(module)
 }

@@ -1,0 +1,196 @@
+//! PHP glue for IP allowlists and client-IP resolution: `Agents\Core\IpAllowlist`,
+//! `Agents\Core\ip_allowed()` and `Agents\Core\client_ip()`. Converts PHP values to the core's
+//! inputs and maps errors; every decision is made in [`crate::ip`].
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::{FromZval, StubLiteral};
+use ext_php_rs::flags::{ClassFlags, DataType};
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::zend::ce;
+use serde_json::{Value, json};
+
+use super::convert::{self, Key, describe, for_each_entry, to_array};
+use crate::ip::{self, Allowlist, Input, Member, Normalized};
+
+/// The members of a PHP array, in order, keys ignored.
+fn members(ht: &ZendHashTable) -> Vec<Member<'_>> {
+    let mut out = Vec::with_capacity(ht.len());
+    for_each_entry(ht, |_, v| {
+        out.push(match convert::bytes(v) {
+            Some(b) => Member::Text(b),
+            None => Member::Other(describe(v)),
+        });
+    });
+    out
+}
+
+/// A PHP `array|string` value as allowlist input.
+fn input(zv: &Zval) -> Input<'_> {
+    let zv = zv.dereference();
+    if let Some(b) = convert::bytes(zv) {
+        Input::Text(b)
+    } else if let Some(ht) = zv.array() {
+        Input::List(members(ht))
+    } else {
+        Input::Other(describe(zv))
+    }
+}
+
+/// `['entries' => [...], 'invalid' => [['entry' => ..., 'reason' => ...], ...]]`.
+fn normalized_array(n: &Normalized) -> ZBox<ZendHashTable> {
+    let entries: Vec<String> = n.entries.iter().map(ToString::to_string).collect();
+    let invalid: Vec<Value> = n
+        .invalid
+        .iter()
+        .map(|p| json!({ "entry": p.entry, "reason": p.reason }))
+        .collect();
+    to_array(&json!({ "entries": entries, "invalid": invalid }))
+}
+
+/// An IP allowlist compiled once: strict entries, canonical order, fast membership.
+#[php_class]
+#[php(name = "Agents\\Core\\IpAllowlist")]
+#[php(flags = ClassFlags::Final)]
+#[php(implements(ce = ce::countable, stub = "\\Countable"))]
+pub struct IpAllowlist {
+    inner: Allowlist,
+}
+
+#[php_impl]
+impl IpAllowlist {
+    /// Compiles the entries: a list of strings, text separated by commas and whitespace, or
+    /// JSON array text. Throws `InvalidInputException` naming every bad entry and why.
+    ///
+    /// @param array|string $entries
+    pub fn __construct(entries: &Zval) -> PhpResult<Self> {
+        let inner = Allowlist::parse(&input(entries), "IpAllowlist entries", "entries")?;
+        Ok(Self { inner })
+    }
+
+    /// Reads the entries without throwing: `['entries' => canonical, sorted, de-duplicated
+    /// strings, 'invalid' => [['entry' => string, 'reason' => string], ...]]`.
+    ///
+    /// @param array|string $entries
+    /// @return array{entries: list<string>, invalid: list<array{entry: string, reason: string}>}
+    pub fn normalize(entries: &Zval) -> ZBox<ZendHashTable> {
+        normalized_array(&ip::normalize(&input(entries)))
+    }
+
+    /// True when an entry contains `$ip`. Invalid address text (any bytes) gives false.
+    pub fn contains(&self, ip: BinarySlice<u8>) -> bool {
+        self.inner.contains_text(&ip)
+    }
+
+    /// The entries in canonical form: IPv4 before IPv6, by network, then prefix length.
+    ///
+    /// @return list<string>
+    pub fn entries(&self) -> ZBox<ZendHashTable> {
+        let list: Vec<Value> = self
+            .inner
+            .entries()
+            .iter()
+            .map(|e| Value::String(e.to_string()))
+            .collect();
+        to_array(&Value::Array(list))
+    }
+
+    /// Number of (de-duplicated) entries.
+    pub fn count(&self) -> i64 {
+        i64::try_from(self.inner.len()).unwrap_or(i64::MAX)
+    }
+}
+
+/// One-shot check: true when `$ip` is inside a valid entry of `$cidrs`. Invalid entries never
+/// match; an empty list matches nothing; invalid address text gives false. Never throws.
+///
+/// @param list<string> $cidrs
+#[php_function]
+#[php(name = "Agents\\Core\\ip_allowed")]
+pub fn ip_allowed(ip: BinarySlice<u8>, cidrs: &ZendHashTable) -> bool {
+    ip::ip_allowed(&ip, &members(cidrs))
+}
+
+/// Registers `Agents\Core\IpAllowlist`, `ip_allowed()` and `client_ip()` (the
+/// macro-generated entries are private to this module).
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .class::<IpAllowlist>()
+        .function(wrap_function!(ip_allowed))
+        .function(client_ip_glue::client_ip_fn())
+}
+
+/// An optional PHP array parameter whose default is `[]`.
+pub struct ArrayOrEmpty<'a>(Option<&'a ZendHashTable>);
+
+impl<'a> FromZval<'a> for ArrayOrEmpty<'a> {
+    const TYPE: DataType = DataType::Array;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        zval.array().map(|ht| Self(Some(ht)))
+    }
+}
+
+impl StubLiteral for ArrayOrEmpty<'_> {
+    fn stub_literal(&self) -> String {
+        "[]".to_owned()
+    }
+}
+
+impl ArrayOrEmpty<'_> {
+    /// The empty array.
+    pub const EMPTY: Self = Self(None);
+}
+
+/// `client_ip`, in its own module so its PHP parameter names can be camelCase.
+#[allow(non_snake_case)]
+mod client_ip_glue {
+    use ext_php_rs::builders::FunctionBuilder;
+
+    use super::*;
+
+    /// `Agents\Core\client_ip` for module registration.
+    pub fn client_ip_fn() -> FunctionBuilder<'static> {
+        wrap_function!(client_ip)
+    }
+
+    /// The request's client address: `$remoteAddr` unless it is a trusted proxy; then the
+    /// `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
+    /// trusted proxies. `$headers` maps names (any case) to a string or a list of strings. Null
+    /// when no valid address is found. Throws `InvalidInputException` only for invalid
+    /// `$trustedProxies` entries (configuration).
+    ///
+    /// @param array<string, string|list<string>> $headers
+    /// @param list<string> $trustedProxies IPs or CIDRs
+    #[php_function]
+    #[php(name = "Agents\\Core\\client_ip")]
+    #[php(defaults(trustedProxies = ArrayOrEmpty::EMPTY))]
+    pub fn client_ip(
+        remoteAddr: BinarySlice<u8>,
+        headers: &ZendHashTable,
+        trustedProxies: ArrayOrEmpty<'_>,
+    ) -> PhpResult<Option<String>> {
+        let trusted = match trustedProxies.0 {
+            Some(ht) => Allowlist::parse(
+                &Input::List(members(ht)),
+                "trusted proxies",
+                "trustedProxies",
+            )?,
+            None => Allowlist::default(),
+        };
+        let mut owned: Vec<(Vec<u8>, Option<&[u8]>)> = Vec::with_capacity(headers.len());
+        for_each_entry(headers, |k, v| {
+            let Key::Str(name) = k else { return };
+            if let Some(list) = v.array() {
+                for_each_entry(list, |_, item| {
+                    owned.push((name.to_vec(), convert::bytes(item)))
+                });
+            } else {
+                owned.push((name.to_vec(), convert::bytes(v)));
+            }
+        });
+        let pairs: Vec<ip::Header<'_>> = owned.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
+        Ok(ip::client::resolve(&remoteAddr, &pairs, &trusted).map(|a| a.to_string()))
+    }
+}
