@@ -5,8 +5,13 @@
 //! types and maps errors. The PHP contract is documented in `php-stubs/`.
 #![cfg_attr(all(windows, feature = "php"), feature(abi_vectorcall))]
 
+pub mod auth;
+pub mod credentials;
 pub mod errors;
 pub mod ip;
+pub mod request;
+pub mod scopes;
+pub mod warnings;
 
 #[cfg(feature = "php")]
 pub mod php;
