@@ -8,9 +8,12 @@
 pub mod auth;
 pub mod credentials;
 pub mod errors;
+pub mod guard;
 pub mod ip;
+pub mod posture;
 pub mod request;
 pub mod scopes;
+pub mod settings;
 pub mod warnings;
 
 #[cfg(feature = "php")]

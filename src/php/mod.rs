@@ -3,13 +3,15 @@
 
 pub mod convert;
 pub mod exceptions;
+pub mod guard;
 
 use ext_php_rs::prelude::*;
+
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 /// Features compiled into this build, for `php --ri agents_core`.
-const FEATURES: &str = "ip-allowlist";
+const FEATURES: &str = "ip-allowlist guard posture";
 
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -24,10 +26,13 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 /// Module entry point.
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module
+    let module = module
         .name("agents_core")
         .version(crate::VERSION)
         .startup_function(exceptions::register)
         .constant(("AGENTS_CORE_VERSION", crate::VERSION, &[]))
-        .info_function(info)
+        .info_function(info);
+    // Each concern registers its own functions and classes (the macro-generated entries are
+    // private to the module that defines them).
+    guard::register(module)
 }
