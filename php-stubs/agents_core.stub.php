@@ -4,9 +4,72 @@
 
 namespace Agents\Core {
     /**
+     * One compiled security policy per configuration.
+     */
+    final class Guard {
+        /**
+         * Compiles the policy from `$env` (PLUGIN_AGENTS_*, ENVIRONMENT, CRAFT_ENVIRONMENT values),
+         * the managed credential rows and `$options` (now, commerceEnabled, writesExperimental,
+         * trustedProxies, jwt). Throws InvalidInputException naming every bad item.
+         *
+         * @param array $env
+         * @param array|null $managedCredentials
+         * @param array|null $options
+         */
+        public function __construct(array $env, ?array $managedCredentials = null, ?array $options = null) {}
+
+        /**
+         * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):
+         * `['ok' => true, 'principal' => [...]]` or
+         * `['ok' => false, 'status', 'error', 'message', 'headers', 'reason']`.
+         *
+         * @param array $request
+         * @return array
+         */
+        public function authenticate(array $request): array {}
+
+        /**
+         * The `authentication` block of `/capabilities`.
+         *
+         * @return array
+         */
+        public function capabilities(): array {}
+
+        /**
+         * `checks.auth` of the diagnostics bundle.
+         *
+         * @return array
+         */
+        public function diagnostics(): array {}
+
+        /**
+         * True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
+         *
+         * @param array $principal
+         * @param mixed $scope
+         * @return bool
+         */
+        public function hasScope(array $principal, mixed $scope): bool {}
+
+        /**
+         * The security posture object.
+         *
+         * @return array
+         */
+        public function posture(): array {}
+
+        /**
+         * Every warning: `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
+         *
+         * @return array
+         */
+        public function warnings(): array {}
+    }
+
+    /**
      * An IP allowlist compiled once: strict entries, canonical order, fast membership.
      */
-    class IpAllowlist implements \Countable {
+    final class IpAllowlist implements \Countable {
         /**
          * Compiles the entries: a list of strings, text separated by commas and whitespace, or
          * JSON array text. Throws `InvalidInputException` naming every bad entry and why.
@@ -82,6 +145,16 @@ namespace Agents\Core {
      * @return bool
      */
     function ip_allowed(string $ip, array $cidrs): bool {}
+
+    /**
+     * The posture of a configuration: `(new Guard($env, $managedCredentials, $options))->posture()`.
+     *
+     * @param array $env
+     * @param array|null $managedCredentials
+     * @param array|null $options
+     * @return array
+     */
+    function posture(array $env, ?array $managedCredentials = null, ?array $options = null): array {}
 }
 
 namespace {

@@ -27,11 +27,10 @@ cargo test --locked --no-default-features
 step "cargo test (default features)"
 cargo test --locked
 
-step "stub drift: cargo php stubs vs php-stubs/agents_core.stub.php"
-cargo build --locked --quiet
-cargo php stubs --stdout > target/agents_core.stub.php
+step "stub drift: generated stub vs php-stubs/agents_core.stub.php"
+bash tools/gen-stubs.sh > target/agents_core.stub.php
 diff -u php-stubs/agents_core.stub.php target/agents_core.stub.php \
-    || die "php-stubs/agents_core.stub.php is stale: run 'cargo php stubs --stdout > php-stubs/agents_core.stub.php'"
+    || die "php-stubs/agents_core.stub.php is stale: run 'bash tools/gen-stubs.sh > php-stubs/agents_core.stub.php'"
 
 step "cargo build --release"
 cargo build --locked --release

@@ -5,8 +5,16 @@
 //! types and maps errors. The PHP contract is documented in `php-stubs/`.
 #![cfg_attr(all(windows, feature = "php"), feature(abi_vectorcall))]
 
+pub mod auth;
+pub mod credentials;
 pub mod errors;
+pub mod guard;
 pub mod ip;
+pub mod posture;
+pub mod request;
+pub mod scopes;
+pub mod settings;
+pub mod warnings;
 
 #[cfg(feature = "php")]
 pub mod php;

@@ -158,6 +158,21 @@ if ($mode === 'dump-stubs') {
     echo json_encode(collect($functions, $classes, $constants), JSON_PRETTY_PRINT), "\n";
     exit(0);
 }
+if ($mode === 'finalize') {
+    // cargo-php does not emit class modifiers: add `final` where the loaded extension says so.
+    $ns = '';
+    foreach (file($argv[2]) as $line) {
+        if (preg_match('/^namespace\s+([^\s{]+)/', $line, $m)) {
+            $ns = $m[1] . '\\';
+        }
+        if (preg_match('/^(\s*)class\s+(\w+)/', $line, $m) && class_exists($ns . $m[2])
+            && (new ReflectionClass($ns . $m[2]))->isFinal()) {
+            $line = preg_replace('/^(\s*)class\s/', '$1final class ', $line, 1);
+        }
+        echo $line;
+    }
+    exit(0);
+}
 if ($mode === 'diff') {
     $a = json_decode(file_get_contents($argv[2]), true, 512, JSON_THROW_ON_ERROR);
     $b = json_decode(file_get_contents($argv[3]), true, 512, JSON_THROW_ON_ERROR);

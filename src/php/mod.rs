@@ -3,14 +3,16 @@
 
 pub mod convert;
 pub mod exceptions;
+pub mod guard;
 pub mod ip;
 
 use ext_php_rs::prelude::*;
+
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 /// Features compiled into this build, for `php --ri agents_core`.
-const FEATURES: &str = "ip-allowlist";
+const FEATURES: &str = "ip-allowlist guard posture";
 
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -33,5 +35,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info);
     // Each concern registers its own functions and classes (the macro-generated entries are
     // private to the module that defines them).
+    let module = guard::register(module);
     ip::register(module)
 }

@@ -1,0 +1,253 @@
+//! The Guard: one compiled policy per configuration. Built once from the plugin's env values,
+//! managed credential rows and options; answers `authenticate`, `posture`, `capabilities`,
+//! `warnings` and `diagnostics`.
+#![forbid(unsafe_code)]
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+use crate::auth::{self, AuthPolicy, Outcome};
+use crate::credentials::{CredentialInputs, CredentialSet};
+use crate::errors::InvalidInput;
+use crate::ip::Allowlist;
+use crate::posture;
+use crate::request::Request;
+use crate::scopes;
+use crate::settings::{RuntimeConfig, SettingsOptions};
+use crate::warnings::Warning;
+
+/// Option keys `new Guard(...)` understands; any other key is refused (a typo must not
+/// silently drop a security option).
+pub const OPTION_KEYS: [&str; 5] = [
+    "now",
+    "commerceEnabled",
+    "writesExperimental",
+    "trustedProxies",
+    "jwt",
+];
+
+/// Parsed `$options`.
+#[derive(Debug, Clone, Default)]
+pub struct GuardOptions {
+    /// Fixed evaluation time, unix seconds (default: the clock at each call).
+    pub now: Option<i64>,
+    /// Settings-relevant flags.
+    pub settings: SettingsOptions,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted_proxies: Allowlist,
+    /// Signed-token verification settings, as given.
+    pub jwt: Option<Value>,
+}
+
+impl GuardOptions {
+    /// Parses and checks `$options`, naming every bad item.
+    pub fn parse(options: &Map<String, Value>) -> Result<Self, InvalidInput> {
+        let mut err = InvalidInput::new("Guard options");
+        let mut out = GuardOptions::default();
+        for (key, value) in options {
+            match key.as_str() {
+                "now" => match value {
+                    Value::Null => {}
+                    Value::Number(n) if n.is_i64() => out.now = n.as_i64(),
+                    _ => err.push("now", "must be an integer (unix seconds) or null"),
+                },
+                "commerceEnabled" | "writesExperimental" => match value.as_bool() {
+                    Some(b) if key == "commerceEnabled" => out.settings.commerce_enabled = b,
+                    Some(b) => out.settings.writes_experimental = b,
+                    None => err.push(key.as_str(), "must be a boolean"),
+                },
+                "trustedProxies" => match Allowlist::parse_value(value) {
+                    Ok(list) => out.trusted_proxies = list,
+                    Err(e) => {
+                        for item in e.items {
+                            err.push(format!("trustedProxies: {}", item.item), item.reason);
+                        }
+                    }
+                },
+                "jwt" => {
+                    if !value.is_null() {
+                        out.jwt = Some(value.clone());
+                    }
+                }
+                other => err.push(
+                    crate::errors::excerpt(other, 64),
+                    format!("unknown option (known: {})", OPTION_KEYS.join(", ")),
+                ),
+            }
+        }
+        err.into_result(out)
+    }
+}
+
+/// Normalises `$env` to name => text. Booleans and numbers (as Craft's `App::env` returns
+/// them) become their text; null counts as unset; anything else is refused.
+pub fn normalise_env(env: &Map<String, Value>) -> Result<Map<String, Value>, InvalidInput> {
+    let mut err = InvalidInput::new("Guard env");
+    let mut out = Map::with_capacity(env.len());
+    for (key, value) in env {
+        let text = match value {
+            Value::Null => continue,
+            Value::String(s) => s.clone(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            _ => {
+                err.push(
+                    crate::errors::excerpt(key, 64),
+                    "must be a string, number, boolean or null",
+                );
+                continue;
+            }
+        };
+        out.insert(key.clone(), Value::String(text));
+    }
+    err.into_result(out)
+}
+
+/// The compiled policy.
+#[derive(Debug)]
+pub struct Guard {
+    config: RuntimeConfig,
+    credentials: CredentialSet,
+    warnings: Vec<Warning>,
+    options: GuardOptions,
+}
+
+/// The current unix time in seconds.
+pub fn clock_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Guard {
+    /// Compiles the policy from `$env`, `$managedCredentials` and `$options`.
+    pub fn new(
+        env: &Map<String, Value>,
+        managed_rows: &[Value],
+        options: &Map<String, Value>,
+    ) -> Result<Self, InvalidInput> {
+        let env = normalise_env(env);
+        let options = GuardOptions::parse(options);
+        let (env, options) = match (env, options) {
+            (Ok(e), Ok(o)) => (e, o),
+            (Err(mut a), Err(b)) => {
+                a.subject = "Guard configuration".to_owned();
+                a.items.extend(b.items);
+                return Err(a);
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        };
+        let mut config = RuntimeConfig::resolve(&env, &options.settings);
+        let now = options.now.unwrap_or_else(clock_now);
+        let (credentials, credential_warnings) = CredentialSet::build(&CredentialInputs {
+            api_credentials: config.api_credentials.as_deref(),
+            legacy_token: config.legacy_token.as_deref(),
+            managed_rows,
+            token_scopes: &config.token_scopes,
+            availability: config.availability,
+            now,
+        });
+        if let Some(t) = config.legacy_token.as_mut() {
+            zeroize::Zeroize::zeroize(t);
+        }
+        config.legacy_token = None;
+        if let Some(t) = config.api_credentials.as_mut() {
+            zeroize::Zeroize::zeroize(t);
+        }
+        config.api_credentials = None;
+        let warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
+        Ok(Self {
+            config,
+            credentials,
+            warnings,
+            options,
+        })
+    }
+
+    fn now(&self, now: Option<i64>) -> i64 {
+        now.or(self.options.now).unwrap_or_else(clock_now)
+    }
+
+    /// The resolved settings.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    /// Authenticates one request.
+    pub fn authenticate(&self, request: &Request<'_>) -> Outcome {
+        let policy = AuthPolicy {
+            require_token: self.config.require_token,
+            allow_query_token: self.config.allow_query_token,
+            anonymous_scopes: &self.config.token_scopes,
+            credentials: &self.credentials,
+            trusted_proxies: &self.options.trusted_proxies,
+            production: self.config.is_production,
+            fail_on_missing_token_in_prod: self.config.fail_on_missing_token_in_prod,
+            availability: self.config.availability,
+        };
+        auth::authenticate(&policy, request, self.now(None))
+    }
+
+    /// True when the principal's `scopes` satisfy `required` (any of them, for a list).
+    pub fn has_scope(principal_scopes: &[String], required: &[String]) -> bool {
+        scopes::has_any_scope(principal_scopes, required)
+    }
+
+    /// The posture object.
+    pub fn posture(&self) -> Value {
+        posture::posture(&self.config, self.credentials.summary(), &self.warnings)
+    }
+
+    /// The `authentication` block of `/capabilities`.
+    pub fn capabilities(&self) -> Value {
+        posture::capabilities(&self.config, self.credentials.summary())
+    }
+
+    /// Every warning with its code.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// `checks.auth` of the diagnostics bundle.
+    pub fn diagnostics(&self) -> Value {
+        posture::diagnostics(
+            &self.config,
+            self.credentials.summary(),
+            &self.warnings,
+            self.now(None),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn unknown_and_mistyped_options_are_all_named() {
+        let e = Guard::new(
+            &map(json!({"X": []})),
+            &[],
+            &map(json!({"trustedProxy": ["10.0.0.0/8"], "now": "soon", "commerceEnabled": 1})),
+        )
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("trustedProxy") && m.contains("now") && m.contains("commerceEnabled"));
+        assert!(m.contains("X"), "{m}");
+    }
+
+    #[test]
+    fn env_scalars_become_text() {
+        let env = normalise_env(&map(json!({"A": true, "B": 5, "C": null, "D": "x"}))).unwrap();
+        assert_eq!(env.get("A"), Some(&json!("true")));
+        assert_eq!(env.get("B"), Some(&json!("5")));
+        assert!(!env.contains_key("C"));
+    }
+}

@@ -1,0 +1,83 @@
+//! An HTTP request as the plugin hands it over: method, headers, query and socket peer.
+//!
+//! Values arrive from PHP already as text; anything that was not valid UTF-8 (or not a string)
+//! was replaced by U+FFFD, which no token, address or method grammar accepts, so such input can
+//! only ever lead to a denial.
+#![forbid(unsafe_code)]
+
+use std::borrow::Cow;
+
+/// One request. Header names may repeat (one entry per header line or list member).
+#[derive(Debug, Clone, Default)]
+pub struct Request<'a> {
+    /// HTTP method as sent (compare case-insensitively).
+    pub method: Cow<'a, str>,
+    /// (name, value) pairs in order; names are matched case-insensitively.
+    pub headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// (name, value) pairs of the query string.
+    pub query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// The socket peer address (`REMOTE_ADDR`).
+    pub remote_addr: Cow<'a, str>,
+}
+
+impl<'a> Request<'a> {
+    /// Every value of header `name`, in order.
+    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// The first value of query parameter `name` (exact name).
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// Headers as borrowed (name, value) pairs, the shape `ip::client_ip` takes.
+    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect()
+    }
+
+    /// True for GET and HEAD (case-insensitive).
+    pub fn is_read(&self) -> bool {
+        self.method.eq_ignore_ascii_case("GET") || self.method.eq_ignore_ascii_case("HEAD")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_case_insensitive_and_repeatable() {
+        let r = Request {
+            method: "get".into(),
+            headers: vec![
+                ("X-Forwarded-For".into(), "1.1.1.1".into()),
+                ("x-forwarded-for".into(), "2.2.2.2".into()),
+            ],
+            query: vec![("apiToken".into(), "t".into())],
+            remote_addr: "127.0.0.1".into(),
+        };
+        assert_eq!(r.header("X-FORWARDED-FOR"), Some("1.1.1.1"));
+        assert_eq!(r.header_values("x-forwarded-for").count(), 2);
+        assert_eq!(r.query_param("apiToken"), Some("t"));
+        assert_eq!(r.query_param("apitoken"), None);
+        assert!(r.is_read());
+    }
+}
