@@ -9,6 +9,10 @@
 //! hop that was read, which is a trusted proxy, so a value a client could have written is never
 //! taken for its address.
 //!
+//! Because `Forwarded` wins whenever present, a trusted proxy that only maintains
+//! `X-Forwarded-For` must strip a `Forwarded` header sent by the client; otherwise the client
+//! chooses its own address.
+//!
 //! Header names are matched case-insensitively; several instances of one header are read as
 //! one list, in order (`a` then `b` reads as `a, b`). IPv4-mapped IPv6 results are returned as
 //! IPv4.

@@ -395,57 +395,62 @@ fn scan_v6(s: &[u8]) -> Result<u128, AddrError> {
     let mut gap: Option<usize> = None;
     let mut val = 0u32;
     let mut digits = 0usize;
-    let mut i = 0usize;
-    if s.starts_with(b"::") {
-        gap = Some(0);
-        i = 2;
-    }
-    while let Some(&b) = s.get(i) {
+    // Colons right before the current position: 1 after `g:`, 2 after `::`.
+    let mut colons = 0u8;
+    let body = match s {
+        [b':', b':', rest @ ..] => {
+            gap = Some(0);
+            colons = 2;
+            rest
+        }
+        [b':', ..] => return Err(AddrError::EmptyGroup),
+        _ => s,
+    };
+    for (i, &b) in body.iter().enumerate() {
         let h = HEX[usize::from(b)];
         if h != 0xff {
-            if digits == 4 {
-                return Err(AddrError::GroupTooLong);
-            }
+            // Bits above 16 only matter when the group is too long, which is checked when it
+            // ends.
             val = (val << 4) | u32::from(h);
             digits += 1;
-            i += 1;
+            colons = 0;
         } else if b == b':' {
-            if digits == 0 {
+            if digits > 0 {
+                n = push_group(&mut groups, n, val, digits)?;
+                val = 0;
+                digits = 0;
+                colons = 1;
+            } else if colons == 1 {
+                if gap.is_some() {
+                    return Err(AddrError::MultipleDoubleColon);
+                }
+                gap = Some(n);
+                colons = 2;
+            } else {
                 return Err(AddrError::EmptyGroup);
             }
-            n = push_group(&mut groups, n, val)?;
-            val = 0;
-            digits = 0;
-            i += 1;
-            match s.get(i) {
-                Some(b':') => {
-                    if gap.is_some() {
-                        return Err(AddrError::MultipleDoubleColon);
-                    }
-                    gap = Some(n);
-                    i += 1;
-                }
-                None => return Err(AddrError::EmptyGroup),
-                Some(_) => {}
-            }
         } else if b == b'.' {
-            let rest = &s[i - digits..];
+            let rest = &body[i - digits..];
             if rest.contains(&b':') {
                 return Err(AddrError::EmbeddedNotLast);
             }
             // The inner reason is worked out by `v6_reason`.
             let v4 = scan_v4(rest)
                 .ok_or_else(|| AddrError::Embedded(Box::new(AddrError::NotAnAddress)))?;
-            n = push_group(&mut groups, n, v4 >> 16)?;
-            n = push_group(&mut groups, n, v4 & 0xffff)?;
+            n = push_group(&mut groups, n, v4 >> 16, 4)?;
+            n = push_group(&mut groups, n, v4 & 0xffff, 4)?;
             digits = 0;
+            colons = 0;
             break;
         } else {
             return Err(AddrError::InvalidChar('?', Family::V6));
         }
     }
     if digits > 0 {
-        n = push_group(&mut groups, n, val)?;
+        n = push_group(&mut groups, n, val, digits)?;
+    } else if colons == 1 {
+        // A single trailing `:`.
+        return Err(AddrError::EmptyGroup);
     }
     match gap {
         Some(_) if n > 7 => Err(AddrError::TooManyGroups),
@@ -460,8 +465,17 @@ fn scan_v6(s: &[u8]) -> Result<u128, AddrError> {
     }
 }
 
+/// Stores a group of `digits` hex digits as group `n`; returns the new group count.
 #[inline]
-fn push_group(groups: &mut [u16; 8], n: usize, val: u32) -> Result<usize, AddrError> {
+fn push_group(
+    groups: &mut [u16; 8],
+    n: usize,
+    val: u32,
+    digits: usize,
+) -> Result<usize, AddrError> {
+    if digits > 4 {
+        return Err(AddrError::GroupTooLong);
+    }
     match groups.get_mut(n) {
         Some(slot) => {
             // At most four hex digits: fits u16.

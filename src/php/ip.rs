@@ -159,7 +159,9 @@ mod client_ip_glue {
     /// `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
     /// trusted proxies. `$headers` maps names (any case) to a string or a list of strings. Null
     /// when no valid address is found. Throws `InvalidInputException` only for invalid
-    /// `$trustedProxies` entries (configuration).
+    /// `$trustedProxies` entries (configuration). A `Forwarded` header is read whenever the
+    /// request has one, so trusted proxies that only maintain `X-Forwarded-For` must strip a
+    /// client-sent `Forwarded` header.
     ///
     /// @param array<string, string|list<string>> $headers
     /// @param list<string> $trustedProxies IPs or CIDRs
