@@ -547,6 +547,17 @@ final class PostureTest extends TestCase
         }
     }
 
+    public function testNonUtf8ArrayKeysThrowInvalidInputNotAPanic(): void
+    {
+        try {
+            new Guard(['ENVIRONMENT' => 'dev'], [['id' => 1, "\xff" => 'x']]);
+            self::fail('expected InvalidInputException');
+        } catch (\Agents\Core\InvalidInputException $e) {
+            self::assertStringContainsString('managedCredentials[0]', $e->getMessage());
+            self::assertStringContainsString('not valid UTF-8', $e->getMessage());
+        }
+    }
+
     // ---- no secret in any output ----------------------------------------------------------
 
     public function testNoConfiguredSecretAppearsInAnyOutput(): void
