@@ -29,14 +29,16 @@ namespace Agents\Core {
         public function authenticate(array $request): array {}
 
         /**
-         * The `authentication` block of `/capabilities`.
+         * The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
+         * object inside it.
          *
          * @return array
          */
         public function capabilities(): array {}
 
         /**
-         * `checks.auth` of the diagnostics bundle.
+         * `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
+         * `errors`, `warnings`, `details`, `generatedAt` (ISO-8601 UTC of `now`).
          *
          * @return array
          */
@@ -52,14 +54,18 @@ namespace Agents\Core {
         public function hasScope(array $principal, mixed $scope): bool {}
 
         /**
-         * The security posture object.
+         * The security posture: `environment`, `profile`, `authentication`, `credentialExpiry`,
+         * `rateLimit`, `privacy`, `webhook` (with `destinationHost` = `scheme://host` and
+         * `deliveryMode`), `warnings`, `warningCounts`, `verdict` (`ok`|`warn`|`critical`). Never
+         * contains a token, hash, webhook secret or full webhook URL. See docs/posture.md.
          *
          * @return array
          */
         public function posture(): array {}
 
         /**
-         * Every warning: `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
+         * Every warning, in the documented order (docs/posture.md):
+         * `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
          *
          * @return array
          */

@@ -149,7 +149,8 @@ code_enum! {
 }
 
 code_enum! {
-    /// Posture warning codes (`Guard::warnings()`), in their documented emission order.
+    /// Posture warning codes (`Guard::warnings()`). The emission order is documented in
+    /// `docs/posture.md`.
     WarningCode {
         /// `PLUGIN_AGENTS_API_CREDENTIALS` is present but (partly) unusable.
         CredentialsParseError => "credentials_parse_error",
@@ -165,6 +166,13 @@ code_enum! {
         InvalidIntegerSetting => "invalid_integer_setting",
         /// An integer setting was above its cap and was lowered.
         SettingCapped => "setting_capped",
+        /// `PLUGIN_AGENTS_TOKEN_SCOPES` contains no valid scope; the default scopes apply.
+        InvalidTokenScopes => "invalid_token_scopes",
+        /// Every scope of `PLUGIN_AGENTS_TOKEN_SCOPES` is unavailable; the default scopes are
+        /// empty.
+        TokenScopesUnavailable => "token_scopes_unavailable",
+        /// `PLUGIN_AGENTS_TOKEN_SCOPES` grants the wildcard scope `*`.
+        WildcardTokenScopes => "wildcard_token_scopes",
         /// `PLUGIN_AGENTS_REQUIRE_TOKEN=false` in production was forced back on.
         TokenRequirementForcedInProd => "token_requirement_forced_in_prod",
         /// Token enforcement is disabled.
@@ -191,6 +199,8 @@ code_enum! {
         WebhookSecretMissing => "webhook_secret_missing",
         /// Webhook secret set but URL missing.
         WebhookUrlMissing => "webhook_url_missing",
+        /// Webhook URL is not an absolute `http(s)://host` URL.
+        WebhookUrlInvalid => "webhook_url_invalid",
         /// Webhook URL is not https.
         WebhookInsecureUrl => "webhook_insecure_url",
     }

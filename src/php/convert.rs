@@ -46,6 +46,20 @@ pub fn for_each_entry<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Key<'_>, &'a 
     }
 }
 
+/// True when the keys are exactly 0, 1, 2, … in order. (ext-php-rs's `has_sequential_keys`
+/// panics on a key that is not UTF-8.)
+fn is_list(ht: &ZendHashTable) -> bool {
+    let mut it = ht.iter();
+    let mut expected = 0i64;
+    while let Some((k, _)) = it.next_zval() {
+        if k.long() != Some(expected) {
+            return false;
+        }
+        expected += 1;
+    }
+    true
+}
+
 /// A short description of a PHP value's type for messages, e.g. `(int) 5` or `array`.
 pub fn describe(zv: &Zval) -> String {
     let zv = zv.dereference();
@@ -68,21 +82,40 @@ pub fn describe(zv: &Zval) -> String {
     }
 }
 
+/// Where a value sits, e.g. `managedCredentials[3][scopes]`; rendered only for error messages,
+/// so converting valid input allocates no path text.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root(&'a str),
+    Index(&'a Path<'a>, usize),
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root(p) => f.write_str(p),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            Path::Key(parent, k) => write!(f, "{parent}[{k}]"),
+        }
+    }
+}
+
 /// Converts any PHP value to a JSON value; `path` names the value in error messages.
 pub fn to_value(zv: &Zval, path: &str) -> Result<Value, InvalidInput> {
     let mut err = InvalidInput::new("input");
-    let v = convert(zv, path, 0, &mut err);
+    let v = convert(zv, &Path::Root(path), 0, &mut err);
     err.into_result(v)
 }
 
 /// Converts a PHP array to a JSON value (list or object).
 pub fn array_to_value(ht: &ZendHashTable, path: &str) -> Result<Value, InvalidInput> {
     let mut err = InvalidInput::new("input");
-    let v = convert_array(ht, path, 0, &mut err);
+    let v = convert_array(ht, &Path::Root(path), 0, &mut err);
     err.into_result(v)
 }
 
-fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value {
+fn convert(zv: &Zval, path: &Path<'_>, depth: usize, err: &mut InvalidInput) -> Value {
     let zv = zv.dereference();
     if zv.is_null() {
         Value::Null
@@ -94,7 +127,7 @@ fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value
         match Number::from_f64(d) {
             Some(n) => Value::Number(n),
             None => {
-                err.push(path, "non-finite float");
+                err.push(path.to_string(), "non-finite float");
                 Value::Null
             }
         }
@@ -102,28 +135,39 @@ fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value
         match std::str::from_utf8(s.as_bytes()) {
             Ok(t) => Value::String(t.to_owned()),
             Err(_) => {
-                err.push(path, "text is not valid UTF-8");
+                err.push(path.to_string(), "text is not valid UTF-8");
                 Value::Null
             }
         }
     } else if let Some(ht) = zv.array() {
         convert_array(ht, path, depth + 1, err)
     } else {
-        err.push(path, format!("{} is not allowed here", describe(zv)));
+        err.push(
+            path.to_string(),
+            format!("{} is not allowed here", describe(zv)),
+        );
         Value::Null
     }
 }
 
-fn convert_array(ht: &ZendHashTable, path: &str, depth: usize, err: &mut InvalidInput) -> Value {
+fn convert_array(
+    ht: &ZendHashTable,
+    path: &Path<'_>,
+    depth: usize,
+    err: &mut InvalidInput,
+) -> Value {
     if depth > MAX_DEPTH {
-        err.push(path, format!("nested deeper than {MAX_DEPTH} levels"));
+        err.push(
+            path.to_string(),
+            format!("nested deeper than {MAX_DEPTH} levels"),
+        );
         return Value::Null;
     }
-    if ht.has_sequential_keys() {
+    if is_list(ht) {
         let mut out = Vec::with_capacity(ht.len());
         let mut i = 0usize;
         for_each_entry(ht, |_, v| {
-            out.push(convert(v, &format!("{path}[{i}]"), depth, err));
+            out.push(convert(v, &Path::Index(path, i), depth, err));
             i += 1;
         });
         Value::Array(out)
@@ -140,7 +184,7 @@ fn convert_array(ht: &ZendHashTable, path: &str, depth: usize, err: &mut Invalid
                     }
                 },
             };
-            let child = convert(v, &format!("{path}[{name}]"), depth, err);
+            let child = convert(v, &Path::Key(path, &name), depth, err);
             out.insert(name, child);
         });
         Value::Object(out)

@@ -174,23 +174,29 @@ impl PhpGuard {
         Guard::has_scope(&granted, &strings(scope))
     }
 
-    /// The security posture object.
+    /// The security posture: `environment`, `profile`, `authentication`, `credentialExpiry`,
+    /// `rateLimit`, `privacy`, `webhook` (with `destinationHost` = `scheme://host` and
+    /// `deliveryMode`), `warnings`, `warningCounts`, `verdict` (`ok`|`warn`|`critical`). Never
+    /// contains a token, hash, webhook secret or full webhook URL. See docs/posture.md.
     pub fn posture(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.posture())
     }
 
-    /// The `authentication` block of `/capabilities`.
+    /// The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
+    /// object inside it.
     pub fn capabilities(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.capabilities())
     }
 
-    /// Every warning: `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
+    /// Every warning, in the documented order (docs/posture.md):
+    /// `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
     pub fn warnings(&self) -> ZBox<ZendHashTable> {
         let list: Vec<Value> = self.inner.warnings().iter().map(|w| w.to_value()).collect();
         convert::to_array(&Value::Array(list))
     }
 
-    /// `checks.auth` of the diagnostics bundle.
+    /// `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
+    /// `errors`, `warnings`, `details`, `generatedAt` (ISO-8601 UTC of `now`).
     pub fn diagnostics(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.diagnostics())
     }

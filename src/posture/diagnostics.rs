@@ -1,0 +1,103 @@
+//! `checks.auth` of the diagnostics bundle (reference §8.6).
+#![forbid(unsafe_code)]
+
+use serde_json::{Value, json};
+
+use crate::credentials::CredentialSummary;
+use crate::settings::{POLICY_VERSION, RuntimeConfig};
+use crate::warnings::{Level, Warning};
+
+/// The extra error of the auth check when tokens are required and no credential exists.
+pub const NO_CREDENTIALS_ERROR: &str = "Tokens are required but no credential is configured.";
+
+/// Last second representable as a four-digit year (9999-12-31T23:59:59Z).
+const MAX_ISO_SECONDS: i64 = 253_402_300_799;
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for unix seconds, clamped to years 1970–9999.
+pub fn iso8601_utc(unix_seconds: i64) -> String {
+    let t = unix_seconds.clamp(0, MAX_ISO_SECONDS);
+    let (days, secs) = (t / 86_400, t % 86_400);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian, eras of 400 years).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
+}
+
+/// Trimmed, non-empty, de-duplicated, sorted.
+fn normalise(mut list: Vec<String>) -> Vec<String> {
+    for s in &mut list {
+        let t = s.trim();
+        if t.len() != s.len() {
+            *s = t.to_owned();
+        }
+    }
+    list.retain(|s| !s.is_empty());
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// `checks.auth`: `{check, status, strict, errors, warnings, details, generatedAt}`.
+/// `errors` holds the error-level messages (plus [`NO_CREDENTIALS_ERROR`] when tokens are
+/// required and no credential exists), `warnings` the others; `status` is `failed` iff there
+/// is an error.
+pub fn diagnostics(
+    config: &RuntimeConfig,
+    summary: &CredentialSummary,
+    warnings: &[Warning],
+    now: i64,
+) -> Value {
+    let pick = |level: Level| -> Vec<String> {
+        warnings
+            .iter()
+            .filter(|w| w.level == level)
+            .map(|w| w.message.clone())
+            .collect()
+    };
+    let mut errors = pick(Level::Error);
+    if config.require_token && summary.credential_count == 0 {
+        errors.push(NO_CREDENTIALS_ERROR.to_owned());
+    }
+    let errors = normalise(errors);
+    let webhook = &config.webhook;
+    json!({
+        "check": "auth",
+        "status": if errors.is_empty() { "ok" } else { "failed" },
+        "strict": false,
+        "errors": errors,
+        "warnings": normalise(pick(Level::Warning)),
+        "details": {
+            "environment": config.environment,
+            "environmentProfile": config.profile.as_str(),
+            "environmentProfileSource": config.profile_source.as_str(),
+            "profileDefaultsApplied": config.profile_defaults_applied(),
+            "profileDefaultsAppliedFields": config.defaults_applied_fields,
+            "effectivePolicyVersion": POLICY_VERSION,
+            "requireToken": config.require_token,
+            "allowQueryToken": config.allow_query_token,
+            "credentialCount": summary.credential_count,
+            "managedCredentialCount": summary.managed_count,
+            "envCredentialCount": summary.env_count,
+            "tokenScopes": config.token_scopes,
+            "rateLimitPerMinute": config.rate_limit_per_minute,
+            "rateLimitWindowSeconds": config.rate_limit_window_seconds,
+            "webhookEnabled": webhook.enabled,
+            "webhookUrlHost": webhook.destination_host,
+            "webhookTimeoutSeconds": webhook.timeout_seconds,
+            "webhookMaxAttempts": webhook.max_attempts,
+        },
+        "generatedAt": iso8601_utc(now),
+    })
+}
