@@ -7,6 +7,7 @@
 
 pub mod errors;
 pub mod ip;
+pub mod jwt;
 
 #[cfg(feature = "php")]
 pub mod php;
