@@ -8,6 +8,8 @@
 pub mod errors;
 pub mod ip;
 pub mod jwt;
+pub mod redact;
+pub mod webhook;
 
 #[cfg(feature = "php")]
 pub mod php;
