@@ -428,7 +428,7 @@ mod tests {
                 "{bad_sig}"
             );
         }
-        let many = vec![sig.as_str(); MAX_SIGNATURES + 1].join(",");
+        let many = [sig.as_str(); MAX_SIGNATURES + 1].join(",");
         assert_eq!(run(hdrs(&t, &many)), Err(WebhookReason::MalformedHeader));
         // Two different timestamps are ambiguous; the same one twice is not.
         let t2 = (NOW + 1).to_string();

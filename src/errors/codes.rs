@@ -208,7 +208,8 @@ mod tests {
             assert!(seen.insert(code), "duplicate code {code}");
             assert!(!code.is_empty());
             assert!(
-                code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                code.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "{code} is not snake_case"
             );
         }

@@ -75,7 +75,11 @@ impl Allowlist {
 
 /// The client address: the socket peer unless it is a trusted proxy, then the forwarding
 /// headers walked from the right. `headers` are (name, value) pairs; names case-insensitive.
-pub fn client_ip(remote_addr: &str, headers: &[(&str, &str)], trusted: &Allowlist) -> Option<IpAddr> {
+pub fn client_ip(
+    remote_addr: &str,
+    headers: &[(&str, &str)],
+    trusted: &Allowlist,
+) -> Option<IpAddr> {
     let peer = parse_ip(remote_addr.trim())?;
     if !trusted.contains(peer) {
         return Some(peer);

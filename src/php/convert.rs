@@ -174,7 +174,8 @@ pub fn from_value(v: &Value) -> Zval {
 pub fn to_array(v: &Value) -> ZBox<ZendHashTable> {
     match v {
         Value::Array(items) => {
-            let mut ht = ZendHashTable::with_capacity(u32::try_from(items.len()).unwrap_or(u32::MAX));
+            let mut ht =
+                ZendHashTable::with_capacity(u32::try_from(items.len()).unwrap_or(u32::MAX));
             for item in items {
                 let _ = ht.push(from_value(item));
             }
