@@ -86,7 +86,8 @@ function classInfo(ReflectionClass $c): array
     return [
         'name' => $c->getName(),
         'kind' => $c->isInterface() ? 'interface' : 'class',
-        'final' => $c->isFinal(),
+        // cargo-php cannot emit `final class`: a stub class documented `@final` counts as final.
+        'final' => $c->isFinal() || preg_match('/^\s*\*\s*@final\b/m', (string) $c->getDocComment()) === 1,
         'abstract' => $c->isAbstract() && !$c->isInterface(),
         'parent' => $parent ? strtolower($parent->getName()) : null,
         'interfaces' => $ifaces,

@@ -3,7 +3,9 @@
 //! PHP arrays become `serde_json::Value` (lists when keys are 0..n-1, objects otherwise; integer
 //! keys become decimal strings). Text that is not UTF-8, objects, resources, non-finite floats and
 //! arrays nested deeper than [`MAX_DEPTH`] cannot be converted: the caller gets an error naming
-//! the path, which the glue turns into an `InvalidInputException`.
+//! the path, which the glue turns into an `InvalidInputException`. [`array_to_value_keeping_bytes`]
+//! instead turns non-UTF-8 text into a list of byte values, for inputs (such as HMAC secrets)
+//! where a PHP string is binary data.
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -71,18 +73,35 @@ pub fn describe(zv: &Zval) -> String {
 /// Converts any PHP value to a JSON value; `path` names the value in error messages.
 pub fn to_value(zv: &Zval, path: &str) -> Result<Value, InvalidInput> {
     let mut err = InvalidInput::new("input");
-    let v = convert(zv, path, 0, &mut err);
+    let v = convert(zv, path, 0, Text::Utf8, &mut err);
     err.into_result(v)
 }
 
 /// Converts a PHP array to a JSON value (list or object).
 pub fn array_to_value(ht: &ZendHashTable, path: &str) -> Result<Value, InvalidInput> {
     let mut err = InvalidInput::new("input");
-    let v = convert_array(ht, path, 0, &mut err);
+    let v = convert_array(ht, path, 0, Text::Utf8, &mut err);
     err.into_result(v)
 }
 
-fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value {
+/// Like [`array_to_value`], but a string value that is not UTF-8 becomes a list of its byte
+/// values (0..=255) instead of an error. Array keys must still be UTF-8.
+pub fn array_to_value_keeping_bytes(ht: &ZendHashTable, path: &str) -> Result<Value, InvalidInput> {
+    let mut err = InvalidInput::new("input");
+    let v = convert_array(ht, path, 0, Text::BytesWhenNotUtf8, &mut err);
+    err.into_result(v)
+}
+
+/// What to do with string values that are not UTF-8.
+#[derive(Clone, Copy)]
+enum Text {
+    /// Refuse them.
+    Utf8,
+    /// Keep them as a list of byte values.
+    BytesWhenNotUtf8,
+}
+
+fn convert(zv: &Zval, path: &str, depth: usize, text: Text, err: &mut InvalidInput) -> Value {
     let zv = zv.dereference();
     if zv.is_null() {
         Value::Null
@@ -99,22 +118,31 @@ fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value
             }
         }
     } else if let Some(s) = zv.zend_str() {
-        match std::str::from_utf8(s.as_bytes()) {
-            Ok(t) => Value::String(t.to_owned()),
-            Err(_) => {
+        match (std::str::from_utf8(s.as_bytes()), text) {
+            (Ok(t), _) => Value::String(t.to_owned()),
+            (Err(_), Text::BytesWhenNotUtf8) => {
+                Value::Array(s.as_bytes().iter().map(|b| Value::from(*b)).collect())
+            }
+            (Err(_), Text::Utf8) => {
                 err.push(path, "text is not valid UTF-8");
                 Value::Null
             }
         }
     } else if let Some(ht) = zv.array() {
-        convert_array(ht, path, depth + 1, err)
+        convert_array(ht, path, depth + 1, text, err)
     } else {
         err.push(path, format!("{} is not allowed here", describe(zv)));
         Value::Null
     }
 }
 
-fn convert_array(ht: &ZendHashTable, path: &str, depth: usize, err: &mut InvalidInput) -> Value {
+fn convert_array(
+    ht: &ZendHashTable,
+    path: &str,
+    depth: usize,
+    text: Text,
+    err: &mut InvalidInput,
+) -> Value {
     if depth > MAX_DEPTH {
         err.push(path, format!("nested deeper than {MAX_DEPTH} levels"));
         return Value::Null;
@@ -123,7 +151,7 @@ fn convert_array(ht: &ZendHashTable, path: &str, depth: usize, err: &mut Invalid
         let mut out = Vec::with_capacity(ht.len());
         let mut i = 0usize;
         for_each_entry(ht, |_, v| {
-            out.push(convert(v, &format!("{path}[{i}]"), depth, err));
+            out.push(convert(v, &format!("{path}[{i}]"), depth, text, err));
             i += 1;
         });
         Value::Array(out)
@@ -140,7 +168,7 @@ fn convert_array(ht: &ZendHashTable, path: &str, depth: usize, err: &mut Invalid
                     }
                 },
             };
-            let child = convert(v, &format!("{path}[{name}]"), depth, err);
+            let child = convert(v, &format!("{path}[{name}]"), depth, text, err);
             out.insert(name, child);
         });
         Value::Object(out)

@@ -3,13 +3,16 @@
 
 pub mod convert;
 pub mod exceptions;
+pub mod jwt;
+pub mod redact;
+pub mod webhook;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 /// Features compiled into this build, for `php --ri agents_core`.
-const FEATURES: &str = "ip-allowlist";
+const FEATURES: &str = "ip-allowlist, jwt, webhooks, redaction";
 
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -24,10 +27,13 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 /// Module entry point.
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    let module = webhook::register(module);
+    let module = redact::register(module);
     module
         .name("agents_core")
         .version(crate::VERSION)
         .startup_function(exceptions::register)
         .constant(("AGENTS_CORE_VERSION", crate::VERSION, &[]))
+        .class::<jwt::JwtVerifier>()
         .info_function(info)
 }
