@@ -282,6 +282,30 @@ final class JwtVerifierTest extends TestCase
         }
     }
 
+    /** @return iterable<string, array{0: array}> */
+    public static function algorithmFixtures(): iterable
+    {
+        $f = json_decode((string) file_get_contents(__DIR__ . '/../../fixtures/jwt-algorithms.json'), true, 512, JSON_THROW_ON_ERROR);
+        foreach ($f['algorithms'] as $e) {
+            yield $e['alg'] => [$e];
+        }
+    }
+
+    /** @dataProvider algorithmFixtures */
+    public function testEverySupportedAlgorithm(array $e): void
+    {
+        $spec = isset($e['secret_hex'])
+            ? ['alg' => $e['alg'], 'secret' => hex2bin($e['secret_hex'])]
+            : ['alg' => $e['alg'], 'pem' => $e['pem']];
+        foreach ([$spec, $e['jwk']] as $key) {
+            $v = new JwtVerifier($key, ['algorithms' => [$e['alg']]]);
+            self::assertSame('fixture', $v->verify($e['token'], self::NOW)['sub']);
+            [$h, , $sig] = explode('.', $e['token']);
+            $forged = $h . '.' . self::b64('{"sub":"admin","exp":4102444800}') . '.' . $sig;
+            self::assertSame('signature_invalid', self::reason($v, $forged));
+        }
+    }
+
     public function testConfigurationErrorsNameEveryBadKeyWithoutSecrets(): void
     {
         $rsa1024 = openssl_pkey_get_details(openssl_pkey_new(['private_key_type' => OPENSSL_KEYTYPE_RSA, 'private_key_bits' => 1024]))['key'];
