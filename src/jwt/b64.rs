@@ -16,6 +16,30 @@ pub fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// True when `text` is canonical unpadded base64url (what [`decode`] accepts), without decoding.
+pub fn is_canonical(text: &[u8]) -> bool {
+    let Some(last) = text.last() else {
+        return true;
+    };
+    if !is_alphabet(text) {
+        return false;
+    }
+    let value = match last {
+        b'A'..=b'Z' => last - b'A',
+        b'a'..=b'z' => last - b'a' + 26,
+        b'0'..=b'9' => last - b'0' + 52,
+        b'-' => 62,
+        _ => 63,
+    };
+    // The last character of a 2- or 3-character group carries 4 or 2 unused bits.
+    match text.len() % 4 {
+        1 => false,
+        2 => value & 0x0f == 0,
+        3 => value & 0x03 == 0,
+        _ => true,
+    }
+}
+
 /// True when every byte is in the base64url alphabet.
 pub fn is_alphabet(text: &[u8]) -> bool {
     text.iter()
@@ -45,6 +69,35 @@ mod tests {
             b"\xffZm8",
         ] {
             assert!(decode(bad).is_none(), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn is_canonical_agrees_with_decode() {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/. ";
+        // Every string of up to 3 characters over the alphabet plus a few outsiders, and longer
+        // prefixes of a real segment.
+        let mut cases: Vec<Vec<u8>> = vec![vec![]];
+        for a in alphabet {
+            cases.push(vec![*a]);
+            for b in alphabet {
+                cases.push(vec![*a, *b]);
+                for c in [b'A', b'B', b'Q', b'w', b'_', b'='] {
+                    cases.push(vec![*a, *b, c]);
+                }
+            }
+        }
+        let seg = encode(b"some longer segment of bytes!");
+        for n in 0..=seg.len() {
+            cases.push(seg.as_bytes()[..n].to_vec());
+        }
+        for c in cases {
+            assert_eq!(
+                is_canonical(&c),
+                decode(&c).is_some(),
+                "{:?}",
+                String::from_utf8_lossy(&c)
+            );
         }
     }
 

@@ -74,6 +74,31 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+/// A verified token's payload: strict JSON, an object whose registered claims passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    payload: Vec<u8>,
+}
+
+impl Verified {
+    /// The claim set as JSON text (valid UTF-8, no repeated member names).
+    pub fn json(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The claim set as a map, in document order.
+    pub fn claims(&self) -> Result<Map<String, Value>, Refusal> {
+        match json::parse(&self.payload) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(Refusal::new((
+                JwtReason::ClaimsNotObject,
+                "the payload is not a JSON object".to_owned(),
+            ))),
+            Err(e) => Err(Refusal::new(token::json_problem(e, "payload"))),
+        }
+    }
+}
+
 /// A public description of one configured key (never includes secret material).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyInfo {
@@ -110,6 +135,12 @@ impl JwtVerifier {
 
     /// Verifies `token` at unix time `now`: the claims, or why the token was refused.
     pub fn check(&self, token: &[u8], now: i64) -> Result<Map<String, Value>, Refusal> {
+        self.verify_token(token, now)?.claims()
+    }
+
+    /// Verifies `token` at unix time `now` without building the claims: the checked payload
+    /// (strict JSON, an object, registered claims valid), for callers that convert it themselves.
+    pub fn verify_token(&self, token: &[u8], now: i64) -> Result<Verified, Refusal> {
         if token.len() > self.options.max_token_bytes {
             return Err(Refusal::new((
                 JwtReason::TokenTooLarge,
@@ -121,7 +152,8 @@ impl JwtVerifier {
             )));
         }
         let parts = token::split(token).map_err(Refusal::new)?;
-        let (alg, kid) = token::algorithm_and_kid(&parts.header).map_err(Refusal::new)?;
+        let header = parts.header().map_err(Refusal::new)?;
+        let (alg, kid) = token::algorithm_and_kid(&header).map_err(Refusal::new)?;
         if !self.options.algorithms.contains(&alg) {
             return Err(Refusal::new((
                 JwtReason::AlgMismatch,
@@ -133,9 +165,9 @@ impl JwtVerifier {
             )));
         }
         self.verify_signature(&parts, alg, kid)?;
-        let claims = match json::parse(&parts.payload) {
-            Ok(Value::Object(m)) => m,
-            Ok(_) => {
+        let checked = match json::scan_claims(&parts.payload) {
+            Ok(Some(fields)) => claims::check(&fields, &self.options, now),
+            Ok(None) => {
                 return Err(Refusal::new((
                     JwtReason::ClaimsNotObject,
                     "the payload is not a JSON object".to_owned(),
@@ -143,12 +175,15 @@ impl JwtVerifier {
             }
             Err(e) => return Err(Refusal::new(token::json_problem(e, "payload"))),
         };
-        match claims::check(&claims, &self.options, now) {
-            Ok(()) => Ok(claims),
+        let verified = Verified {
+            payload: parts.payload,
+        };
+        match checked {
+            Ok(()) => Ok(verified),
             Err((reason, message)) => Err(Refusal {
                 reason,
                 message,
-                claims: Some(claims),
+                claims: verified.claims().ok(),
             }),
         }
     }

@@ -3,9 +3,8 @@
 #![forbid(unsafe_code)]
 
 use jsonwebtoken::Algorithm;
-use serde_json::{Map, Value};
 
-use super::json::{self, JsonError};
+use super::json::{self, HeaderFields, JsonError, Member};
 use super::{alg, b64};
 use crate::errors::codes::JwtReason;
 
@@ -18,20 +17,37 @@ pub struct Compact<'a> {
     pub signing_input: &'a [u8],
     /// The signature segment (base64url text).
     pub signature: &'a str,
-    /// The decoded payload (parsed only once the signature has verified).
+    /// The decoded header (JSON text).
+    pub header_json: Vec<u8>,
+    /// The decoded payload (JSON text, read only once the signature has verified).
     pub payload: Vec<u8>,
-    /// The JOSE header.
-    pub header: Map<String, Value>,
 }
 
-/// Splits and decodes a compact JWS; the header is parsed, the payload only decoded.
+impl Compact<'_> {
+    /// The header members the verifier reads.
+    pub fn header(&self) -> Result<HeaderFields<'_>, Problem> {
+        match json::parse_header(&self.header_json) {
+            Ok(Some(h)) => Ok(h),
+            Ok(None) => Err((
+                JwtReason::HeaderInvalid,
+                "the header is not a JSON object".to_owned(),
+            )),
+            Err(e) => Err(json_problem(e, "header")),
+        }
+    }
+}
+
+/// Splits a compact JWS and decodes its segments (nothing is parsed yet).
 pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'.')
-        .map(|(i, _)| i);
-    let (first, second) = match (dots.next(), dots.next(), dots.next()) {
+    let first = token.iter().position(|b| *b == b'.');
+    let second = first.and_then(|f| {
+        token[f + 1..]
+            .iter()
+            .position(|b| *b == b'.')
+            .map(|i| f + 1 + i)
+    });
+    let third = second.and_then(|s| token[s + 1..].iter().position(|b| *b == b'.'));
+    let (first, second) = match (first, second, third) {
         (Some(a), Some(b), None) => (a, b),
         _ => {
             let n = token.iter().filter(|b| **b == b'.').count() + 1;
@@ -46,25 +62,17 @@ pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
         &token[first + 1..second],
         &token[second + 1..],
     );
-    let header = segment(header_b64, "header")?;
+    let header_json = segment(header_b64, "header")?;
     let payload = segment(payload_b64, "payload")?;
-    segment(signature_b64, "signature")?;
+    if !b64::is_canonical(signature_b64) {
+        return Err(not_base64("signature"));
+    }
     let signature = std::str::from_utf8(signature_b64).map_err(|_| not_base64("signature"))?;
-    let header = match json::parse(&header) {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => {
-            return Err((
-                JwtReason::HeaderInvalid,
-                "the header is not a JSON object".to_owned(),
-            ));
-        }
-        Err(e) => return Err(json_problem(e, "header")),
-    };
     Ok(Compact {
         signing_input: &token[..second],
         signature,
+        header_json,
         payload,
-        header,
     })
 }
 
@@ -96,11 +104,11 @@ pub fn json_problem(e: JsonError, part: &str) -> Problem {
 /// Reads `alg` and `kid` and refuses headers the verifier does not understand: `crit`
 /// (no extension is understood), `b64` other than `true` (RFC 7797 unencoded payloads), and
 /// non-string `typ`/`cty`.
-pub fn algorithm_and_kid(
-    header: &Map<String, Value>,
-) -> Result<(Algorithm, Option<&str>), Problem> {
-    let a = match header.get("alg") {
-        Some(Value::String(name)) => alg::parse(name).map_err(|p| match p {
+pub fn algorithm_and_kid<'h>(
+    header: &'h HeaderFields<'_>,
+) -> Result<(Algorithm, Option<&'h str>), Problem> {
+    let a = match &header.alg {
+        Member::Text(name) => alg::parse(name).map_err(|p| match p {
             alg::NameProblem::None => (
                 JwtReason::AlgNone,
                 "unsigned tokens (alg \"none\") are never accepted".to_owned(),
@@ -113,39 +121,41 @@ pub fn algorithm_and_kid(
                 ),
             ),
         })?,
-        Some(_) => {
+        Member::NotText => {
             return Err((
                 JwtReason::HeaderInvalid,
                 "\"alg\" must be a string".to_owned(),
             ));
         }
-        None => {
+        Member::Absent => {
             return Err((
                 JwtReason::HeaderInvalid,
                 "the header has no \"alg\"".to_owned(),
             ));
         }
     };
-    let kid = match header.get("kid") {
-        None => None,
-        Some(Value::String(k)) => Some(k.as_str()),
-        Some(_) => return Err((JwtReason::KidInvalid, "\"kid\" must be a string".to_owned())),
+    let kid = match &header.kid {
+        Member::Absent => None,
+        Member::Text(k) => Some(&**k),
+        Member::NotText => {
+            return Err((JwtReason::KidInvalid, "\"kid\" must be a string".to_owned()));
+        }
     };
-    if header.contains_key("crit") {
+    if header.crit {
         return Err((
             JwtReason::CritUnsupported,
             "the header lists critical extensions (\"crit\"), none of which is supported"
                 .to_owned(),
         ));
     }
-    if header.get("b64").is_some_and(|v| v != &Value::Bool(true)) {
+    if header.b64_not_true {
         return Err((
             JwtReason::HeaderInvalid,
             "unencoded payloads (\"b64\") are not supported".to_owned(),
         ));
     }
-    for member in ["typ", "cty"] {
-        if header.get(member).is_some_and(|v| !v.is_string()) {
+    for (member, value) in [("typ", &header.typ), ("cty", &header.cty)] {
+        if *value == Member::NotText {
             return Err((
                 JwtReason::HeaderInvalid,
                 format!("\"{member}\" must be a string"),
@@ -190,10 +200,11 @@ mod tests {
     fn splits_three_segments() {
         let t = tok(r#"{"alg":"HS256"}"#, r#"{"a":1}"#, &[1, 2, 3]);
         let c = split(t.as_bytes()).unwrap();
+        let header = c.header().unwrap();
         assert_eq!(c.payload, br#"{"a":1}"#);
         assert_eq!(c.signature, "AQID");
         assert_eq!(c.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
-        assert_eq!(c.header["alg"], "HS256");
+        assert_eq!(header.alg, Member::Text("HS256".into()));
     }
 
     #[test]
@@ -216,7 +227,8 @@ mod tests {
             ),
         ];
         for (t, want) in cases {
-            assert_eq!(split(t.as_bytes()).unwrap_err().0, want, "{t:?}");
+            let got = split(t.as_bytes()).and_then(|c| c.header().map(|_| ()));
+            assert_eq!(got.unwrap_err().0, want, "{t:?}");
         }
         assert_eq!(
             split(b"e\xff.e.e").unwrap_err().0,
@@ -227,11 +239,8 @@ mod tests {
     #[test]
     fn header_rules() {
         let check = |h: &str| {
-            let m = match json::parse(h.as_bytes()).unwrap() {
-                Value::Object(m) => m,
-                _ => unreachable!(),
-            };
-            algorithm_and_kid(&m)
+            let fields = json::parse_header(h.as_bytes()).unwrap().unwrap();
+            algorithm_and_kid(&fields)
                 .map(|(a, k)| (a, k.map(str::to_owned)))
                 .map_err(|e| e.0)
         };

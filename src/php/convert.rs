@@ -228,3 +228,77 @@ pub fn to_array(v: &Value) -> ZBox<ZendHashTable> {
 pub fn bytes(zv: &Zval) -> Option<&[u8]> {
     zv.zend_str().map(|s| s.as_bytes())
 }
+
+/// Builds PHP values straight from JSON text (see [`crate::jwt::json::build`]), without an
+/// intermediate `serde_json::Value`: objects and arrays become PHP arrays (a member named like an
+/// integer gets an integer key, as PHP itself does), integers above `i64::MAX` become floats.
+pub struct ZvalBuilder;
+
+impl crate::jwt::json::Build for ZvalBuilder {
+    type Value = Zval;
+    type Array = ZBox<ZendHashTable>;
+    type Object = ZBox<ZendHashTable>;
+
+    fn null(&mut self) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_null();
+        zv
+    }
+
+    fn bool(&mut self, v: bool) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_bool(v);
+        zv
+    }
+
+    fn i64(&mut self, v: i64) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_long(v);
+        zv
+    }
+
+    fn u64(&mut self, v: u64) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_double(v as f64);
+        zv
+    }
+
+    fn f64(&mut self, v: f64) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_double(v);
+        zv
+    }
+
+    fn str(&mut self, v: &str) -> Zval {
+        let mut zv = Zval::new();
+        // Fails only on allocation failure, which the engine reports itself; null then.
+        let _ = zv.set_string(v, false);
+        zv
+    }
+
+    fn array(&mut self) -> ZBox<ZendHashTable> {
+        ZendHashTable::new()
+    }
+
+    fn push(&mut self, array: &mut ZBox<ZendHashTable>, v: Zval) {
+        let _ = array.push(v);
+    }
+
+    fn end_array(&mut self, array: ZBox<ZendHashTable>) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_hashtable(array);
+        zv
+    }
+
+    fn object(&mut self) -> ZBox<ZendHashTable> {
+        ZendHashTable::new()
+    }
+
+    fn insert(&mut self, object: &mut ZBox<ZendHashTable>, key: &str, v: Zval) {
+        let _ = object.insert(key, v);
+    }
+
+    fn end_object(&mut self, object: ZBox<ZendHashTable>) -> Zval {
+        self.end_array(object)
+    }
+}

@@ -56,32 +56,36 @@ impl JwtVerifier {
         token: BinarySlice<u8>,
         now: Option<i64>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        match self
+        let claims = self
             .inner
-            .check(&token, now.unwrap_or_else(crate::unix_now))
-        {
-            Ok(claims) => Ok(convert::to_array(&Value::Object(claims))),
-            Err(r) => Err(exceptions::token_exception(r.reason.as_str(), &r.message)),
-        }
+            .verify_token(&token, now.unwrap_or_else(crate::unix_now))
+            .and_then(|v| claims_array(&v));
+        claims.map_err(|r| exceptions::token_exception(r.reason.as_str(), &r.message))
     }
 
     /// Like `verify()`, without throwing: `['valid' => bool, 'claims' => ?array,
     /// 'reason' => ?string, 'message' => ?string]`. On refusal `claims` is set only when the
     /// signature verified and a claim check failed (e.g. `expired`): authentic, but not valid.
     pub fn check(&self, token: BinarySlice<u8>, now: Option<i64>) -> ZBox<ZendHashTable> {
-        let result = match self
+        let verified = self
             .inner
-            .check(&token, now.unwrap_or_else(crate::unix_now))
-        {
-            Ok(claims) => json!({"valid": true, "claims": claims, "reason": null, "message": null}),
-            Err(r) => json!({
-                "valid": false,
-                "claims": r.claims,
-                "reason": r.reason.as_str(),
-                "message": r.message,
-            }),
+            .verify_token(&token, now.unwrap_or_else(crate::unix_now))
+            .and_then(|v| claims_array(&v));
+        let mut out = ZendHashTable::with_capacity(4);
+        let (valid, claims, reason, message) = match verified {
+            Ok(claims) => (true, Some(claims), None, None),
+            Err(r) => (
+                false,
+                r.claims.map(|c| convert::to_array(&Value::Object(c))),
+                Some(r.reason.as_str()),
+                Some(r.message),
+            ),
         };
-        convert::to_array(&result)
+        let _ = out.insert("valid", valid);
+        let _ = out.insert("claims", claims);
+        let _ = out.insert("reason", reason);
+        let _ = out.insert("message", message);
+        out
     }
 
     /// The keys that can verify tokens: a list of `['kid' => ?string, 'kty' => string,
@@ -104,5 +108,14 @@ impl JwtVerifier {
             })
             .collect();
         convert::to_array(&Value::Array(list))
+    }
+}
+
+/// The verified claims as a PHP array, built straight from the checked JSON.
+fn claims_array(v: &jwt::Verified) -> Result<ZBox<ZendHashTable>, jwt::Refusal> {
+    match jwt::json::build_object(v.json(), &mut convert::ZvalBuilder) {
+        Ok(Some(claims)) => Ok(claims),
+        // Unreachable: the payload was checked to be a JSON object.
+        _ => v.claims().map(|c| convert::to_array(&Value::Object(c))),
     }
 }
