@@ -53,7 +53,9 @@ fn all_twelve_algorithms_verify() {
         for key in forms(e) {
             let v = JwtVerifier::from_config(&key, &json!({"algorithms": [alg]}))
                 .unwrap_or_else(|err| panic!("{alg}: {err}"));
-            let claims = v.check(token.as_bytes(), NOW).unwrap_or_else(|r| panic!("{alg}: {r}"));
+            let claims = v
+                .check(token.as_bytes(), NOW)
+                .unwrap_or_else(|r| panic!("{alg}: {r}"));
             assert_eq!(claims["sub"], "fixture", "{alg}");
             let r = v.check(tamper(token).as_bytes(), NOW).unwrap_err();
             assert_eq!(r.reason, JwtReason::SignatureInvalid, "{alg}");
@@ -66,7 +68,12 @@ fn a_key_bound_to_one_algorithm_refuses_its_siblings() {
     let all = fixtures();
     let by = |alg: &str| all.iter().find(|e| e["alg"] == alg).expect("fixture");
     // RS256 and PS256 share the RSA key; HS256/HS384 tokens differ in alg only.
-    for (key_alg, token_alg) in [("RS256", "PS256"), ("PS256", "RS256"), ("RS256", "RS512"), ("ES256", "ES384")] {
+    for (key_alg, token_alg) in [
+        ("RS256", "PS256"),
+        ("PS256", "RS256"),
+        ("RS256", "RS512"),
+        ("ES256", "ES384"),
+    ] {
         let [spec, _] = forms(by(key_alg));
         let v = JwtVerifier::from_config(&spec, &json!({"algorithms": [key_alg, token_alg]}))
             .expect("verifier");
@@ -79,13 +86,21 @@ fn a_key_bound_to_one_algorithm_refuses_its_siblings() {
     }
     // An alg-less RSA JWK serves every allowed RSA algorithm.
     let [_, jwk] = forms(by("RS256"));
-    let v = JwtVerifier::from_config(&jwk, &json!({"algorithms": ["RS256", "PS512"]})).expect("verifier");
+    let v = JwtVerifier::from_config(&jwk, &json!({"algorithms": ["RS256", "PS512"]}))
+        .expect("verifier");
     assert_eq!(v.describe()[0].algorithms, ["RS256", "PS512"]);
     for alg in ["RS256", "PS512"] {
-        assert!(v.check(by(alg)["token"].as_str().expect("token").as_bytes(), NOW).is_ok(), "{alg}");
+        assert!(
+            v.check(by(alg)["token"].as_str().expect("token").as_bytes(), NOW)
+                .is_ok(),
+            "{alg}"
+        );
     }
     let rs384 = by("RS384")["token"].as_str().expect("token");
-    assert_eq!(v.check(rs384.as_bytes(), NOW).unwrap_err().reason, JwtReason::AlgMismatch);
+    assert_eq!(
+        v.check(rs384.as_bytes(), NOW).unwrap_err().reason,
+        JwtReason::AlgMismatch
+    );
 }
 
 #[test]
@@ -115,5 +130,8 @@ fn one_jwk_set_serves_every_algorithm_by_kid() {
         &agents_core::jwt::b64::encode(br#"{"alg":"HS256","typ":"JWT","kid":"hs384"}"#),
         1,
     );
-    assert_eq!(v.check(swapped.as_bytes(), NOW).unwrap_err().reason, JwtReason::AlgMismatch);
+    assert_eq!(
+        v.check(swapped.as_bytes(), NOW).unwrap_err().reason,
+        JwtReason::AlgMismatch
+    );
 }
