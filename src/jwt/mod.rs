@@ -24,6 +24,17 @@
 //! Keys are read and checked once, by [`JwtVerifier::from_config`] (see [`keys`] for the shapes
 //! and binding rules); a configuration problem is an [`InvalidInput`] naming every bad item, each
 //! reason starting with its [`JwtReason`] code.
+//!
+//! API for other modules (the Guard):
+//!
+//! * [`JwtVerifier::from_config`]`(keys: &Value, options: &Value) -> Result<Self, InvalidInput>`
+//!   (`$keys` / `$options` as JSON values; an HMAC `secret` may be a list of byte values);
+//! * [`JwtVerifier::check`]`(&self, token: &[u8], now: i64) -> Result<Map<String, Value>, Refusal>`
+//!   where [`Refusal`] carries the [`JwtReason`], a message and, for claim-check refusals, the
+//!   authentic claims;
+//! * [`JwtVerifier::verify_token`], the same without building the claims ([`Verified`] holds the
+//!   checked JSON; [`json::build_object`] turns it into any representation);
+//! * [`looks_like_jwt`]`(token: &str) -> bool`, a shape test to route a bearer token.
 #![forbid(unsafe_code)]
 
 pub mod alg;
