@@ -113,7 +113,7 @@ fn valid_id(id: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
-/// `sha256=` + lower-case hex HMAC-SHA256(secret, "<timestamp>.<body>"); `None` only if the
+/// `sha256=` + lower-case hex HMAC-SHA256(secret, `"<timestamp>.<body>"`); `None` only if the
 /// HMAC implementation refused the key (it accepts every length).
 pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<String> {
     let mac = mac(secret, timestamp, body)?;
