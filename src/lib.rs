@@ -10,11 +10,14 @@ pub mod credentials;
 pub mod errors;
 pub mod guard;
 pub mod ip;
+pub mod jwt;
 pub mod posture;
+pub mod redact;
 pub mod request;
 pub mod scopes;
 pub mod settings;
 pub mod warnings;
+pub mod webhook;
 
 #[cfg(feature = "php")]
 pub mod php;
@@ -31,3 +34,11 @@ pub const BUILD_PROFILE: &str = if cfg!(debug_assertions) {
 } else {
     "release"
 };
+
+/// The current unix time in seconds (the default `now` of every time-dependent check).
+pub fn unix_now() -> i64 {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => i64::try_from(e.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}

@@ -3,7 +3,9 @@
 //! PHP arrays become `serde_json::Value` (lists when keys are 0..n-1, objects otherwise; integer
 //! keys become decimal strings). Text that is not UTF-8, objects, resources, non-finite floats and
 //! arrays nested deeper than [`MAX_DEPTH`] cannot be converted: the caller gets an error naming
-//! the path, which the glue turns into an `InvalidInputException`.
+//! the path, which the glue turns into an `InvalidInputException`. [`array_to_value_keeping_bytes`]
+//! instead turns non-UTF-8 text into a list of byte values, for inputs (such as HMAC secrets)
+//! where a PHP string is binary data.
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -104,18 +106,35 @@ impl std::fmt::Display for Path<'_> {
 /// Converts any PHP value to a JSON value; `path` names the value in error messages.
 pub fn to_value(zv: &Zval, path: &str) -> Result<Value, InvalidInput> {
     let mut err = InvalidInput::new("input");
-    let v = convert(zv, &Path::Root(path), 0, &mut err);
+    let v = convert(zv, &Path::Root(path), 0, Text::Utf8, &mut err);
     err.into_result(v)
 }
 
 /// Converts a PHP array to a JSON value (list or object).
 pub fn array_to_value(ht: &ZendHashTable, path: &str) -> Result<Value, InvalidInput> {
     let mut err = InvalidInput::new("input");
-    let v = convert_array(ht, &Path::Root(path), 0, &mut err);
+    let v = convert_array(ht, &Path::Root(path), 0, Text::Utf8, &mut err);
     err.into_result(v)
 }
 
-fn convert(zv: &Zval, path: &Path<'_>, depth: usize, err: &mut InvalidInput) -> Value {
+/// Like [`array_to_value`], but a string value that is not UTF-8 becomes a list of its byte
+/// values (0..=255) instead of an error. Array keys must still be UTF-8.
+pub fn array_to_value_keeping_bytes(ht: &ZendHashTable, path: &str) -> Result<Value, InvalidInput> {
+    let mut err = InvalidInput::new("input");
+    let v = convert_array(ht, &Path::Root(path), 0, Text::BytesWhenNotUtf8, &mut err);
+    err.into_result(v)
+}
+
+/// What to do with string values that are not UTF-8.
+#[derive(Clone, Copy)]
+enum Text {
+    /// Refuse them.
+    Utf8,
+    /// Keep them as a list of byte values.
+    BytesWhenNotUtf8,
+}
+
+fn convert(zv: &Zval, path: &Path<'_>, depth: usize, text: Text, err: &mut InvalidInput) -> Value {
     let zv = zv.dereference();
     if zv.is_null() {
         Value::Null
@@ -132,15 +151,18 @@ fn convert(zv: &Zval, path: &Path<'_>, depth: usize, err: &mut InvalidInput) -> 
             }
         }
     } else if let Some(s) = zv.zend_str() {
-        match std::str::from_utf8(s.as_bytes()) {
-            Ok(t) => Value::String(t.to_owned()),
-            Err(_) => {
+        match (std::str::from_utf8(s.as_bytes()), text) {
+            (Ok(t), _) => Value::String(t.to_owned()),
+            (Err(_), Text::BytesWhenNotUtf8) => {
+                Value::Array(s.as_bytes().iter().map(|b| Value::from(*b)).collect())
+            }
+            (Err(_), Text::Utf8) => {
                 err.push(path.to_string(), "text is not valid UTF-8");
                 Value::Null
             }
         }
     } else if let Some(ht) = zv.array() {
-        convert_array(ht, path, depth + 1, err)
+        convert_array(ht, path, depth + 1, text, err)
     } else {
         err.push(
             path.to_string(),
@@ -154,6 +176,7 @@ fn convert_array(
     ht: &ZendHashTable,
     path: &Path<'_>,
     depth: usize,
+    text: Text,
     err: &mut InvalidInput,
 ) -> Value {
     if depth > MAX_DEPTH {
@@ -167,7 +190,7 @@ fn convert_array(
         let mut out = Vec::with_capacity(ht.len());
         let mut i = 0usize;
         for_each_entry(ht, |_, v| {
-            out.push(convert(v, &Path::Index(path, i), depth, err));
+            out.push(convert(v, &Path::Index(path, i), depth, text, err));
             i += 1;
         });
         Value::Array(out)
@@ -184,7 +207,7 @@ fn convert_array(
                     }
                 },
             };
-            let child = convert(v, &Path::Key(path, &name), depth, err);
+            let child = convert(v, &Path::Key(path, &name), depth, text, err);
             out.insert(name, child);
         });
         Value::Object(out)
@@ -243,4 +266,78 @@ pub fn to_array(v: &Value) -> ZBox<ZendHashTable> {
 /// A PHP string's bytes, whatever the encoding.
 pub fn bytes(zv: &Zval) -> Option<&[u8]> {
     zv.zend_str().map(|s| s.as_bytes())
+}
+
+/// Builds PHP values straight from JSON text (see [`crate::jwt::json::build`]), without an
+/// intermediate `serde_json::Value`: objects and arrays become PHP arrays (a member named like an
+/// integer gets an integer key, as PHP itself does), integers above `i64::MAX` become floats.
+pub struct ZvalBuilder;
+
+impl crate::jwt::json::Build for ZvalBuilder {
+    type Value = Zval;
+    type Array = ZBox<ZendHashTable>;
+    type Object = ZBox<ZendHashTable>;
+
+    fn null(&mut self) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_null();
+        zv
+    }
+
+    fn bool(&mut self, v: bool) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_bool(v);
+        zv
+    }
+
+    fn i64(&mut self, v: i64) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_long(v);
+        zv
+    }
+
+    fn u64(&mut self, v: u64) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_double(v as f64);
+        zv
+    }
+
+    fn f64(&mut self, v: f64) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_double(v);
+        zv
+    }
+
+    fn str(&mut self, v: &str) -> Zval {
+        let mut zv = Zval::new();
+        // Fails only on allocation failure, which the engine reports itself; null then.
+        let _ = zv.set_string(v, false);
+        zv
+    }
+
+    fn array(&mut self) -> ZBox<ZendHashTable> {
+        ZendHashTable::new()
+    }
+
+    fn push(&mut self, array: &mut ZBox<ZendHashTable>, v: Zval) {
+        let _ = array.push(v);
+    }
+
+    fn end_array(&mut self, array: ZBox<ZendHashTable>) -> Zval {
+        let mut zv = Zval::new();
+        zv.set_hashtable(array);
+        zv
+    }
+
+    fn object(&mut self) -> ZBox<ZendHashTable> {
+        ZendHashTable::new()
+    }
+
+    fn insert(&mut self, object: &mut ZBox<ZendHashTable>, key: &str, v: Zval) {
+        let _ = object.insert(key, v);
+    }
+
+    fn end_object(&mut self, object: ZBox<ZendHashTable>) -> Zval {
+        self.end_array(object)
+    }
 }

@@ -5,6 +5,9 @@ pub mod convert;
 pub mod exceptions;
 pub mod guard;
 pub mod ip;
+pub mod jwt;
+pub mod redact;
+pub mod webhook;
 
 use ext_php_rs::prelude::*;
 
@@ -12,7 +15,7 @@ use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 /// Features compiled into this build, for `php --ri agents_core`.
-const FEATURES: &str = "ip-allowlist guard posture";
+const FEATURES: &str = "ip-allowlist, guard, posture, jwt, webhooks, redaction";
 
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -32,9 +35,12 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .version(crate::VERSION)
         .startup_function(exceptions::register)
         .constant(("AGENTS_CORE_VERSION", crate::VERSION, &[]))
+        .class::<jwt::JwtVerifier>()
         .info_function(info);
     // Each concern registers its own functions and classes (the macro-generated entries are
     // private to the module that defines them).
     let module = guard::register(module);
-    ip::register(module)
+    let module = ip::register(module);
+    let module = webhook::register(module);
+    redact::register(module)
 }

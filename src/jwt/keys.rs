@@ -1,0 +1,801 @@
+//! Verification keys: reading the `$keys` configuration, checking every key once, and binding
+//! each key to the algorithms it may verify.
+//!
+//! Accepted shapes of `$keys`: a JWK Set (`{"keys": [...]}`), a single JWK (has `kty`), a single
+//! key spec (has `secret` or `pem`), or a list of JWKs and key specs. A key spec is
+//! `{"alg": ..., "secret": ...}` or `{"alg": ..., "pem": ...}`, optionally with `kid`; `secret` is
+//! text or a list of byte values (0..=255), the form binary PHP strings arrive in.
+//!
+//! Binding rules:
+//! * a key with an `alg` serves exactly that algorithm; its material must fit it
+//!   (`key_type_mismatch`) and be strong enough (`weak_key`): HMAC secrets at least as long as
+//!   the hash output, RSA moduli of 2048 to 4096 bits, EC keys on the algorithm's own curve;
+//! * a JWK without `alg` serves every algorithm of `algorithms` that fits its key type;
+//! * a key whose `alg` is valid but not in `algorithms`, or whose `use`/`key_ops` exclude
+//!   verification, is kept out of the verifier without error (a published JWK Set may serve
+//!   other clients too);
+//! * a `kid` may name one key only, and the verifier must end up with at least one key.
+#![forbid(unsafe_code)]
+
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::alg::{self, Curve, Family, NameProblem};
+use super::{b64, jwk, pem};
+use crate::errors::InvalidInput;
+use crate::errors::codes::JwtReason;
+
+type Problem = (JwtReason, String);
+
+/// Largest RSA modulus the backend verifies with.
+const MAX_RSA_BITS: usize = 4096;
+/// Smallest RSA modulus accepted.
+const MIN_RSA_BITS: usize = 2048;
+
+/// Public key material or an HMAC secret.
+#[derive(Debug)]
+pub enum Material {
+    /// An HMAC secret (wiped from memory when dropped).
+    Secret(Zeroizing<Vec<u8>>),
+    /// An RSA public key: big-endian modulus and exponent without leading zero bytes.
+    Rsa {
+        /// Modulus.
+        n: Vec<u8>,
+        /// Public exponent.
+        e: Vec<u8>,
+    },
+    /// An EC public key: affine coordinates, each exactly the curve's field size.
+    Ec {
+        /// The curve.
+        curve: Curve,
+        /// X coordinate.
+        x: Vec<u8>,
+        /// Y coordinate.
+        y: Vec<u8>,
+    },
+    /// An Ed25519 public key.
+    Ed25519([u8; 32]),
+}
+
+impl Material {
+    /// What the key is, for messages and `describe`.
+    pub fn kty(&self) -> &'static str {
+        match self {
+            Material::Secret(_) => "oct",
+            Material::Rsa { .. } => "RSA",
+            Material::Ec { .. } => "EC",
+            Material::Ed25519(_) => "OKP",
+        }
+    }
+
+    fn what(&self) -> String {
+        match self {
+            Material::Secret(_) => "an HMAC secret".to_owned(),
+            Material::Rsa { .. } => format!("a {}-bit RSA key", self.bits().unwrap_or(0)),
+            Material::Ec { curve, .. } => format!("an EC {} key", curve.jwk_name()),
+            Material::Ed25519(_) => "an Ed25519 key".to_owned(),
+        }
+    }
+
+    /// Key size in bits: RSA modulus, EC field or Ed25519 size (never given for secrets).
+    pub fn bits(&self) -> Option<usize> {
+        match self {
+            Material::Secret(_) => None,
+            Material::Rsa { n, .. } => Some(bit_len(n)),
+            Material::Ec { curve, .. } => Some(match curve {
+                Curve::P521 => 521,
+                c => c.coordinate_len() * 8,
+            }),
+            Material::Ed25519(_) => Some(256),
+        }
+    }
+
+    /// The curve of an EC or Ed25519 key.
+    pub fn curve(&self) -> Option<&'static str> {
+        match self {
+            Material::Ec { curve, .. } => Some(curve.jwk_name()),
+            Material::Ed25519(_) => Some("Ed25519"),
+            _ => None,
+        }
+    }
+
+    /// Checks the material on its own: non-empty secret, sane RSA numbers, a point on the curve.
+    fn validate(&self) -> Result<(), Problem> {
+        match self {
+            Material::Secret(s) if s.is_empty() => {
+                Err((JwtReason::KeyInvalid, "the secret is empty".to_owned()))
+            }
+            Material::Secret(_) => Ok(()),
+            Material::Rsa { n, e } => validate_rsa(n, e),
+            Material::Ec { curve, .. } => match curve.algorithm() {
+                Some(a) => self.backend_accepts(a),
+                None => Ok(()),
+            },
+            Material::Ed25519(_) => self.backend_accepts(Algorithm::EdDSA),
+        }
+    }
+
+    /// Asks the crypto backend to build a verifier for this key (fails for points that are not
+    /// on the curve or not canonical).
+    fn backend_accepts(&self, a: Algorithm) -> Result<(), Problem> {
+        match jsonwebtoken::crypto::verify("", b"", &self.decoding_key(), a) {
+            Ok(_) => Ok(()),
+            Err(_) => Err((
+                JwtReason::KeyInvalid,
+                format!("{} whose point is not valid", self.what()),
+            )),
+        }
+    }
+
+    /// Checks that this key can serve `a`.
+    fn check_for(&self, a: Algorithm) -> Result<(), Problem> {
+        let name = alg::name(a);
+        match (self, alg::family(a)) {
+            (Material::Secret(s), Some(Family::Hmac)) => {
+                let min = alg::min_secret_len(a);
+                if s.len() < min {
+                    Err((
+                        JwtReason::WeakKey,
+                        format!(
+                            "an {name} secret needs at least {min} bytes (got {})",
+                            s.len()
+                        ),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            (Material::Rsa { n, .. }, Some(Family::Rsa)) => {
+                let bits = bit_len(n);
+                if bits < MIN_RSA_BITS {
+                    Err((
+                        JwtReason::WeakKey,
+                        format!("RSA keys need at least {MIN_RSA_BITS} bits (got {bits})"),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            (Material::Ec { curve, .. }, Some(Family::Ec(want))) => {
+                if *curve == want {
+                    Ok(())
+                } else if is_smaller(*curve, want) {
+                    Err((
+                        JwtReason::WeakKey,
+                        format!(
+                            "{name} needs a {} key; {} is too small",
+                            want.jwk_name(),
+                            curve.jwk_name()
+                        ),
+                    ))
+                } else {
+                    Err((
+                        JwtReason::KeyTypeMismatch,
+                        format!(
+                            "{name} needs a {} key, not {}",
+                            want.jwk_name(),
+                            self.what()
+                        ),
+                    ))
+                }
+            }
+            (Material::Ed25519(_), Some(Family::Ed25519)) => Ok(()),
+            _ => Err((
+                JwtReason::KeyTypeMismatch,
+                format!("{name} cannot be verified with {}", self.what()),
+            )),
+        }
+    }
+
+    /// The jsonwebtoken key for this material.
+    fn decoding_key(&self) -> DecodingKey {
+        match self {
+            Material::Secret(s) => DecodingKey::from_secret(s),
+            Material::Rsa { n, e } => DecodingKey::from_rsa_raw_components(n, e),
+            Material::Ec { x, y, .. } => {
+                let mut point = Vec::with_capacity(1 + x.len() + y.len());
+                point.push(4);
+                point.extend_from_slice(x);
+                point.extend_from_slice(y);
+                DecodingKey::from_ec_der(&point)
+            }
+            Material::Ed25519(x) => DecodingKey::from_ed_der(x),
+        }
+    }
+
+    /// The RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key; `None` for secrets.
+    pub fn thumbprint(&self) -> Option<String> {
+        let json = match self {
+            Material::Secret(_) => return None,
+            Material::Rsa { n, e } => format!(
+                r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+                b64::encode(e),
+                b64::encode(n)
+            ),
+            Material::Ec { curve, x, y } => format!(
+                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
+                curve.jwk_name(),
+                b64::encode(x),
+                b64::encode(y)
+            ),
+            Material::Ed25519(x) => format!(
+                r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+                b64::encode(x)
+            ),
+        };
+        Some(b64::encode(&Sha256::digest(json.as_bytes())))
+    }
+}
+
+fn bit_len(n: &[u8]) -> usize {
+    match n.iter().position(|b| *b != 0) {
+        Some(i) => (n.len() - i) * 8 - n[i].leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+fn is_smaller(have: Curve, want: Curve) -> bool {
+    have.coordinate_len() < want.coordinate_len()
+}
+
+fn validate_rsa(n: &[u8], e: &[u8]) -> Result<(), Problem> {
+    let invalid = |m: String| Err((JwtReason::KeyInvalid, m));
+    let bits = bit_len(n);
+    if bits > MAX_RSA_BITS {
+        return invalid(format!(
+            "RSA keys above {MAX_RSA_BITS} bits are not supported (got {bits})"
+        ));
+    }
+    if n.last().is_none_or(|b| b & 1 == 0) {
+        return invalid("the RSA modulus is not odd".to_owned());
+    }
+    // 3 <= e <= 2^33 - 1 and odd: the range the RSA backend verifies with.
+    let e_value = if e.len() <= 8 {
+        e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
+    } else {
+        u64::MAX
+    };
+    if !(3..=(1 << 33) - 1).contains(&e_value) || e_value & 1 == 0 {
+        return invalid("the RSA public exponent must be odd and between 3 and 2^33-1".to_owned());
+    }
+    Ok(())
+}
+
+/// A key the verifier can use.
+#[derive(Debug)]
+pub struct Key {
+    /// `kid`, when configured.
+    pub kid: Option<String>,
+    /// The algorithms (all in `options.algorithms`) this key verifies; never empty.
+    pub algs: Vec<Algorithm>,
+    /// The material, kept for `describe`.
+    pub material: Material,
+    /// The backend key.
+    pub decoding: DecodingKey,
+}
+
+/// Reads `$keys`, recording every problem in `err`. `allowed` is `options.algorithms` (possibly
+/// empty when the options were invalid).
+pub fn parse(keys: &Value, allowed: &[Algorithm], err: &mut InvalidInput) -> Vec<Key> {
+    let mut out: Vec<(String, Key)> = Vec::new();
+    for (origin, entry) in entries(keys, err) {
+        match read_entry(entry, allowed) {
+            Ok(Some(key)) => {
+                if let Some(kid) = &key.kid
+                    && let Some((first, _)) = out.iter().find(|(_, k)| k.kid.as_ref() == Some(kid))
+                {
+                    err.push(
+                        origin,
+                        format!(
+                            "{}: kid \"{}\" is already used by {first}",
+                            JwtReason::KeyInvalid,
+                            crate::errors::excerpt(kid, 60)
+                        ),
+                    );
+                    continue;
+                }
+                out.push((origin, key));
+            }
+            Ok(None) => {}
+            Err((code, msg)) => err.push(origin, format!("{code}: {msg}")),
+        }
+    }
+    if out.is_empty() {
+        err.push(
+            "keys",
+            format!(
+                "{}: no usable key for the allowed algorithms ({})",
+                JwtReason::AlgMismatch,
+                if allowed.is_empty() {
+                    "none valid".to_owned()
+                } else {
+                    alg::list(allowed)
+                }
+            ),
+        );
+    }
+    out.into_iter().map(|(_, k)| k).collect()
+}
+
+/// One configured key, before it is read.
+enum Entry<'a> {
+    Spec(&'a Map<String, Value>),
+    Jwk(&'a Map<String, Value>),
+    /// An empty array or object where a key was expected.
+    Empty {
+        in_set: bool,
+    },
+}
+
+fn entries<'a>(keys: &'a Value, err: &mut InvalidInput) -> Vec<(String, Entry<'a>)> {
+    let shape_hint = "expected a JWK Set (\"keys\"), a JWK (\"kty\"), a key spec (\"alg\" with \
+                      \"secret\" or \"pem\") or a list of JWKs and key specs";
+    let mut out = Vec::new();
+    match keys {
+        Value::Object(m) if m.contains_key("keys") => match m.get("keys") {
+            Some(Value::Array(list)) if !list.is_empty() => {
+                for (i, v) in list.iter().enumerate() {
+                    let origin = format!("keys[keys][{i}]");
+                    match v {
+                        Value::Object(j) if !j.is_empty() => out.push((origin, Entry::Jwk(j))),
+                        Value::Object(_) | Value::Array(_) if is_empty(v) => {
+                            out.push((origin, Entry::Empty { in_set: true }));
+                        }
+                        _ => err.push(
+                            origin,
+                            format!("{}: a JWK must be an object", JwtReason::JwkInvalid),
+                        ),
+                    }
+                }
+            }
+            Some(Value::Array(_)) => err.push(
+                "keys[keys]",
+                format!("{}: the JWK Set has no keys", JwtReason::JwkInvalid),
+            ),
+            _ => err.push(
+                "keys[keys]",
+                format!("{}: \"keys\" must be a list of JWKs", JwtReason::JwkInvalid),
+            ),
+        },
+        Value::Object(m) if !m.is_empty() => match classify(m) {
+            Some(e) => out.push(("keys".to_owned(), e)),
+            None => err.push("keys", format!("{}: {shape_hint}", JwtReason::KeyInvalid)),
+        },
+        Value::Array(list) if !list.is_empty() => {
+            for (i, v) in list.iter().enumerate() {
+                let origin = format!("keys[{i}]");
+                match v {
+                    Value::Object(m) if m.contains_key("keys") => err.push(
+                        origin,
+                        format!(
+                            "{}: a JWK Set cannot be nested in a list; pass it as $keys",
+                            JwtReason::KeyInvalid
+                        ),
+                    ),
+                    Value::Object(m) if !m.is_empty() => match classify(m) {
+                        Some(e) => out.push((origin, e)),
+                        None => {
+                            err.push(origin, format!("{}: {shape_hint}", JwtReason::KeyInvalid))
+                        }
+                    },
+                    _ if is_empty(v) => out.push((origin, Entry::Empty { in_set: false })),
+                    _ => err.push(origin, format!("{}: {shape_hint}", JwtReason::KeyInvalid)),
+                }
+            }
+        }
+        _ => err.push("keys", format!("{}: no key given", JwtReason::KeyInvalid)),
+    }
+    out
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn classify(m: &Map<String, Value>) -> Option<Entry<'_>> {
+    if m.contains_key("kty") {
+        Some(Entry::Jwk(m))
+    } else if m.contains_key("secret") || m.contains_key("pem") {
+        Some(Entry::Spec(m))
+    } else {
+        None
+    }
+}
+
+/// Reads one entry: `Ok(None)` when the key is valid but serves none of the allowed algorithms.
+fn read_entry(entry: Entry<'_>, allowed: &[Algorithm]) -> Result<Option<Key>, Problem> {
+    match entry {
+        Entry::Empty { in_set } => Err((
+            if in_set {
+                JwtReason::JwkInvalid
+            } else {
+                JwtReason::KeyInvalid
+            },
+            "the key is empty".to_owned(),
+        )),
+        Entry::Spec(m) => read_spec(m, allowed),
+        Entry::Jwk(m) => read_jwk(m, allowed),
+    }
+}
+
+fn read_spec(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>, Problem> {
+    let invalid = |msg: String| (JwtReason::KeyInvalid, msg);
+    if let Some(k) = m
+        .keys()
+        .find(|k| !matches!(k.as_str(), "alg" | "kid" | "secret" | "pem"))
+    {
+        return Err(invalid(format!(
+            "unknown member \"{}\" (a key spec has alg, kid, and secret or pem)",
+            crate::errors::excerpt(k, 30)
+        )));
+    }
+    let a = match m.get("alg") {
+        Some(Value::String(s)) => parse_alg(s)?,
+        Some(_) => return Err(invalid("\"alg\" must be a string".to_owned())),
+        None => return Err(invalid("a key spec needs \"alg\"".to_owned())),
+    };
+    let kid = match m.get("kid") {
+        None => None,
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(_) => return Err(invalid("\"kid\" must be a non-empty string".to_owned())),
+    };
+    let material = match (m.get("secret"), m.get("pem")) {
+        (Some(_), Some(_)) => {
+            return Err(invalid("give either secret or pem, not both".to_owned()));
+        }
+        (Some(s), None) => Material::Secret(secret_bytes(s)?),
+        (None, Some(Value::String(text))) => pem::parse(text)?,
+        (None, Some(_)) => return Err(invalid("\"pem\" must be a string".to_owned())),
+        (None, None) => return Err(invalid("a key spec needs secret or pem".to_owned())),
+    };
+    material.validate()?;
+    material.check_for(a)?;
+    Ok(bind(kid, material, vec![a], allowed))
+}
+
+fn secret_bytes(v: &Value) -> Result<Zeroizing<Vec<u8>>, Problem> {
+    let invalid = |msg: &str| Err((JwtReason::KeyInvalid, msg.to_owned()));
+    match v {
+        Value::String(s) => Ok(Zeroizing::new(s.as_bytes().to_vec())),
+        Value::Array(items) => {
+            let mut out = Zeroizing::new(Vec::with_capacity(items.len()));
+            for item in items {
+                match item.as_u64().and_then(|b| u8::try_from(b).ok()) {
+                    Some(b) => out.push(b),
+                    None => return invalid("a binary secret must be a list of byte values 0..255"),
+                }
+            }
+            Ok(out)
+        }
+        Value::Null => invalid("the secret is null"),
+        _ => invalid("the secret must be a string"),
+    }
+}
+
+fn read_jwk(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>, Problem> {
+    let parsed = jwk::parse(m)?;
+    if parsed.kid.as_deref() == Some("") {
+        return Err((JwtReason::JwkInvalid, "\"kid\" is empty".to_owned()));
+    }
+    let declared = parsed.alg.as_deref().map(parse_alg).transpose()?;
+    let material = parsed.material;
+    material.validate()?;
+    if !parsed.for_signatures {
+        return Ok(None);
+    }
+    let algs = match declared {
+        Some(a) => {
+            material.check_for(a)?;
+            vec![a]
+        }
+        None => fitting(&material, allowed)?,
+    };
+    Ok(bind(parsed.kid, material, algs, allowed))
+}
+
+/// The allowed algorithms an alg-less JWK can serve (at least one, or an error).
+fn fitting(material: &Material, allowed: &[Algorithm]) -> Result<Vec<Algorithm>, Problem> {
+    let mut fits = Vec::new();
+    let mut weak = None;
+    for a in allowed {
+        match material.check_for(*a) {
+            Ok(()) => fits.push(*a),
+            Err((JwtReason::WeakKey, m)) => weak = Some(m),
+            Err(_) => {}
+        }
+    }
+    match (fits.is_empty(), weak) {
+        (false, _) => Ok(fits),
+        (true, Some(m)) => Err((JwtReason::WeakKey, m)),
+        (true, None) => Err((
+            JwtReason::JwkInvalid,
+            format!(
+                "the JWK has no \"alg\" and {} fits none of the allowed algorithms ({})",
+                material.what(),
+                alg::list(allowed)
+            ),
+        )),
+    }
+}
+
+fn bind(
+    kid: Option<String>,
+    material: Material,
+    algs: Vec<Algorithm>,
+    allowed: &[Algorithm],
+) -> Option<Key> {
+    let algs: Vec<Algorithm> = algs.into_iter().filter(|a| allowed.contains(a)).collect();
+    if algs.is_empty() {
+        return None;
+    }
+    let decoding = material.decoding_key();
+    Some(Key {
+        kid,
+        algs,
+        material,
+        decoding,
+    })
+}
+
+fn parse_alg(name: &str) -> Result<Algorithm, Problem> {
+    alg::parse(name).map_err(|p| match p {
+        NameProblem::None => (
+            JwtReason::AlgNone,
+            "\"none\" is not a signature algorithm".to_owned(),
+        ),
+        NameProblem::Unsupported => (
+            JwtReason::UnsupportedAlg,
+            format!(
+                "algorithm \"{}\" is not supported (supported: {})",
+                crate::errors::excerpt(name, 20),
+                alg::list(&alg::SUPPORTED)
+            ),
+        ),
+    })
+}
+
+/// Parses an algorithm name from the options, with the same codes as a key's `alg`.
+pub fn parse_allowed(name: &str) -> Result<Algorithm, Problem> {
+    parse_alg(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const HS: [Algorithm; 1] = [Algorithm::HS256];
+
+    fn secret(n: usize) -> String {
+        "k".repeat(n)
+    }
+
+    fn run(keys: Value, allowed: &[Algorithm]) -> Result<Vec<Key>, InvalidInput> {
+        let mut err = InvalidInput::new("test");
+        let k = parse(&keys, allowed, &mut err);
+        err.into_result(k)
+    }
+
+    #[test]
+    fn reads_every_shape() {
+        let spec = json!({"alg": "HS256", "secret": secret(32)});
+        assert_eq!(run(spec.clone(), &HS).unwrap().len(), 1);
+        assert_eq!(
+            run(
+                json!([spec.clone(), {"alg": "HS256", "secret": secret(40), "kid": "b"}]),
+                &HS
+            )
+            .unwrap()
+            .len(),
+            2
+        );
+        let jwk = json!({"kty": "oct", "k": b64::encode(&[7; 32]), "kid": "j"});
+        assert_eq!(run(jwk.clone(), &HS).unwrap()[0].kid.as_deref(), Some("j"));
+        assert_eq!(run(json!({"keys": [jwk]}), &HS).unwrap().len(), 1);
+        let bytes: Vec<u8> = (0..32).collect();
+        let k = run(json!({"alg": "HS256", "secret": bytes}), &HS).unwrap();
+        assert!(matches!(&k[0].material, Material::Secret(s) if s[31] == 31));
+    }
+
+    #[test]
+    fn every_bad_key_is_named_and_secrets_never_appear() {
+        let e = run(
+            json!([
+                {"alg": "HS256", "secret": "short-secret-value"},
+                {"alg": "HS256", "secret": ""},
+                {"alg": "none", "secret": secret(32)},
+                {"alg": "RS256", "secret": secret(32)},
+                {"alg": "HS256", "secret": secret(32), "sercet": 1},
+                {"alg": "HS256", "secret": [1, 2, 300]},
+                {"alg": "HS256", "secret": null},
+                {"foo": "bar"},
+                [],
+            ]),
+            &HS,
+        )
+        .unwrap_err();
+        let m = e.to_string();
+        for needle in [
+            "keys[0]: weak_key",
+            "keys[1]: key_invalid",
+            "keys[2]: alg_none",
+            "keys[3]: key_type_mismatch",
+            "keys[4]: key_invalid: unknown member",
+            "keys[5]: key_invalid",
+            "keys[6]: key_invalid",
+            "keys[7]: key_invalid",
+            "keys[8]: key_invalid",
+            "keys: alg_mismatch",
+        ] {
+            assert!(m.contains(needle), "{needle} not in {m}");
+        }
+        assert!(!m.contains("short-secret-value"));
+        assert!(!m.contains(&secret(32)));
+    }
+
+    #[test]
+    fn keys_outside_the_allowed_algorithms_are_left_out() {
+        let keys = json!([
+            {"alg": "HS256", "secret": secret(32), "kid": "a"},
+            {"alg": "HS512", "secret": secret(64), "kid": "b"},
+        ]);
+        let k = run(keys.clone(), &HS).unwrap();
+        assert_eq!(k.len(), 1);
+        assert_eq!(k[0].kid.as_deref(), Some("a"));
+        let e = run(keys, &[Algorithm::RS256]).unwrap_err().to_string();
+        assert!(
+            e.contains("keys: alg_mismatch: no usable key for the allowed algorithms (RS256)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn alg_less_jwks_serve_every_fitting_allowed_algorithm() {
+        let jwk = json!({"kty": "oct", "k": b64::encode(&[9; 48])});
+        let all = [
+            Algorithm::HS256,
+            Algorithm::HS384,
+            Algorithm::HS512,
+            Algorithm::RS256,
+        ];
+        let k = run(jwk.clone(), &all).unwrap();
+        assert_eq!(k[0].algs, [Algorithm::HS256, Algorithm::HS384]);
+        let e = run(jwk, &[Algorithm::HS512]).unwrap_err().to_string();
+        assert!(e.contains("weak_key"), "{e}");
+        let e = run(
+            json!({"kty": "oct", "k": b64::encode(&[9; 48])}),
+            &[Algorithm::RS256],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("jwk_invalid: the JWK has no \"alg\""), "{e}");
+    }
+
+    #[test]
+    fn duplicate_kids_and_non_signing_keys() {
+        let e = run(
+            json!([
+                {"alg": "HS256", "secret": secret(32), "kid": "a"},
+                {"alg": "HS256", "secret": secret(33), "kid": "a"},
+            ]),
+            &HS,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("keys[1]: key_invalid: kid \"a\" is already used by keys[0]"),
+            "{e}"
+        );
+        let k = run(
+            json!({"keys": [
+                {"kty": "oct", "k": b64::encode(&[1; 32]), "use": "enc", "kid": "x"},
+                {"kty": "oct", "k": b64::encode(&[2; 32]), "use": "sig", "kid": "y"},
+            ]}),
+            &HS,
+        )
+        .unwrap();
+        assert_eq!(k.len(), 1);
+        assert_eq!(k[0].kid.as_deref(), Some("y"));
+    }
+
+    #[test]
+    fn rsa_numbers_are_checked() {
+        let n2048 = {
+            let mut n = vec![0xC5u8; 256];
+            n[255] |= 1;
+            n
+        };
+        let ok = Material::Rsa {
+            n: n2048.clone(),
+            e: vec![1, 0, 1],
+        };
+        assert!(ok.validate().is_ok());
+        assert!(ok.check_for(Algorithm::PS512).is_ok());
+        assert_eq!(ok.bits(), Some(2048));
+        let even = Material::Rsa {
+            n: vec![0xC4; 256],
+            e: vec![1, 0, 1],
+        };
+        assert_eq!(even.validate().unwrap_err().0, JwtReason::KeyInvalid);
+        let e1 = Material::Rsa {
+            n: n2048.clone(),
+            e: vec![1],
+        };
+        assert_eq!(e1.validate().unwrap_err().0, JwtReason::KeyInvalid);
+        let huge = Material::Rsa {
+            n: vec![0xFF; 513],
+            e: vec![3],
+        };
+        assert_eq!(huge.validate().unwrap_err().0, JwtReason::KeyInvalid);
+        let small = Material::Rsa {
+            n: vec![0xFF; 128],
+            e: vec![3],
+        };
+        assert_eq!(
+            small.check_for(Algorithm::RS256).unwrap_err().0,
+            JwtReason::WeakKey
+        );
+        assert_eq!(
+            ok.check_for(Algorithm::ES256).unwrap_err().0,
+            JwtReason::KeyTypeMismatch
+        );
+    }
+
+    #[test]
+    fn ec_curves_must_match_the_algorithm() {
+        let key = |curve: Curve| Material::Ec {
+            curve,
+            x: vec![1; curve.coordinate_len()],
+            y: vec![1; curve.coordinate_len()],
+        };
+        assert_eq!(
+            key(Curve::P192).check_for(Algorithm::ES256).unwrap_err().0,
+            JwtReason::WeakKey
+        );
+        assert_eq!(
+            key(Curve::P256).check_for(Algorithm::ES384).unwrap_err().0,
+            JwtReason::WeakKey
+        );
+        assert_eq!(
+            key(Curve::P384).check_for(Algorithm::ES256).unwrap_err().0,
+            JwtReason::KeyTypeMismatch
+        );
+        assert_eq!(
+            key(Curve::Secp256k1)
+                .check_for(Algorithm::ES256)
+                .unwrap_err()
+                .0,
+            JwtReason::KeyTypeMismatch
+        );
+        // (1, 1) is not on P-256.
+        assert_eq!(
+            key(Curve::P256).validate().unwrap_err().0,
+            JwtReason::KeyInvalid
+        );
+    }
+
+    #[test]
+    fn thumbprint_matches_rfc_7638_example() {
+        // RFC 7638 §3.1.
+        let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+        let m = Material::Rsa {
+            n: b64::decode(n.as_bytes()).unwrap(),
+            e: b64::decode(b"AQAB").unwrap(),
+        };
+        assert_eq!(
+            m.thumbprint().unwrap(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+        assert!(
+            Material::Secret(Zeroizing::new(vec![1; 32]))
+                .thumbprint()
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! PHP glue for `Agents\Core\JwtVerifier` (core: [`crate::jwt`]).
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::flags::ClassFlags;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+use serde_json::{Value, json};
+
+use super::{convert, exceptions};
+use crate::jwt;
+
+/// Verifies signed bearer tokens (JWT, compact JWS) strictly: canonical base64url, no repeated
+/// JSON member names, `alg: none` refused in any spelling, the algorithm pinned by the key,
+/// `exp == now` expired, weak keys refused when the verifier is built.
+///
+/// `$keys`: a JWK Set (`['keys' => [...]]`), one JWK, one key spec, or a list of JWKs and key
+/// specs. A key spec is `['alg' => 'HS256', 'secret' => string]` (binary strings allowed) or
+/// `['alg' => 'RS256'|'PS256'|'ES256'|'EdDSA'|..., 'pem' => string]` (PEM `PUBLIC KEY` or
+/// `RSA PUBLIC KEY`); any key may carry `kid`. A JWK without `alg` serves every algorithm of
+/// `algorithms` that fits its key type; a key whose `alg` is not in `algorithms` is left out.
+///
+/// `$options`: `algorithms` (required, non-empty list of HS256/384/512, RS256/384/512,
+/// PS256/384/512, ES256, ES384, EdDSA), `leeway` (seconds, 0..86400, default 0), `requireExp`
+/// (default true), `issuer` and `audience` (string or list), `maxTokenBytes` (64..1048576,
+/// default 8192). A token carrying `aud` is refused when no audience is configured.
+///
+/// @final
+#[php_class]
+#[php(name = "Agents\\Core\\JwtVerifier")]
+#[php(flags = ClassFlags::Final)]
+pub struct JwtVerifier {
+    inner: jwt::JwtVerifier,
+}
+
+#[php_impl]
+impl JwtVerifier {
+    /// Builds the verifier; every key is parsed and checked now.
+    ///
+    /// @throws \Agents\Core\InvalidInputException naming every bad key or option; each reason
+    ///   starts with its code (`key_invalid`, `weak_key`, `key_type_mismatch`, `jwk_invalid`,
+    ///   `alg_none`, `unsupported_alg`, `alg_mismatch`). Secrets never appear in the message.
+    pub fn __construct(keys: &ZendHashTable, options: &ZendHashTable) -> PhpResult<Self> {
+        let keys = convert::array_to_value_keeping_bytes(keys, "keys")?;
+        let options = convert::array_to_value(options, "options")?;
+        Ok(Self {
+            inner: jwt::JwtVerifier::from_config(&keys, &options)?,
+        })
+    }
+
+    /// Verifies `$token` at `$now` (unix seconds; default the clock) and returns its claims.
+    ///
+    /// @throws \Agents\Core\TokenException whose message is `"<reason>: <explanation>"`.
+    pub fn verify(
+        &self,
+        token: BinarySlice<u8>,
+        now: Option<i64>,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let claims = self
+            .inner
+            .verify_token(&token, now.unwrap_or_else(crate::unix_now))
+            .and_then(|v| claims_array(&v));
+        claims.map_err(|r| exceptions::token_exception(r.reason.as_str(), &r.message))
+    }
+
+    /// Like `verify()`, without throwing: `['valid' => bool, 'claims' => ?array,
+    /// 'reason' => ?string, 'message' => ?string]`. On refusal `claims` is set only when the
+    /// signature verified and a claim check failed (e.g. `expired`): authentic, but not valid.
+    pub fn check(&self, token: BinarySlice<u8>, now: Option<i64>) -> ZBox<ZendHashTable> {
+        let verified = self
+            .inner
+            .verify_token(&token, now.unwrap_or_else(crate::unix_now))
+            .and_then(|v| claims_array(&v));
+        let mut out = ZendHashTable::with_capacity(4);
+        let (valid, claims, reason, message) = match verified {
+            Ok(claims) => (true, Some(claims), None, None),
+            Err(r) => (
+                false,
+                r.claims.map(|c| convert::to_array(&Value::Object(c))),
+                Some(r.reason.as_str()),
+                Some(r.message),
+            ),
+        };
+        let _ = out.insert("valid", valid);
+        let _ = out.insert("claims", claims);
+        let _ = out.insert("reason", reason);
+        let _ = out.insert("message", message);
+        out
+    }
+
+    /// The keys that can verify tokens: a list of `['kid' => ?string, 'kty' => string,
+    /// 'algorithms' => list, 'bits' => ?int, 'curve' => ?string, 'thumbprint' => ?string]`
+    /// (`thumbprint`: RFC 7638 SHA-256 of a public key; never set for HMAC secrets).
+    pub fn keys(&self) -> ZBox<ZendHashTable> {
+        let list: Vec<Value> = self
+            .inner
+            .describe()
+            .into_iter()
+            .map(|k| {
+                json!({
+                    "kid": k.kid,
+                    "kty": k.kty,
+                    "algorithms": k.algorithms,
+                    "bits": k.bits,
+                    "curve": k.curve,
+                    "thumbprint": k.thumbprint,
+                })
+            })
+            .collect();
+        convert::to_array(&Value::Array(list))
+    }
+}
+
+/// The verified claims as a PHP array, built straight from the checked JSON.
+fn claims_array(v: &jwt::Verified) -> Result<ZBox<ZendHashTable>, jwt::Refusal> {
+    match jwt::json::build_object(v.json(), &mut convert::ZvalBuilder) {
+        Ok(Some(claims)) => Ok(claims),
+        // Unreachable: the payload was checked to be a JSON object.
+        _ => v.claims().map(|c| convert::to_array(&Value::Object(c))),
+    }
+}

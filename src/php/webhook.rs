@@ -1,0 +1,139 @@
+//! PHP glue for `Agents\Core\webhook_sign` and `Agents\Core\webhook_verify` (core:
+//! [`crate::webhook`]).
+// PHP parameter names are part of the contract (named arguments), so some are camelCase.
+#![allow(non_snake_case)]
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use serde_json::{Map, Value, json};
+
+use super::convert::{self, Key};
+use crate::errors::InvalidInput;
+use crate::webhook;
+
+/// Signs a webhook delivery: a flat header map `X-Agents-Webhook-Id` (`$id`, or a random UUID v4),
+/// `X-Agents-Webhook-Timestamp`, `X-Agents-Webhook-Signature` (`sha256=` + lower-case hex
+/// HMAC-SHA256 of `"<timestamp>.<body>"`). `$body` may be binary.
+///
+/// @throws \Agents\Core\InvalidInputException for an empty secret, a negative timestamp or an id
+///   that is not 1 to 128 characters of `A-Z a-z 0-9 . _ : -`.
+#[php_function]
+#[php(name = "Agents\\Core\\webhook_sign")]
+pub fn webhook_sign(
+    secret: BinarySlice<u8>,
+    body: BinarySlice<u8>,
+    timestamp: i64,
+    id: Option<BinarySlice<u8>>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let signed = webhook::sign(&secret, &body, timestamp, id.as_ref().map(|b| &b[..]))?;
+    let headers: Map<String, Value> = signed
+        .headers()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), Value::String(value)))
+        .collect();
+    Ok(convert::to_array(&Value::Object(headers)))
+}
+
+/// Verifies a webhook delivery: `['valid' => bool, 'reason' => ?string]`, reasons
+/// `missing_header`, `malformed_header`, `stale_timestamp` (older than `$toleranceSeconds`),
+/// `future_timestamp` (newer than now + `$toleranceSeconds`), `signature_mismatch`.
+///
+/// @param string|string[] $secrets one secret, or several during rotation (any may match)
+/// @param array $headers header name (any case) => string or list of strings
+/// @throws \Agents\Core\InvalidInputException when a secret is empty or not a string, or the
+///   tolerance is negative (the message never contains a secret).
+#[php_function]
+#[php(name = "Agents\\Core\\webhook_verify")]
+#[php(defaults(toleranceSeconds = 300))]
+pub fn webhook_verify(
+    secrets: &Zval,
+    body: BinarySlice<u8>,
+    headers: &ZendHashTable,
+    toleranceSeconds: i64,
+    now: Option<i64>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let tolerance_seconds = toleranceSeconds;
+    let secrets = secret_list(secrets)?;
+    webhook::check_settings(&secrets, tolerance_seconds)?;
+    let names_values = header_list(headers);
+    let headers: Vec<webhook::Header<'_>> = names_values
+        .iter()
+        .map(|(n, v)| (n.as_slice(), v.clone()))
+        .collect();
+    let result = webhook::verify(
+        &secrets,
+        &body,
+        &headers,
+        tolerance_seconds,
+        now.unwrap_or_else(crate::unix_now),
+    );
+    let out = match result {
+        Ok(()) => json!({"valid": true, "reason": null}),
+        Err(r) => json!({"valid": false, "reason": r.as_str()}),
+    };
+    Ok(convert::to_array(&out))
+}
+
+/// Adds this module's functions (`wrap_function!` must name them from their own module).
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .function(wrap_function!(webhook_sign))
+        .function(wrap_function!(webhook_verify))
+}
+
+/// `string` or list of strings; anything else names the offending items.
+fn secret_list(secrets: &Zval) -> Result<Vec<&[u8]>, InvalidInput> {
+    if let Some(s) = convert::bytes(secrets) {
+        return Ok(vec![s]);
+    }
+    let mut err = InvalidInput::new("webhook_verify settings");
+    let mut out = Vec::new();
+    match secrets.array() {
+        Some(ht) => convert::for_each_entry(ht, |k, v| match convert::bytes(v) {
+            Some(s) => out.push(s),
+            None => err.push(
+                format!("secrets[{}]", k.to_text()),
+                format!("{} is not a string", convert::describe(v)),
+            ),
+        }),
+        None => err.push(
+            "secrets",
+            format!(
+                "{} given; expected a string or a list of strings",
+                convert::describe(secrets)
+            ),
+        ),
+    }
+    err.into_result(out)
+}
+
+/// A header name (owned: integer keys are rendered) and its values, `None` when not text.
+type OwnedHeader<'a> = (Vec<u8>, Option<Vec<&'a [u8]>>);
+
+/// (name, values) pairs; `None` values mark a header whose value is not text.
+fn header_list(headers: &ZendHashTable) -> Vec<OwnedHeader<'_>> {
+    let mut out = Vec::with_capacity(headers.len());
+    convert::for_each_entry(headers, |k, v| {
+        let name = match k {
+            Key::Str(b) => b.to_vec(),
+            Key::Int(i) => i.to_string().into_bytes(),
+        };
+        let values = match (convert::bytes(v), v.array()) {
+            (Some(s), _) => Some(vec![s]),
+            (None, Some(list)) => {
+                let mut vals = Vec::with_capacity(list.len());
+                let mut all_text = true;
+                convert::for_each_entry(list, |_, item| match convert::bytes(item) {
+                    Some(s) => vals.push(s),
+                    None => all_text = false,
+                });
+                all_text.then_some(vals)
+            }
+            (None, None) => None,
+        };
+        out.push((name, values));
+    });
+    out
+}
