@@ -75,6 +75,28 @@ namespace Agents\Core {
      * @return array
      */
     function posture(array $env, ?array $managedCredentials = null, ?array $options = null): array {}
+
+    /**
+     * Generates a credential token: `['token' => secret to show once, 'hash' => token_hash(token),
+     * 'publicId' => non-secret display id]`. The token reads `agt_[<handle>_]<id>_<secret><check>`:
+     * a fixed prefix, the handle as a slug, a public id, ≈190 bits from the OS CSPRNG and a
+     * checksum that lets a typo be refused before any lookup. `publicId` (`agt_[<handle>_]<id>`)
+     * is drawn separately and contains nothing of the secret. Throws AgentsCoreException when the
+     * OS random source fails (there is no weaker fallback).
+     *
+     * @param string $handle
+     * @return array
+     */
+    function token_generate(string $handle = ''): array {}
+
+    /**
+     * Lower-case hex SHA-256 of the token's bytes, exactly as given (the `tokenHash` storage
+     * format; tokens of every format, old and generated, are stored this way).
+     *
+     * @param string $token
+     * @return string
+     */
+    function token_hash(string $token): string {}
 }
 
 namespace {

@@ -13,7 +13,6 @@ use crate::errors::InvalidInput;
 use crate::ip::Allowlist;
 use crate::posture;
 use crate::request::Request;
-use crate::scopes;
 use crate::settings::{RuntimeConfig, SettingsOptions};
 use crate::warnings::Warning;
 
@@ -130,7 +129,7 @@ impl Guard {
     ) -> Result<Self, InvalidInput> {
         let env = normalise_env(env);
         let options = GuardOptions::parse(options);
-        let (env, options) = match (env, options) {
+        let (mut env, options) = match (env, options) {
             (Ok(e), Ok(o)) => (e, o),
             (Err(mut a), Err(b)) => {
                 a.subject = "Guard configuration".to_owned();
@@ -157,6 +156,11 @@ impl Guard {
             zeroize::Zeroize::zeroize(t);
         }
         config.api_credentials = None;
+        for key in ["PLUGIN_AGENTS_API_TOKEN", "PLUGIN_AGENTS_API_CREDENTIALS"] {
+            if let Some(Value::String(secret)) = env.get_mut(key) {
+                zeroize::Zeroize::zeroize(secret);
+            }
+        }
         let warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
         Ok(Self {
             config,
@@ -190,9 +194,12 @@ impl Guard {
         auth::authenticate(&policy, request, self.now(None))
     }
 
-    /// True when the principal's `scopes` satisfy `required` (any of them, for a list).
-    pub fn has_scope(principal_scopes: &[String], required: &[String]) -> bool {
-        scopes::has_any_scope(principal_scopes, required)
+    /// True when the principal's `scopes` satisfy `required` (any of them, for a list); scopes
+    /// unavailable under this configuration never count.
+    pub fn has_scope(&self, principal_scopes: &[String], required: &[String]) -> bool {
+        self.config
+            .availability
+            .has_any_scope(principal_scopes, required)
     }
 
     /// The posture object.

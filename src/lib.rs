@@ -14,6 +14,7 @@ pub mod posture;
 pub mod request;
 pub mod scopes;
 pub mod settings;
+pub mod tokens;
 pub mod warnings;
 
 #[cfg(feature = "php")]

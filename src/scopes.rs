@@ -307,6 +307,28 @@ impl Availability {
     pub fn filter(&self, scopes: &[String]) -> Vec<String> {
         scopes.iter().filter(|s| self.allows(s)).cloned().collect()
     }
+
+    /// [`has_any_scope`] under these flags (§13 W-SCOPE-2): a required scope that is
+    /// unavailable is never satisfied, not even by `*`, and unavailable granted scopes count for
+    /// nothing. An empty requirement list is satisfied.
+    pub fn has_any_scope<S: AsRef<str>, R: AsRef<str>>(
+        &self,
+        granted: &[S],
+        required: &[R],
+    ) -> bool {
+        if required.is_empty() {
+            return true;
+        }
+        let granted: Vec<String> = granted
+            .iter()
+            .map(|g| normalise_required(g.as_ref()))
+            .filter(|g| self.allows(g))
+            .collect();
+        required.iter().any(|r| {
+            let r = normalise_required(r.as_ref());
+            (r.is_empty() || self.allows(&r)) && has_scope(&granted, &r)
+        })
+    }
 }
 
 fn is_governed_write(scope: &str) -> bool {
@@ -481,6 +503,30 @@ mod tests {
         };
         assert!(addr.allows("addresses:read_sensitive"));
         assert_eq!(available_scopes(&all).len(), 52);
+    }
+
+    #[test]
+    fn scope_checks_respect_availability() {
+        let none = Availability::default();
+        let commerce = Availability {
+            commerce: true,
+            ..none
+        };
+        assert!(!none.has_any_scope(&["*"], &["orders:read"]));
+        assert!(commerce.has_any_scope(&["*"], &["orders:read"]));
+        assert!(!none.has_any_scope(&["orders:read"], &["orders:read"]));
+        assert!(none.has_any_scope(
+            &["orders:read", "Health:Read"],
+            &["orders:read", "health:read"]
+        ));
+        assert!(none.has_any_scope(&["x"], &[] as &[&str]));
+        assert!(none.has_any_scope(&["x"], &[""]));
+        assert!(!none.has_any_scope(&["entries:write:draft"], &["entries:write"]));
+        let writes = Availability {
+            writes_experimental: true,
+            ..none
+        };
+        assert!(writes.has_any_scope(&["entries:write:draft"], &["entries:write"]));
     }
 
     #[test]

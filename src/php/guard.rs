@@ -171,7 +171,7 @@ impl PhpGuard {
     /// True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
     pub fn has_scope(&self, principal: &ZendHashTable, scope: &Zval) -> bool {
         let granted = principal.get("scopes").map(strings).unwrap_or_default();
-        Guard::has_scope(&granted, &strings(scope))
+        self.inner.has_scope(&granted, &strings(scope))
     }
 
     /// The security posture object.

@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod exceptions;
 pub mod guard;
+pub mod tokens;
 
 use ext_php_rs::prelude::*;
 
@@ -11,7 +12,7 @@ use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 /// Features compiled into this build, for `php --ri agents_core`.
-const FEATURES: &str = "ip-allowlist guard posture";
+const FEATURES: &str = "ip-allowlist guard posture tokens";
 
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -34,5 +35,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info);
     // Each concern registers its own functions and classes (the macro-generated entries are
     // private to the module that defines them).
-    guard::register(module)
+    tokens::register(guard::register(module))
 }
