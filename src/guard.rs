@@ -7,7 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use crate::auth::{self, AuthPolicy, Outcome};
+use crate::auth::{self, AuthPolicy, Denial, Outcome, PrincipalRef};
+use crate::credentials::managed::{self, ManagedRow};
 use crate::credentials::{CredentialInputs, CredentialSet};
 use crate::errors::InvalidInput;
 use crate::ip::Allowlist;
@@ -127,6 +128,21 @@ impl Guard {
         managed_rows: &[Value],
         options: &Map<String, Value>,
     ) -> Result<Self, InvalidInput> {
+        let rows = managed_rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| managed::read_value(row, i))
+            .collect();
+        Self::with_rows(env, rows, options)
+    }
+
+    /// [`Guard::new`] with the managed rows already read (by `credentials::managed::parse_row`
+    /// over any source of columns, such as a PHP array).
+    pub fn with_rows(
+        env: &Map<String, Value>,
+        managed_rows: Vec<ManagedRow>,
+        options: &Map<String, Value>,
+    ) -> Result<Self, InvalidInput> {
         let env = normalise_env(env);
         let options = GuardOptions::parse(options);
         let (mut env, options) = match (env, options) {
@@ -140,14 +156,15 @@ impl Guard {
         };
         let mut config = RuntimeConfig::resolve(&env, &options.settings);
         let now = options.now.unwrap_or_else(clock_now);
-        let (credentials, credential_warnings) = CredentialSet::build(&CredentialInputs {
+        let inputs = CredentialInputs {
             api_credentials: config.api_credentials.as_deref(),
             legacy_token: config.legacy_token.as_deref(),
-            managed_rows,
+            managed_rows: &[],
             token_scopes: &config.token_scopes,
             availability: config.availability,
             now,
-        });
+        };
+        let (credentials, credential_warnings) = CredentialSet::build_with(&inputs, managed_rows);
         if let Some(t) = config.legacy_token.as_mut() {
             zeroize::Zeroize::zeroize(t);
         }
@@ -181,7 +198,16 @@ impl Guard {
 
     /// Authenticates one request.
     pub fn authenticate(&self, request: &Request<'_>) -> Outcome {
-        let policy = AuthPolicy {
+        auth::authenticate(&self.policy(), request, self.now(None))
+    }
+
+    /// [`Guard::authenticate`], with the principal borrowed from the Guard.
+    pub fn authenticate_ref(&self, request: &Request<'_>) -> Result<PrincipalRef<'_>, Denial> {
+        auth::authenticate_ref(&self.policy(), request, self.now(None))
+    }
+
+    fn policy(&self) -> AuthPolicy<'_> {
+        AuthPolicy {
             require_token: self.config.require_token,
             allow_query_token: self.config.allow_query_token,
             anonymous_scopes: &self.config.token_scopes,
@@ -190,8 +216,7 @@ impl Guard {
             production: self.config.is_production,
             fail_on_missing_token_in_prod: self.config.fail_on_missing_token_in_prod,
             availability: self.config.availability,
-        };
-        auth::authenticate(&policy, request, self.now(None))
+        }
     }
 
     /// True when the principal's `scopes` satisfy `required` (any of them, for a list); scopes

@@ -113,7 +113,7 @@ pub fn generate(handle: &str) -> Result<GeneratedToken, RandomUnavailable> {
     token.push('_');
     push_base62_secret(&mut token)?;
     let check = checksum(token.as_bytes());
-    token.push_str(&check);
+    token.extend(check.iter().map(|&b| char::from(b)));
     let hash = hash_hex(token.as_bytes());
     Ok(GeneratedToken {
         token,
@@ -141,18 +141,20 @@ fn push_base62_secret(out: &mut String) -> Result<(), RandomUnavailable> {
 }
 
 /// CRC-32 (IEEE 802.3, reflected) of `data`, as [`CHECK_LEN`] base62 digits.
-fn checksum(data: &[u8]) -> String {
+fn checksum(data: &[u8]) -> [u8; CHECK_LEN] {
     let mut v = crc32(data);
     let mut out = [b'0'; CHECK_LEN];
     for slot in out.iter_mut().rev() {
         *slot = BASE62[(v % 62) as usize];
         v /= 62;
     }
-    out.iter().map(|&b| char::from(b)).collect()
+    out
 }
 
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
+/// CRC-32 tables for slicing-by-8: `CRC_TABLES[0]` is the classic byte table, `CRC_TABLES[k]`
+/// advances a byte through `k` further zero bytes.
+const CRC_TABLES: [[u32; 256]; 8] = {
+    let mut t = [[0u32; 256]; 8];
     let mut i = 0;
     while i < 256 {
         let mut c = i as u32;
@@ -165,16 +167,40 @@ const CRC_TABLE: [u32; 256] = {
             };
             k += 1;
         }
-        table[i] = c;
+        t[0][i] = c;
         i += 1;
     }
-    table
+    let mut i = 0;
+    while i < 256 {
+        let mut k = 1;
+        while k < 8 {
+            let prev = t[k - 1][i];
+            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+            k += 1;
+        }
+        i += 1;
+    }
+    t
 };
 
 fn crc32(data: &[u8]) -> u32 {
+    let t = &CRC_TABLES;
     let mut c = 0xFFFF_FFFFu32;
-    for &b in data {
-        c = CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    let mut chunks = data.chunks_exact(8);
+    for b in &mut chunks {
+        let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+        c = t[7][(lo & 0xFF) as usize]
+            ^ t[6][((lo >> 8) & 0xFF) as usize]
+            ^ t[5][((lo >> 16) & 0xFF) as usize]
+            ^ t[4][(lo >> 24) as usize]
+            ^ t[3][(hi & 0xFF) as usize]
+            ^ t[2][((hi >> 8) & 0xFF) as usize]
+            ^ t[1][((hi >> 16) & 0xFF) as usize]
+            ^ t[0][(hi >> 24) as usize];
+    }
+    for &b in chunks.remainder() {
+        c = t[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
     }
     c ^ 0xFFFF_FFFF
 }
@@ -194,44 +220,54 @@ pub enum Format {
 /// Classifies a token. Runs in time independent of the secret's content (the checksum is
 /// compared in full).
 pub fn format(token: &str) -> Format {
-    let Some(rest) = token.strip_prefix(PREFIX) else {
+    if !token.starts_with(PREFIX) {
         return Format::Other;
-    };
-    if is_well_formed(token, rest) {
+    }
+    if is_well_formed(token) {
         Format::Generated
     } else {
         Format::Malformed
     }
 }
 
-fn is_well_formed(token: &str, rest: &str) -> bool {
+fn is_base32(b: u8) -> bool {
+    matches!(b, b'0'..=b'9' | b'a'..=b'h' | b'j' | b'k' | b'm' | b'n' | b'p'..=b't' | b'v'..=b'z')
+}
+
+fn is_slug_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'
+}
+
+/// `token` starts with [`PREFIX`]; checks `[<slug>_]<id>_<secret><check>` and the checksum.
+fn is_well_formed(token: &str) -> bool {
+    let b = token.as_bytes();
     let tail_len = SECRET_LEN + CHECK_LEN;
-    let Some((public, tail)) = rest.rsplit_once('_') else {
+    let Some(tail_start) = b.len().checked_sub(tail_len) else {
         return false;
     };
-    if tail.len() != tail_len || !tail.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    let Some(id_start) = tail_start.checked_sub(1 + PUBLIC_ID_LEN) else {
+        return false;
+    };
+    if id_start < PREFIX.len()
+        || b[tail_start - 1] != b'_'
+        || !b[tail_start..].iter().all(u8::is_ascii_alphanumeric)
+        || !b[id_start..tail_start - 1].iter().copied().all(is_base32)
+    {
         return false;
     }
-    let id = match public.rsplit_once('_') {
-        Some((slug, id)) => {
-            let slug_ok = !slug.is_empty()
-                && slug.len() <= HANDLE_MAX
-                && slug
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !slug_ok {
-                return false;
-            }
-            id
+    if id_start > PREFIX.len() {
+        // `<slug>_` sits between the prefix and the id.
+        let slug = &b[PREFIX.len()..id_start - 1];
+        if b[id_start - 1] != b'_'
+            || slug.is_empty()
+            || slug.len() > HANDLE_MAX
+            || !slug.iter().copied().all(is_slug_byte)
+        {
+            return false;
         }
-        None => public,
-    };
-    if id.len() != PUBLIC_ID_LEN || !id.bytes().all(|b| BASE32.contains(&b)) {
-        return false;
     }
-    let (body, check) = token.split_at(token.len() - CHECK_LEN);
-    let expected = checksum(body.as_bytes());
-    subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), check.as_bytes()).into()
+    let (body, check) = b.split_at(b.len() - CHECK_LEN);
+    subtle::ConstantTimeEq::ct_eq(&checksum(body)[..], check).into()
 }
 
 /// The public id of a well-formed generated token, else `None`.
@@ -247,10 +283,30 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    /// Bit-at-a-time CRC-32, the definition the sliced version must match.
+    fn crc32_bitwise(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        c ^ 0xFFFF_FFFF
+    }
+
     #[test]
-    fn crc32_known_vector() {
+    fn crc32_known_vector_and_definition() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(crc32(b""), 0);
+        let data: Vec<u8> = (0..200u32).map(|i| (i * 37 + 11) as u8).collect();
+        for len in 0..data.len() {
+            assert_eq!(crc32(&data[..len]), crc32_bitwise(&data[..len]), "{len}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod transport;
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde_json::{Map, Value, json};
@@ -83,6 +84,44 @@ pub struct Principal {
     pub force_human_approval: bool,
     /// The resolved client IP.
     pub client_ip: Option<String>,
+}
+
+/// An authenticated caller, borrowing from the policy (the request path allocates nothing for
+/// it); [`Principal`] is its owned form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalRef<'a> {
+    /// Credential id or handle (`anonymous` when the token is not required).
+    pub credential_id: &'a str,
+    /// `env`, `cp`, `jwt` or `unknown`.
+    pub credential_source: &'static str,
+    /// Managed credential row id.
+    pub managed_credential_id: Option<i64>,
+    /// `authorization`, `x-agents-token`, `query`, `jwt` or `none`.
+    pub auth_method: &'static str,
+    /// Non-secret stable fingerprint of the credential.
+    pub principal_fingerprint: Cow<'a, str>,
+    /// Granted scopes.
+    pub scopes: Cow<'a, [String]>,
+    /// Actions by this caller need a human approval.
+    pub force_human_approval: bool,
+    /// The resolved client IP (IPv4-mapped addresses as IPv4).
+    pub client_ip: Option<IpAddr>,
+}
+
+impl PrincipalRef<'_> {
+    /// The owned principal.
+    pub fn to_principal(&self) -> Principal {
+        Principal {
+            credential_id: self.credential_id.to_owned(),
+            credential_source: self.credential_source,
+            managed_credential_id: self.managed_credential_id,
+            auth_method: self.auth_method,
+            principal_fingerprint: self.principal_fingerprint.to_string(),
+            scopes: self.scopes.to_vec(),
+            force_human_approval: self.force_human_approval,
+            client_ip: self.client_ip.map(|ip| ip.to_string()),
+        }
+    }
 }
 
 /// A denied request.
@@ -202,31 +241,43 @@ pub fn resolve_client_ip(request: &Request<'_>, trusted_proxies: &Allowlist) -> 
 /// True when `allowlist` admits `ip`: an IPv4-mapped IPv6 address matches an IPv4 entry that
 /// contains its IPv4 form, and an IPv6 entry that contains it as written.
 pub fn ip_allowed(allowlist: &Allowlist, ip: IpAddr) -> bool {
-    allowlist.contains(ip) || allowlist.contains(ip.to_canonical())
+    let canonical = ip.to_canonical();
+    allowlist.contains(canonical) || (canonical != ip && allowlist.contains(ip))
 }
 
 /// Authenticates one request at time `now` (unix seconds).
 pub fn authenticate(policy: &AuthPolicy<'_>, request: &Request<'_>, now: i64) -> Outcome {
-    match check(policy, request, now) {
-        Ok(p) => Outcome::Allowed(p),
+    match authenticate_ref(policy, request, now) {
+        Ok(p) => Outcome::Allowed(p.to_principal()),
         Err(d) => Outcome::Denied(d),
     }
 }
 
-fn check(policy: &AuthPolicy<'_>, request: &Request<'_>, now: i64) -> Result<Principal, Denial> {
+/// [`authenticate`], with the principal borrowed from the policy.
+pub fn authenticate_ref<'a>(
+    policy: &AuthPolicy<'a>,
+    request: &Request<'_>,
+    now: i64,
+) -> Result<PrincipalRef<'a>, Denial> {
     transport::check_write_contract(request).map_err(invalid_request)?;
-    let client_ip = resolve_client_ip(request, policy.trusted_proxies);
+    let client_ip = resolve_client_ip(request, policy.trusted_proxies).map(|ip| ip.to_canonical());
     if !policy.require_token {
-        return Ok(Principal {
-            credential_id: ANONYMOUS_ID.to_owned(),
+        let anonymous = policy.anonymous_scopes;
+        let scopes = if anonymous.iter().all(|s| policy.availability.allows(s)) {
+            Cow::Borrowed(anonymous)
+        } else {
+            Cow::Owned(policy.availability.filter(anonymous))
+        };
+        return Ok(PrincipalRef {
+            credential_id: ANONYMOUS_ID,
             credential_source: "unknown",
             managed_credential_id: None,
             auth_method: "none",
-            principal_fingerprint: ANONYMOUS_FINGERPRINT.to_owned(),
-            scopes: policy.availability.filter(policy.anonymous_scopes),
+            principal_fingerprint: Cow::Borrowed(ANONYMOUS_FINGERPRINT),
+            scopes,
             // No identity: nothing this caller starts runs without a human.
             force_human_approval: true,
-            client_ip: client_ip.map(|ip| ip.to_canonical().to_string()),
+            client_ip,
         });
     }
     if policy.credentials.is_empty() {
@@ -239,20 +290,20 @@ fn check(policy: &AuthPolicy<'_>, request: &Request<'_>, now: i64) -> Result<Pri
         return Err(unauthorized(DenialReason::TokenMalformed));
     }
     let digest = TokenDigest::of(presented.token.as_bytes());
-    let credential = policy
-        .credentials
+    let credentials: &'a CredentialSet = policy.credentials;
+    let credential = credentials
         .find(&digest)
         .ok_or_else(|| unauthorized(DenialReason::TokenUnknown))?;
     admit(credential, client_ip, now).map_err(unauthorized)?;
-    Ok(Principal {
-        credential_id: credential.id.clone(),
+    Ok(PrincipalRef {
+        credential_id: &credential.id,
         credential_source: credential.source.as_str(),
         managed_credential_id: credential.managed_id,
         auth_method: presented.method.as_str(),
-        principal_fingerprint: credential.fingerprint.clone(),
-        scopes: credential.scopes.clone(),
+        principal_fingerprint: Cow::Owned(credential.fingerprint()),
+        scopes: Cow::Borrowed(&credential.scopes),
         force_human_approval: credential.force_human_approval,
-        client_ip: client_ip.map(|ip| ip.to_canonical().to_string()),
+        client_ip,
     })
 }
 

@@ -86,8 +86,38 @@ pub fn check_write_contract(request: &Request<'_>) -> Result<(), DenialReason> {
     }
 }
 
+/// Byte classes: bit 0 = RFC 7230 `tchar`, bit 1 = RFC 6750 `b64token` body character.
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = 0b11;
+        }
+        b += 1;
+    }
+    let tchar = b"!#$%&'*+-.^_`|~";
+    let mut i = 0;
+    while i < tchar.len() {
+        t[tchar[i] as usize] |= 0b01;
+        i += 1;
+    }
+    let token68 = b"-._~+/";
+    let mut i = 0;
+    while i < token68.len() {
+        t[token68[i] as usize] |= 0b10;
+        i += 1;
+    }
+    t
+};
+
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    CLASSES[usize::from(b)] & 0b01 != 0
+}
+
+fn is_token68_byte(b: u8) -> bool {
+    CLASSES[usize::from(b)] & 0b10 != 0
 }
 
 /// True for `application/json` and `<type>/<subtype>+json`, case-insensitive, parameters
@@ -150,11 +180,7 @@ pub fn parse_authorization(value: &str) -> AuthorizationValue<'_> {
 /// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 pub fn is_token68(s: &str) -> bool {
     let body = s.trim_end_matches('=');
-    !body.is_empty()
-        && body.len() <= MAX_TOKEN_BYTES
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+    !body.is_empty() && body.len() <= MAX_TOKEN_BYTES && body.bytes().all(is_token68_byte)
 }
 
 /// The single non-empty (trimmed) value among `values`: `Ok(None)` for none, an error for
@@ -419,6 +445,17 @@ mod tests {
             )),
             Err(DenialReason::WriteNotJson)
         );
+    }
+
+    #[test]
+    fn byte_classes() {
+        let tchar: Vec<u8> = (0..=255u8).filter(|&b| is_tchar(b)).collect();
+        let token68: Vec<u8> = (0..=255u8).filter(|&b| is_token68_byte(b)).collect();
+        let alnum = (0..=255u8).filter(u8::is_ascii_alphanumeric).count();
+        assert_eq!(tchar.len(), alnum + 15);
+        assert_eq!(token68.len(), alnum + 6);
+        assert!(!is_tchar(b':') && !is_tchar(b' ') && is_tchar(b'~'));
+        assert!(!is_token68_byte(b'=') && is_token68_byte(b'/') && !is_token68_byte(0xff));
     }
 
     #[test]

@@ -8,8 +8,9 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
 /// Domain separator of the principal fingerprint (so the fingerprint is never a plain hash of
-/// the token or of its stored digest).
-const FINGERPRINT_DOMAIN: &[u8] = b"agents-core/principal-fingerprint/v1\0";
+/// the token or of its stored digest). Short enough that separator and digest fit one SHA-256
+/// block.
+const FINGERPRINT_DOMAIN: &[u8] = b"agents-core/fp/v1\0";
 
 /// Hex digits of a fingerprint (128 bits).
 const FINGERPRINT_HEX_LEN: usize = 32;
@@ -49,23 +50,36 @@ impl TokenDigest {
         let mut h = Sha256::new();
         h.update(FINGERPRINT_DOMAIN);
         h.update(self.0);
-        let mut out = hex(&h.finalize());
-        out.truncate(FINGERPRINT_HEX_LEN);
-        out
+        hex(&h.finalize()[..FINGERPRINT_HEX_LEN / 2])
     }
 }
 
 impl PartialEq for TokenDigest {
+    /// Constant-time: the four 64-bit words are XORed and ORed together without branching, and
+    /// the single aggregate is compared with `subtle`.
     fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
+        let mut acc = 0u64;
+        for (a, b) in self.0.chunks_exact(8).zip(other.0.chunks_exact(8)) {
+            let mut wa = [0u8; 8];
+            let mut wb = [0u8; 8];
+            wa.copy_from_slice(a);
+            wb.copy_from_slice(b);
+            acc |= u64::from_ne_bytes(wa) ^ u64::from_ne_bytes(wb);
+        }
+        acc.ct_eq(&0).into()
     }
 }
 
 impl Eq for TokenDigest {}
 
 impl Hash for TokenDigest {
+    /// Hashes the first 8 bytes only: a SHA-256 output is uniform, so they place entries as well
+    /// as all 32 would (equality still compares all 32, in constant time), and the map's hasher
+    /// is keyed per process, so bucket positions reveal nothing.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_ne_bytes(word));
     }
 }
 
@@ -135,6 +149,19 @@ mod tests {
                 .to_hex()
                 .starts_with(&f)
         );
+    }
+
+    #[test]
+    fn equality_sees_every_byte() {
+        let d = TokenDigest::of(b"x");
+        assert_eq!(d, TokenDigest::of(b"x"));
+        for i in 0..32 {
+            for bit in 0..8 {
+                let mut other = d;
+                other.0[i] ^= 1 << bit;
+                assert_ne!(d, other, "byte {i} bit {bit}");
+            }
+        }
     }
 
     #[test]

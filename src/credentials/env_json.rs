@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::expiry::parse_timestamp;
+use super::field::Field;
 use super::fields::{self, key_label};
 use crate::ip::Allowlist;
 use crate::tokens::{self, Format};
@@ -167,13 +168,13 @@ fn read_object(
     }
     let scopes = match obj.get("scopes") {
         None | Some(Value::Null) => None,
-        Some(v) => fields::scopes(v)
+        Some(v) => fields::scopes(&Field::from(v))
             .map_err(|e| problems.push(format!("scopes {e}")))
             .ok(),
     };
     let allowlist = obj
         .get("ipAllowlist")
-        .map(fields::allowlist)
+        .map(|v| fields::allowlist(&Field::from(v)))
         .transpose()
         .unwrap_or_else(|e| {
             problems.push(format!("ipAllowlist: {e}"));
@@ -182,18 +183,21 @@ fn read_object(
         .unwrap_or_default();
     let expires_at = obj
         .get("expiresAt")
-        .map(parse_timestamp)
+        .map(|v| parse_timestamp(&Field::from(v)))
         .transpose()
         .unwrap_or_else(|e| {
             problems.push(format!("expiresAt {e}"));
             None
         })
         .flatten();
-    let force_human_approval =
-        fields::flag(obj.get("forceHumanApproval"), false).unwrap_or_else(|e| {
-            problems.push(format!("forceHumanApproval {e}"));
-            false
-        });
+    let force_human_approval = fields::flag(
+        obj.get("forceHumanApproval").map(Field::from).as_ref(),
+        false,
+    )
+    .unwrap_or_else(|e| {
+        problems.push(format!("forceHumanApproval {e}"));
+        false
+    });
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -208,7 +212,7 @@ fn read_object(
 }
 
 fn id_of(value: &Value, key: &str, problems: &mut Vec<String>) -> Option<String> {
-    let text = fields::id_text(value);
+    let text = fields::id_text(&Field::from(value)).map(|t| t.into_owned());
     if text.is_none() {
         problems.push(format!("{key} must be a string"));
     }

@@ -3,7 +3,7 @@
 //! reference's double time-zone shift, §13 W-CRED-5, cannot happen here).
 #![forbid(unsafe_code)]
 
-use serde_json::Value;
+use super::field::Field;
 
 /// Seconds per day.
 pub const DAY: i64 = 86_400;
@@ -18,14 +18,12 @@ pub const MAX_REMINDER_DAYS: i64 = 365;
 /// seconds; ISO-8601 `YYYY-MM-DDTHH:MM[:SS[.fff]]` with `Z` or a `±HH[:MM]` offset; the same
 /// with a space instead of `T` or without an offset (`Y-m-d H:i:s`) is read as UTC. Fractions
 /// of a second are dropped. Anything else (including an empty string) is an error.
-pub fn parse_timestamp(value: &Value) -> Result<Option<i64>, &'static str> {
+pub fn parse_timestamp(value: &Field<'_>) -> Result<Option<i64>, &'static str> {
     match value {
-        Value::Null => Ok(None),
-        Value::Number(n) => n
-            .as_i64()
-            .map(Some)
-            .ok_or("must be an integer number of seconds"),
-        Value::String(s) => parse_text(s.trim()).map(Some),
+        Field::Null => Ok(None),
+        Field::Int(i) => Ok(Some(*i)),
+        Field::Float(_) => Err("must be an integer number of seconds"),
+        Field::Text(s) => parse_text(s.trim()).map(Some),
         _ => Err("must be a date-time string, unix seconds or null"),
     }
 }
@@ -166,10 +164,10 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Normalises a stored reminder window: missing or not an integer → 7; negative → 7;
 /// 0 stays 0 (with no expiry it marks the never-expire policy); above 365 → 365.
-pub fn reminder_days(value: Option<&Value>) -> i64 {
+pub fn reminder_days(value: Option<&Field<'_>>) -> i64 {
     let n = match value {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+        Some(Field::Int(n)) => Some(*n),
+        Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
         _ => None,
     };
     match n {
@@ -295,7 +293,15 @@ impl Lifecycle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    fn parse_timestamp(v: &Value) -> Result<Option<i64>, &'static str> {
+        super::parse_timestamp(&Field::from(v))
+    }
+
+    fn reminder_days(v: Option<&Value>) -> i64 {
+        super::reminder_days(v.map(Field::from).as_ref())
+    }
 
     fn ts(s: &str) -> Result<Option<i64>, &'static str> {
         parse_timestamp(&json!(s))

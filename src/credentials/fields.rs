@@ -2,7 +2,11 @@
 //! list, a comma/space string or JSON array text), scopes, IP allowlists, flags.
 #![forbid(unsafe_code)]
 
+use std::borrow::Cow;
+
 use serde_json::Value;
+
+use super::field::Field;
 
 use crate::errors::excerpt;
 use crate::ip::Allowlist;
@@ -12,6 +16,15 @@ use crate::scopes;
 /// trimmed, every run of characters outside `[a-z0-9:_.-]` replaced by `-`, trimmed of `-`.
 /// May return an empty string.
 pub fn normalise_id(raw: &str) -> String {
+    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b":_.".contains(&b);
+    let bytes = raw.as_bytes();
+    let already = bytes.first().copied().is_some_and(ok)
+        && bytes.last().copied().is_some_and(ok)
+        && bytes.iter().all(|&b| ok(b) || b == b'-')
+        && !raw.contains("--");
+    if already {
+        return raw.to_owned();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut pending_dash = false;
     for c in raw.trim().chars().flat_map(char::to_lowercase) {
@@ -32,83 +45,96 @@ pub fn normalise_id(raw: &str) -> String {
 }
 
 /// Text of a string or integer value (ids may arrive as numbers).
-pub fn id_text(value: &Value) -> Option<String> {
+pub fn id_text<'a>(value: &Field<'a>) -> Option<Cow<'a, str>> {
     match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        Field::Text(s) => Some(Cow::Borrowed(s)),
+        Field::Int(i) => Some(Cow::Owned(i.to_string())),
         _ => None,
     }
 }
 
-/// Decodes JSON array text (a string whose first non-blank character is `[`); other values
-/// are returned unchanged.
-pub fn decode_json_text(value: &Value) -> Result<Value, String> {
+/// Runs `read` on the value, or, for JSON array text (text whose first non-blank character is
+/// `[`), on the decoded array.
+pub fn with_json_text<T>(
+    value: &Field<'_>,
+    read: impl FnOnce(&Field<'_>) -> Result<T, String>,
+) -> Result<T, String> {
     match value {
-        Value::String(s) if s.trim_start().starts_with('[') => serde_json::from_str::<Value>(s)
-            .map_err(|e| {
+        Field::Text(s) if s.trim_start().starts_with('[') => {
+            let decoded = serde_json::from_str::<Value>(s).map_err(|e| {
                 format!(
                     "is not valid JSON array text (line {}, column {})",
                     e.line(),
                     e.column()
                 )
-            }),
-        other => Ok(other.clone()),
+            })?;
+            read(&Field::from(&decoded))
+        }
+        other => read(other),
     }
 }
 
 /// Reads a scope list: a list of strings/numbers, a comma/space separated string, or JSON array
 /// text, through the one scope parser. `null` is an empty list. Any other shape or member is an
 /// error (a scope list is never guessed).
-pub fn scopes(value: &Value) -> Result<Vec<String>, String> {
-    let decoded = decode_json_text(value)?;
-    match decoded {
-        Value::Null | Value::String(_) | Value::Array(_) => {
-            let (list, bad) = scopes::parse_value(&decoded);
+pub fn scopes(value: &Field<'_>) -> Result<Vec<String>, String> {
+    with_json_text(value, |v| match v {
+        Field::Null => Ok(Vec::new()),
+        Field::Text(s) => Ok(scopes::parse(s)),
+        Field::List(items) => {
+            let bad: Vec<String> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| !matches!(item, Field::Text(_) | Field::Int(_)))
+                .map(|(i, _)| format!("[{i}]"))
+                .collect();
             if bad.is_empty() {
-                Ok(list)
+                Ok(scopes::parse_list(items.iter().map(|item| match item {
+                    Field::Text(s) => Cow::Borrowed(*s),
+                    Field::Int(n) => Cow::Owned(n.to_string()),
+                    _ => Cow::Borrowed(""),
+                })))
             } else {
                 Err(format!(
                     "member{} {} {} not a string",
                     if bad.len() == 1 { "" } else { "s" },
-                    bad.iter()
-                        .map(|i| format!("[{i}]"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    bad.join(", "),
                     if bad.len() == 1 { "is" } else { "are" },
                 ))
             }
         }
         _ => Err("must be a list of scopes or a comma/space separated string".to_owned()),
-    }
+    })
 }
 
 /// Reads an IP allowlist: a list, a comma/space separated string, or JSON array text. `null`
-/// and an empty list mean "no restriction"; a list with any bad entry is an error (a bad
-/// allowlist never becomes "no allowlist").
-pub fn allowlist(value: &Value) -> Result<Allowlist, String> {
-    let decoded = decode_json_text(value)?;
-    match decoded {
-        Value::Null | Value::String(_) | Value::Array(_) => Allowlist::parse_value(&decoded)
-            .map_err(|e| {
-                e.items
-                    .iter()
-                    .map(|i| format!("{}: {}", i.item, i.reason))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            }),
+/// and an empty list or string mean "no restriction"; a list with any bad entry is an error (a
+/// bad allowlist never becomes "no allowlist").
+pub fn allowlist(value: &Field<'_>) -> Result<Allowlist, String> {
+    with_json_text(value, |v| match v {
+        Field::Null => Ok(Allowlist::default()),
+        Field::Text(s) if s.trim().is_empty() => Ok(Allowlist::default()),
+        Field::List(items) if items.is_empty() => Ok(Allowlist::default()),
+        Field::Text(_) | Field::List(_) => Allowlist::parse_value(&v.to_value()).map_err(|e| {
+            e.items
+                .iter()
+                .map(|i| format!("{}: {}", i.item, i.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
         _ => Err("must be a list of IPs/CIDRs or a comma/space separated string".to_owned()),
-    }
+    })
 }
 
 /// Reads a flag: a boolean, 0/1, or the strings `0`, `1`, `true`, `false` (as database drivers
-/// return them). `null` takes `default`.
-pub fn flag(value: Option<&Value>, default: bool) -> Result<bool, String> {
+/// return them). Absent or `null` takes `default`.
+pub fn flag(value: Option<&Field<'_>>, default: bool) -> Result<bool, String> {
     match value {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(false),
-        Some(Value::Number(n)) if n.as_i64() == Some(1) => Ok(true),
-        Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+        None | Some(Field::Null) => Ok(default),
+        Some(Field::Bool(b)) => Ok(*b),
+        Some(Field::Int(0)) => Ok(false),
+        Some(Field::Int(1)) => Ok(true),
+        Some(Field::Text(s)) => match s.trim().to_ascii_lowercase().as_str() {
             "1" | "true" => Ok(true),
             "0" | "false" => Ok(false),
             _ => Err("must be a boolean".to_owned()),
@@ -117,31 +143,32 @@ pub fn flag(value: Option<&Value>, default: bool) -> Result<bool, String> {
     }
 }
 
-/// Reads a list of plain words (webhook subscription dimensions): a list of strings or JSON
-/// array text; members are trimmed and lower-cased, empty ones dropped. `null` is empty.
-pub fn words(value: &Value) -> Result<Vec<String>, String> {
-    match decode_json_text(value)? {
-        Value::Null => Ok(Vec::new()),
-        Value::String(s) => Ok(s
+/// Reads a list of plain words (webhook subscription dimensions): a list of strings, JSON
+/// array text or a comma/space separated string; members are trimmed and lower-cased, empty
+/// ones dropped. `null` is empty.
+pub fn words(value: &Field<'_>) -> Result<Vec<String>, String> {
+    with_json_text(value, |v| match v {
+        Field::Null => Ok(Vec::new()),
+        Field::Text(s) => Ok(s
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|w| !w.is_empty())
             .map(str::to_ascii_lowercase)
             .collect()),
-        Value::Array(items) => {
+        Field::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(s) if !s.trim().is_empty() => {
+                    Field::Text(s) if !s.trim().is_empty() => {
                         out.push(s.trim().to_ascii_lowercase());
                     }
-                    Value::String(_) => {}
+                    Field::Text(_) => {}
                     _ => return Err(format!("member [{i}] is not a string")),
                 }
             }
             Ok(out)
         }
         _ => Err("must be a list of strings".to_owned()),
-    }
+    })
 }
 
 /// A key name for a message (escaped, shortened).
@@ -163,6 +190,22 @@ mod tests {
         assert_eq!(normalise_id("!!!"), "");
         assert_eq!(normalise_id("Über"), "ber");
         assert_eq!(normalise_id("a  b"), "a-b");
+    }
+
+    fn scopes(v: &Value) -> Result<Vec<String>, String> {
+        super::scopes(&Field::from(v))
+    }
+
+    fn allowlist(v: &Value) -> Result<Allowlist, String> {
+        super::allowlist(&Field::from(v))
+    }
+
+    fn flag(v: Option<&Value>, default: bool) -> Result<bool, String> {
+        super::flag(v.map(Field::from).as_ref(), default)
+    }
+
+    fn words(v: &Value) -> Result<Vec<String>, String> {
+        super::words(&Field::from(v))
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::digest::TokenDigest;
 use super::expiry::{self, Lifecycle, parse_timestamp};
+use super::field::Field;
 use super::fields;
 use crate::errors::excerpt;
 use crate::ip::Allowlist;
@@ -60,62 +61,97 @@ impl Skipped {
     }
 }
 
+/// The columns the core reads; any other column of a row is ignored.
+pub const COLUMNS: [&str; 13] = [
+    "id",
+    "handle",
+    "tokenHash",
+    "scopes",
+    "ipAllowlist",
+    "expiresAt",
+    "revokedAt",
+    "pausedAt",
+    "reminderDays",
+    "expiryReminderDays",
+    "forceHumanApproval",
+    "webhookResourceTypes",
+    "webhookActions",
+];
+
+/// Access to one row's columns, whatever holds them (a JSON object, a PHP array).
+pub trait Columns<'a> {
+    /// Column `name` (one of [`COLUMNS`]); `None` when the row has no such column.
+    fn column(&self, name: &str) -> Option<Field<'a>>;
+}
+
+impl<'a> Columns<'a> for &'a Map<String, Value> {
+    fn column(&self, name: &str) -> Option<Field<'a>> {
+        self.get(name).map(Field::from)
+    }
+}
+
+/// One row, read: a usable entry, or why it is skipped.
+pub type ManagedRow = Result<ManagedEntry, Skipped>;
+
+/// The result for a row that is not an array at all.
+pub fn not_an_array(index: usize) -> ManagedRow {
+    Err(Skipped {
+        label: format!("row {}", index + 1),
+        problems: vec!["the row is not an array".to_owned()],
+    })
+}
+
+/// Reads JSON row number `index` (0-based).
+pub fn read_value(row: &Value, index: usize) -> ManagedRow {
+    match row {
+        Value::Object(obj) => parse_row(&obj, index),
+        _ => not_an_array(index),
+    }
+}
+
 /// Reads row number `index` (0-based).
-pub fn parse_row(row: &Value, index: usize) -> Result<ManagedEntry, Skipped> {
-    let Value::Object(obj) = row else {
-        return Err(Skipped {
-            label: format!("row {}", index + 1),
-            problems: vec!["the row is not an array".to_owned()],
-        });
-    };
+pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
     let mut problems = Vec::new();
-    let handle = match obj.get("handle").and_then(fields::id_text) {
+    let handle = match row.column("handle").as_ref().and_then(fields::id_text) {
         Some(h) => fields::normalise_id(&h),
         None => String::new(),
     };
-    let label = if handle.is_empty() {
+    if handle.is_empty() {
         problems.push("handle is missing or empty".to_owned());
-        format!("row {}", index + 1)
-    } else {
-        format!("`{}` (row {})", excerpt(&handle, 64), index + 1)
-    };
-    let managed_id = match obj.get("id") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+    }
+    let managed_id = match row.column("id") {
+        Some(Field::Int(n)) => Some(n),
+        Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
         _ => None,
     }
     .filter(|i| *i > 0);
     if managed_id.is_none() {
         problems.push("id must be a positive integer".to_owned());
     }
-    let digest = obj
-        .get("tokenHash")
-        .and_then(Value::as_str)
-        .and_then(|h| TokenDigest::from_hex(h.trim()));
+    let digest = match row.column("tokenHash") {
+        Some(Field::Text(h)) => TokenDigest::from_hex(h.trim()),
+        _ => None,
+    };
     if digest.is_none() {
         problems.push("tokenHash must be 64 hexadecimal digits".to_owned());
     }
-    let scopes = read(obj, "scopes", fields::scopes, &mut problems, " ");
-    let allowlist = read(obj, "ipAllowlist", fields::allowlist, &mut problems, ": ");
-    let mut time = |key: &str| read(obj, key, parse_timestamp, &mut problems, " ").flatten();
-    let expires_at = time("expiresAt");
-    let revoked = time("revokedAt").is_some();
-    let paused = time("pausedAt").is_some();
-    let reminder_days =
-        expiry::reminder_days(obj.get("reminderDays").or(obj.get("expiryReminderDays")));
-    let force_human_approval =
-        fields::flag(obj.get("forceHumanApproval"), true).unwrap_or_else(|e| {
-            problems.push(format!("forceHumanApproval {e}"));
+    let p = &mut problems;
+    let scopes = read(row, "scopes", " ", fields::scopes, p);
+    let allowlist = read(row, "ipAllowlist", ": ", fields::allowlist, p);
+    let expires_at = read(row, "expiresAt", " ", parse_timestamp, p).flatten();
+    let revoked = read(row, "revokedAt", " ", parse_timestamp, p).flatten();
+    let paused = read(row, "pausedAt", " ", parse_timestamp, p).flatten();
+    let reminder = row
+        .column("reminderDays")
+        .or_else(|| row.column("expiryReminderDays"));
+    let reminder_days = expiry::reminder_days(reminder.as_ref());
+    let force_human_approval = fields::flag(row.column("forceHumanApproval").as_ref(), true)
+        .unwrap_or_else(|e| {
+            p.push(format!("forceHumanApproval {e}"));
             true
         });
-    let webhook_resource_types = read(
-        obj,
-        "webhookResourceTypes",
-        fields::words,
-        &mut problems,
-        " ",
-    );
-    let webhook_actions = read(obj, "webhookActions", fields::words, &mut problems, " ");
+    let webhook_resource_types = read(row, "webhookResourceTypes", " ", fields::words, p);
+    let webhook_actions = read(row, "webhookActions", " ", fields::words, p);
     match (managed_id, digest) {
         (Some(managed_id), Some(digest)) if problems.is_empty() => Ok(ManagedEntry {
             managed_id,
@@ -125,31 +161,38 @@ pub fn parse_row(row: &Value, index: usize) -> Result<ManagedEntry, Skipped> {
             allowlist: allowlist.unwrap_or_default(),
             lifecycle: Lifecycle {
                 expires_at,
-                revoked,
-                paused,
+                revoked: revoked.is_some(),
+                paused: paused.is_some(),
                 reminder_days,
             },
             force_human_approval,
             webhook_resource_types: webhook_resource_types.unwrap_or_default(),
             webhook_actions: webhook_actions.unwrap_or_default(),
         }),
-        _ => Err(Skipped { label, problems }),
+        _ => Err(Skipped {
+            label: if handle.is_empty() {
+                format!("row {}", index + 1)
+            } else {
+                format!("`{}` (row {})", excerpt(&handle, 64), index + 1)
+            },
+            problems,
+        }),
     }
 }
 
-/// Reads an optional key with `parse`; a missing key is `None`, a parse error is recorded.
-fn read<T, E: std::fmt::Display>(
-    obj: &Map<String, Value>,
-    key: &str,
-    parse: impl Fn(&Value) -> Result<T, E>,
-    problems: &mut Vec<String>,
+/// Reads optional column `name` with `parse`; a missing column is `None`, a parse error is
+/// recorded as `<name><sep><error>`.
+fn read<'a, T, E: std::fmt::Display>(
+    row: &impl Columns<'a>,
+    name: &str,
     sep: &str,
+    parse: impl Fn(&Field<'a>) -> Result<T, E>,
+    problems: &mut Vec<String>,
 ) -> Option<T> {
-    let value = obj.get(key)?;
-    match parse(value) {
+    match parse(&row.column(name)?) {
         Ok(v) => Some(v),
         Err(e) => {
-            problems.push(format!("{key}{sep}{e}"));
+            problems.push(format!("{name}{sep}{e}"));
             None
         }
     }
@@ -159,6 +202,10 @@ fn read<T, E: std::fmt::Display>(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn parse_row_json(row: &Value, index: usize) -> ManagedRow {
+        read_value(row, index)
+    }
 
     const HASH: &str = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
 
@@ -174,7 +221,7 @@ mod tests {
 
     #[test]
     fn a_minimal_row_takes_the_documented_defaults() {
-        let e = parse_row(&row(json!({})), 0).unwrap();
+        let e = parse_row_json(&row(json!({})), 0).unwrap();
         assert_eq!(e.managed_id, 7);
         assert_eq!(e.handle, "content-qa");
         assert_eq!(e.digest.to_hex(), HASH);
@@ -186,7 +233,7 @@ mod tests {
 
     #[test]
     fn every_field_in_its_shapes() {
-        let e = parse_row(
+        let e = parse_row_json(
             &row(json!({
                 "id": "12",
                 "tokenHash": HASH.to_ascii_uppercase(),
@@ -218,7 +265,7 @@ mod tests {
 
     #[test]
     fn unusable_rows_are_skipped_with_every_problem() {
-        let s = parse_row(
+        let s = parse_row_json(
             &json!({"handle": "!!", "tokenHash": "abc", "ipAllowlist": "nope", "expiresAt": "x", "forceHumanApproval": "y"}),
             2,
         )
@@ -235,19 +282,19 @@ mod tests {
         ] {
             assert!(m.contains(part), "{part} missing in {m}");
         }
-        assert!(parse_row(&json!("row"), 0).is_err());
+        assert!(parse_row_json(&json!("row"), 0).is_err());
         // A stored allowlist that cannot be read never becomes "no allowlist".
-        let s =
-            parse_row(&row(json!({"ipAllowlist": "[\"10.0.0.0/8\", \"bad\"]"})), 0).unwrap_err();
+        let s = parse_row_json(&row(json!({"ipAllowlist": "[\"10.0.0.0/8\", \"bad\"]"})), 0)
+            .unwrap_err();
         assert_eq!(s.label, "`content-qa` (row 1)");
-        assert!(parse_row(&row(json!({"id": 0})), 0).is_err());
-        assert!(parse_row(&row(json!({"scopes": {"a": "b"}})), 0).is_err());
-        assert!(parse_row(&row(json!({"revokedAt": ""})), 0).is_err());
+        assert!(parse_row_json(&row(json!({"id": 0})), 0).is_err());
+        assert!(parse_row_json(&row(json!({"scopes": {"a": "b"}})), 0).is_err());
+        assert!(parse_row_json(&row(json!({"revokedAt": ""})), 0).is_err());
     }
 
     #[test]
     fn messages_never_carry_the_hash() {
-        let s = parse_row(&row(json!({"ipAllowlist": "bad"})), 0).unwrap_err();
+        let s = parse_row_json(&row(json!({"ipAllowlist": "bad"})), 0).unwrap_err();
         assert!(!s.message().contains(HASH));
     }
 }

@@ -17,6 +17,7 @@
 pub mod digest;
 pub mod env_json;
 pub mod expiry;
+pub mod field;
 pub mod fields;
 pub mod managed;
 
@@ -39,7 +40,8 @@ pub struct CredentialInputs<'a> {
     pub api_credentials: Option<&'a str>,
     /// `PLUGIN_AGENTS_API_TOKEN`.
     pub legacy_token: Option<&'a str>,
-    /// Managed credential rows, as the plugin passes them.
+    /// Managed credential rows, as the plugin passes them (see also
+    /// [`CredentialSet::build_with`] for rows read elsewhere).
     pub managed_rows: &'a [Value],
     /// The effective default token scopes (fallback for env credentials without scopes).
     pub token_scopes: &'a [String],
@@ -141,15 +143,24 @@ pub struct Credential {
     pub webhook_resource_types: Vec<String>,
     /// Subscribed webhook actions (empty = any).
     pub webhook_actions: Vec<String>,
-    /// Non-secret principal fingerprint.
-    pub fingerprint: String,
     digest: TokenDigest,
 }
 
 impl Credential {
     /// `<source>:<id>`.
     pub fn qualified_id(&self) -> String {
-        format!("{}:{}", self.source.as_str(), self.id)
+        let source = self.source.as_str();
+        let mut out = String::with_capacity(source.len() + 1 + self.id.len());
+        out.push_str(source);
+        out.push(':');
+        out.push_str(&self.id);
+        out
+    }
+
+    /// The non-secret principal fingerprint (derived from the digest on demand, so building
+    /// the set hashes nothing twice).
+    pub fn fingerprint(&self) -> String {
+        self.digest.fingerprint()
     }
 
     /// Has webhook subscriptions.
@@ -185,10 +196,27 @@ struct Candidate {
 impl CredentialSet {
     /// Builds the set; rows or entries that cannot be used are skipped and reported.
     pub fn build(inputs: &CredentialInputs<'_>) -> (Self, Vec<Warning>) {
+        let rows = inputs
+            .managed_rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| managed::read_value(row, i))
+            .collect();
+        Self::build_with(inputs, rows)
+    }
+
+    /// [`CredentialSet::build`] with the managed rows already read (by [`managed::parse_row`]
+    /// over any [`managed::Columns`]); `inputs.managed_rows` is not looked at.
+    pub fn build_with(
+        inputs: &CredentialInputs<'_>,
+        managed_rows: Vec<managed::ManagedRow>,
+    ) -> (Self, Vec<Warning>) {
         let mut set = CredentialSet::default();
+        set.entries.reserve(managed_rows.len() + 1);
+        set.index.reserve(managed_rows.len() + 1);
         let mut warnings = Vec::new();
-        for (i, row) in inputs.managed_rows.iter().enumerate() {
-            match managed::parse_row(row, i) {
+        for row in managed_rows {
+            match row {
                 Ok(m) => set.add(
                     Candidate {
                         id: m.handle,
@@ -274,13 +302,14 @@ impl CredentialSet {
     }
 
     fn add(&mut self, c: Candidate, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Warning>) {
-        let name = format!("`{}:{}`", c.source.as_str(), c.id);
+        let name = || format!("`{}:{}`", c.source.as_str(), c.id);
         if let Some(&first) = self.index.get(&c.digest) {
             warnings.push(Warning::warn(
                 WarningCode::DuplicateCredential,
                 format!(
-                    "Credential {name} uses the same secret as `{}` and was dropped (the first \
+                    "Credential {} uses the same secret as `{}` and was dropped (the first \
                      one wins).",
+                    name(),
                     self.entries[first].qualified_id()
                 ),
             ));
@@ -290,45 +319,51 @@ impl CredentialSet {
             warnings.push(Warning::warn(
                 WarningCode::DuplicateCredentialId,
                 format!(
-                    "A second env credential uses the id {name}; it was dropped (ids must be \
-                     unique: they bind sync-state writes)."
+                    "A second env credential uses the id {}; it was dropped (ids must be \
+                     unique: they bind sync-state writes).",
+                    name()
                 ),
             ));
             return;
         }
-        let scopes = inputs
-            .availability
-            .filter(c.scopes.as_deref().unwrap_or(inputs.token_scopes));
+        let mut scopes = c.scopes.unwrap_or_else(|| inputs.token_scopes.to_vec());
+        scopes.retain(|s| inputs.availability.allows(s));
         let now = inputs.now;
         if !c.lifecycle.revoked {
             if scopes.is_empty() {
                 warnings.push(Warning::warn(
                     WarningCode::CredentialWithoutScopes,
                     format!(
-                        "Credential {name} has no available scope and grants nothing (an empty \
-                         scope list never falls back to other scopes)."
+                        "Credential {} has no available scope and grants nothing (an empty \
+                         scope list never falls back to other scopes).",
+                        name()
                     ),
                 ));
             }
             if scopes.iter().any(|s| s == WILDCARD) {
                 warnings.push(Warning::warn(
                     WarningCode::WildcardScopeGranted,
-                    format!("Credential {name} grants the wildcard scope `*` (every scope)."),
+                    format!(
+                        "Credential {} grants the wildcard scope `*` (every scope).",
+                        name()
+                    ),
                 ));
             }
             match c.lifecycle.expiry_status(now) {
                 ExpiryStatus::Expired => warnings.push(Warning::warn(
                     WarningCode::CredentialExpired,
-                    format!("Credential {name} has expired and can no longer authenticate."),
+                    format!(
+                        "Credential {} has expired and can no longer authenticate.",
+                        name()
+                    ),
                 )),
                 ExpiryStatus::ExpiringSoon => warnings.push(Warning::warn(
                     WarningCode::CredentialExpiringSoon,
-                    format!("Credential {name} expires within its reminder window."),
+                    format!("Credential {} expires within its reminder window.", name()),
                 )),
                 _ => {}
             }
         }
-        let fingerprint = c.digest.fingerprint();
         self.index.insert(c.digest, self.entries.len());
         self.entries.push(Credential {
             id: c.id,
@@ -340,7 +375,6 @@ impl CredentialSet {
             force_human_approval: c.force_human_approval,
             webhook_resource_types: c.webhook_resource_types,
             webhook_actions: c.webhook_actions,
-            fingerprint,
             digest: c.digest,
         });
     }

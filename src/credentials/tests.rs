@@ -339,7 +339,7 @@ fn lookup_is_by_full_digest_and_fingerprints_differ() {
     for i in 0..100 {
         let c = find(&set, &format!("token-{i}")).unwrap();
         assert_eq!(c.managed_id, Some(i + 1));
-        assert!(prints.insert(c.fingerprint.clone()));
+        assert!(prints.insert(c.fingerprint()));
     }
     assert!(find(&set, "token-100").is_none());
     assert!(find(&set, "token-1 ").is_none());

@@ -28,7 +28,10 @@ impl Key<'_> {
     pub fn to_text(self) -> String {
         match self {
             Key::Int(i) => i.to_string(),
-            Key::Str(b) => String::from_utf8_lossy(b).into_owned(),
+            Key::Str(b) => match std::str::from_utf8(b) {
+                Ok(t) => t.to_owned(),
+                Err(_) => String::from_utf8_lossy(b).into_owned(),
+            },
         }
     }
 }
@@ -68,21 +71,47 @@ pub fn describe(zv: &Zval) -> String {
     }
 }
 
+/// Where a value sits, rendered only when an error names it (no allocation per element).
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root(&'p str),
+    Index(&'p Path<'p>, usize),
+    Key(&'p Path<'p>, &'p str),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Root(name) => (*name).to_owned(),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
+            Path::Key(parent, k) => format!("{}[{k}]", parent.render()),
+        }
+    }
+}
+
 /// Converts any PHP value to a JSON value; `path` names the value in error messages.
 pub fn to_value(zv: &Zval, path: &str) -> Result<Value, InvalidInput> {
-    let mut err = InvalidInput::new("input");
-    let v = convert(zv, path, 0, &mut err);
+    // No allocation unless something is wrong (this runs once per converted value).
+    let mut err = InvalidInput::default();
+    let v = convert(zv, &Path::Root(path), 0, &mut err);
+    finish(err, v)
+}
+
+fn finish(mut err: InvalidInput, v: Value) -> Result<Value, InvalidInput> {
+    if !err.is_empty() {
+        err.subject = "input".to_owned();
+    }
     err.into_result(v)
 }
 
 /// Converts a PHP array to a JSON value (list or object).
 pub fn array_to_value(ht: &ZendHashTable, path: &str) -> Result<Value, InvalidInput> {
-    let mut err = InvalidInput::new("input");
-    let v = convert_array(ht, path, 0, &mut err);
-    err.into_result(v)
+    let mut err = InvalidInput::default();
+    let v = convert_array(ht, &Path::Root(path), 0, &mut err);
+    finish(err, v)
 }
 
-fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value {
+fn convert(zv: &Zval, path: &Path<'_>, depth: usize, err: &mut InvalidInput) -> Value {
     let zv = zv.dereference();
     if zv.is_null() {
         Value::Null
@@ -94,7 +123,7 @@ fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value
         match Number::from_f64(d) {
             Some(n) => Value::Number(n),
             None => {
-                err.push(path, "non-finite float");
+                err.push(path.render(), "non-finite float");
                 Value::Null
             }
         }
@@ -102,28 +131,42 @@ fn convert(zv: &Zval, path: &str, depth: usize, err: &mut InvalidInput) -> Value
         match std::str::from_utf8(s.as_bytes()) {
             Ok(t) => Value::String(t.to_owned()),
             Err(_) => {
-                err.push(path, "text is not valid UTF-8");
+                err.push(path.render(), "text is not valid UTF-8");
                 Value::Null
             }
         }
     } else if let Some(ht) = zv.array() {
         convert_array(ht, path, depth + 1, err)
     } else {
-        err.push(path, format!("{} is not allowed here", describe(zv)));
+        err.push(
+            path.render(),
+            format!("{} is not allowed here", describe(zv)),
+        );
         Value::Null
     }
 }
 
-fn convert_array(ht: &ZendHashTable, path: &str, depth: usize, err: &mut InvalidInput) -> Value {
+fn convert_array(
+    ht: &ZendHashTable,
+    path: &Path<'_>,
+    depth: usize,
+    err: &mut InvalidInput,
+) -> Value {
     if depth > MAX_DEPTH {
-        err.push(path, format!("nested deeper than {MAX_DEPTH} levels"));
+        err.push(
+            path.render(),
+            format!("nested deeper than {MAX_DEPTH} levels"),
+        );
         return Value::Null;
+    }
+    if ht.is_empty() {
+        return Value::Array(Vec::new());
     }
     if ht.has_sequential_keys() {
         let mut out = Vec::with_capacity(ht.len());
         let mut i = 0usize;
         for_each_entry(ht, |_, v| {
-            out.push(convert(v, &format!("{path}[{i}]"), depth, err));
+            out.push(convert(v, &Path::Index(path, i), depth, err));
             i += 1;
         });
         Value::Array(out)
@@ -135,12 +178,15 @@ fn convert_array(ht: &ZendHashTable, path: &str, depth: usize, err: &mut Invalid
                 Key::Str(b) => match std::str::from_utf8(b) {
                     Ok(t) => t.to_owned(),
                     Err(_) => {
-                        err.push(format!("{path}[…]"), "array key is not valid UTF-8");
+                        err.push(
+                            format!("{}[…]", path.render()),
+                            "array key is not valid UTF-8",
+                        );
                         return;
                     }
                 },
             };
-            let child = convert(v, &format!("{path}[{name}]"), depth, err);
+            let child = convert(v, &Path::Key(path, &name), depth, err);
             out.insert(name, child);
         });
         Value::Object(out)

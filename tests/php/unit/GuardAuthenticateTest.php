@@ -757,6 +757,38 @@ final class GuardAuthenticateTest extends TestCase
         self::principal($g->authenticate(self::bearer('good-t')));
     }
 
+    public function testColumnsThatCannotBeReadSkipTheRowWithoutThrowing(): void
+    {
+        $g = self::guard(self::PROD, [
+            self::row(1, 'binary-hash', 'x', ['tokenHash' => "\xff" . str_repeat('a', 63)]),
+            self::row(2, 'object-scopes', 'y', ['scopes' => new \stdClass()]),
+            self::row(3, 'nested', 'z', ['ipAllowlist' => [['10.0.0.0/8']]]),
+            self::row(4, 'other-columns', 'ok-t', ['displayName' => "\xff\xfe", 'owner' => new \stdClass()]),
+        ]);
+        self::assertSame(array_fill(0, 3, 'managed_credential_skipped'), self::codes($g));
+        self::assertSame('other-columns', self::principal($g->authenticate(self::bearer('ok-t')))['credentialId']);
+        self::assertDenied($g->authenticate(self::bearer('y')), 'token_unknown');
+        self::assertDenied($g->authenticate(self::bearer('z')), 'token_unknown');
+    }
+
+    /** @return iterable<string, array{string, string}> */
+    public static function clientAddresses(): iterable
+    {
+        foreach (['0.0.0.0', '1.2.3.4', '9.10.99.100', '100.0.10.1', '255.255.255.255', '2001:db8::1', '::1'] as $ip) {
+            yield $ip => [$ip, $ip];
+        }
+        yield 'IPv4-mapped' => ['::ffff:10.0.0.1', '10.0.0.1'];
+        yield 'upper-case IPv6' => ['2001:DB8::A', '2001:db8::a'];
+    }
+
+    /** @dataProvider clientAddresses */
+    public function testClientIpIsReportedInCanonicalForm(string $remote, string $expected): void
+    {
+        $g = self::guard(self::DEV + ['PLUGIN_AGENTS_REQUIRE_TOKEN' => 'false']);
+        self::assertSame($expected, self::principal($g->authenticate(self::req([], 'GET', [], $remote)))['clientIp']);
+        self::assertNull(self::principal($g->authenticate(self::req([], 'GET', [], 'not-an-ip')))['clientIp']);
+    }
+
     public function testNumericStringsFromDatabaseDriversAreAccepted(): void
     {
         $g = self::guard(self::PROD, [[
