@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use serde_json::{Map, Value};
 
 use super::convert::{self, Key, for_each_entry};
@@ -18,7 +18,7 @@ use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, Columns, ManagedRow};
 use crate::guard::Guard;
-use crate::request::Request;
+use crate::request::{self, Request};
 
 /// Marker for request values that are not text; no grammar accepts it.
 const NOT_TEXT: &str = "\u{FFFD}";
@@ -33,23 +33,25 @@ fn text_of(zv: &Zval) -> Option<Cow<'_, str>> {
     zv.long().map(|i| Cow::Owned(i.to_string()))
 }
 
-fn key_text(k: Key<'_>) -> Cow<'static, str> {
-    Cow::Owned(k.to_text())
-}
-
-/// name => value | list of values, flattened into pairs.
-fn pairs<'a>(ht: &'a ZendHashTable) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
-    let mut out = Vec::with_capacity(ht.len());
+/// name => value | list of values, flattened into pairs, keeping only the names `keep` knows
+/// (the headers or query parameters the core reads; names come back in their canonical form,
+/// so nothing is allocated for them).
+fn pairs<'a>(
+    ht: &'a ZendHashTable,
+    keep: fn(&[u8]) -> Option<&'static str>,
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    let mut out = Vec::new();
     for_each_entry(ht, |k, v| {
-        let name = key_text(k);
+        let Key::Str(raw) = k else { return };
+        let Some(name) = keep(raw) else { return };
         if let Some(list) = v.array() {
             for_each_entry(list, |_, item| {
                 let value = text_of(item).unwrap_or(Cow::Borrowed(NOT_TEXT));
-                out.push((name.clone(), value));
+                out.push((Cow::Borrowed(name), value));
             });
         } else {
             let value = text_of(v).unwrap_or(Cow::Borrowed(NOT_TEXT));
-            out.push((name, value));
+            out.push((Cow::Borrowed(name), value));
         }
     });
     out
@@ -76,11 +78,11 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
             }
         }
         Key::Str(b"headers") => match v.array() {
-            Some(h) => req.headers = pairs(h),
+            Some(h) => req.headers = pairs(h, request::header_name),
             None => bad.push("headers must be an array"),
         },
         Key::Str(b"query") => match v.array() {
-            Some(q) => req.query = pairs(q),
+            Some(q) => req.query = pairs(q, request::query_param_name),
             None => bad.push("query must be an array"),
         },
         _ => {}
@@ -226,7 +228,10 @@ struct PhpRow<'a>(&'a ZendHashTable);
 
 impl<'a> Columns<'a> for PhpRow<'a> {
     fn column(&self, name: &str) -> Option<Field<'a>> {
-        self.0.get(name).map(|zv| field_of(zv, false))
+        // `ArrayKey::Str`: column names are never numeric, so skip that check.
+        self.0
+            .get(ArrayKey::Str(name))
+            .map(|zv| field_of(zv, false))
     }
 }
 
