@@ -193,6 +193,30 @@ struct Candidate {
     webhook_actions: Vec<String>,
 }
 
+impl Candidate {
+    /// An env credential (no row id, no subscriptions, no forced approval unless set).
+    fn env(
+        id: String,
+        digest: TokenDigest,
+        scopes: Option<Vec<String>>,
+        allowlist: Allowlist,
+        lifecycle: Lifecycle,
+    ) -> Self {
+        Self {
+            id,
+            source: Source::Env,
+            managed_id: None,
+            digest,
+            scopes,
+            allowlist,
+            lifecycle,
+            force_human_approval: false,
+            webhook_resource_types: Vec::new(),
+            webhook_actions: Vec::new(),
+        }
+    }
+}
+
 impl CredentialSet {
     /// Builds the set; rows or entries that cannot be used are skipped and reported.
     pub fn build(inputs: &CredentialInputs<'_>) -> (Self, Vec<Warning>) {
@@ -215,9 +239,30 @@ impl CredentialSet {
         set.entries.reserve(managed_rows.len() + 1);
         set.index.reserve(managed_rows.len() + 1);
         let mut warnings = Vec::new();
-        for row in managed_rows {
+        set.add_managed(managed_rows, inputs, &mut warnings);
+        if let Some(raw) = inputs
+            .api_credentials
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            set.add_env_json(raw, inputs, &mut warnings);
+        }
+        if let Some(token) = inputs.legacy_token.map(str::trim).filter(|s| !s.is_empty()) {
+            set.add_legacy(token, inputs, &mut warnings);
+        }
+        set.summarise(inputs.now);
+        (set, warnings)
+    }
+
+    fn add_managed(
+        &mut self,
+        rows: Vec<managed::ManagedRow>,
+        inputs: &CredentialInputs<'_>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        for row in rows {
             match row {
-                Ok(m) => set.add(
+                Ok(m) => self.add(
                     Candidate {
                         id: m.handle,
                         source: Source::Cp,
@@ -231,7 +276,7 @@ impl CredentialSet {
                         webhook_actions: m.webhook_actions,
                     },
                     inputs,
-                    &mut warnings,
+                    warnings,
                 ),
                 Err(skipped) => warnings.push(Warning::warn(
                     WarningCode::ManagedCredentialSkipped,
@@ -239,66 +284,61 @@ impl CredentialSet {
                 )),
             }
         }
-        if let Some(raw) = inputs
-            .api_credentials
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let parsed = env_json::parse(raw);
-            set.summary.parse_error = !parsed.problems.is_empty();
-            for problem in parsed.problems {
-                warnings.push(Warning::warn(WarningCode::CredentialsParseError, problem));
-            }
-            for e in parsed.entries {
-                let digest = TokenDigest::of(e.token.as_bytes());
-                set.add(
-                    Candidate {
-                        id: e.id,
-                        source: Source::Env,
-                        managed_id: None,
-                        digest,
-                        scopes: e.scopes,
-                        allowlist: e.allowlist,
-                        lifecycle: Lifecycle {
-                            expires_at: e.expires_at,
-                            ..Lifecycle::default()
-                        },
-                        force_human_approval: e.force_human_approval,
-                        webhook_resource_types: Vec::new(),
-                        webhook_actions: Vec::new(),
-                    },
-                    inputs,
-                    &mut warnings,
+    }
+
+    fn add_env_json(
+        &mut self,
+        raw: &str,
+        inputs: &CredentialInputs<'_>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        let parsed = env_json::parse(raw);
+        self.summary.parse_error = !parsed.problems.is_empty();
+        for problem in parsed.problems {
+            warnings.push(Warning::warn(WarningCode::CredentialsParseError, problem));
+        }
+        for e in parsed.entries {
+            let digest = TokenDigest::of(e.token.as_bytes());
+            let lifecycle = Lifecycle {
+                expires_at: e.expires_at,
+                ..Lifecycle::default()
+            };
+            let c = Candidate::env(e.id, digest, e.scopes, e.allowlist, lifecycle);
+            self.add(
+                Candidate {
+                    force_human_approval: e.force_human_approval,
+                    ..c
+                },
+                inputs,
+                warnings,
+            );
+        }
+    }
+
+    fn add_legacy(
+        &mut self,
+        token: &str,
+        inputs: &CredentialInputs<'_>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        self.summary.primary_token_configured = true;
+        match env_json::check_token_format(token) {
+            Ok(()) => {
+                let digest = TokenDigest::of(token.as_bytes());
+                let c = Candidate::env(
+                    "default".to_owned(),
+                    digest,
+                    None,
+                    Allowlist::default(),
+                    Lifecycle::default(),
                 );
+                self.add(c, inputs, warnings);
             }
+            Err(why) => warnings.push(Warning::warn(
+                WarningCode::CredentialTokenMalformed,
+                format!("`PLUGIN_AGENTS_API_TOKEN` was skipped: {why}."),
+            )),
         }
-        if let Some(token) = inputs.legacy_token.map(str::trim).filter(|s| !s.is_empty()) {
-            set.summary.primary_token_configured = true;
-            match env_json::check_token_format(token) {
-                Ok(()) => set.add(
-                    Candidate {
-                        id: "default".to_owned(),
-                        source: Source::Env,
-                        managed_id: None,
-                        digest: TokenDigest::of(token.as_bytes()),
-                        scopes: None,
-                        allowlist: Allowlist::default(),
-                        lifecycle: Lifecycle::default(),
-                        force_human_approval: false,
-                        webhook_resource_types: Vec::new(),
-                        webhook_actions: Vec::new(),
-                    },
-                    inputs,
-                    &mut warnings,
-                ),
-                Err(why) => warnings.push(Warning::warn(
-                    WarningCode::CredentialTokenMalformed,
-                    format!("`PLUGIN_AGENTS_API_TOKEN` was skipped: {why}."),
-                )),
-            }
-        }
-        set.summarise(inputs.now);
-        (set, warnings)
     }
 
     fn add(&mut self, c: Candidate, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Warning>) {
