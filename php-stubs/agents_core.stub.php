@@ -258,6 +258,28 @@ namespace Agents\Core {
     function redact(array $record, string $resource, array $grantedScopes, bool $redactEmail = true): array {}
 
     /**
+     * Generates a credential token: `['token' => secret to show once, 'hash' => token_hash(token),
+     * 'publicId' => non-secret display id]`. The token reads `agt_[<handle>_]<id>_<secret><check>`:
+     * a fixed prefix, the handle as a slug, a public id, ≈190 bits from the OS CSPRNG and a
+     * checksum that lets a typo be refused before any lookup. `publicId` (`agt_[<handle>_]<id>`)
+     * is drawn separately and contains nothing of the secret. Throws AgentsCoreException when the
+     * OS random source fails (there is no weaker fallback).
+     *
+     * @param string $handle
+     * @return array
+     */
+    function token_generate(string $handle = ''): array {}
+
+    /**
+     * Lower-case hex SHA-256 of the token's bytes, exactly as given (the `tokenHash` storage
+     * format; tokens of every format, old and generated, are stored this way).
+     *
+     * @param string $token
+     * @return string
+     */
+    function token_hash(string $token): string {}
+
+    /**
      * Signs a webhook delivery: a flat header map `X-Agents-Webhook-Id` (`$id`, or a random UUID v4),
      * `X-Agents-Webhook-Timestamp`, `X-Agents-Webhook-Signature` (`sha256=` + lower-case hex
      * HMAC-SHA256 of `"<timestamp>.<body>"`). `$body` may be binary.

@@ -7,13 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use crate::auth::{self, AuthPolicy, Outcome};
+use crate::auth::{self, AuthPolicy, Denial, Outcome, PrincipalRef};
+use crate::credentials::managed::{self, ManagedRow};
 use crate::credentials::{CredentialInputs, CredentialSet};
 use crate::errors::InvalidInput;
 use crate::ip::Allowlist;
 use crate::posture;
 use crate::request::Request;
-use crate::scopes;
 use crate::settings::{RuntimeConfig, SettingsOptions};
 use crate::warnings::Warning;
 
@@ -128,9 +128,24 @@ impl Guard {
         managed_rows: &[Value],
         options: &Map<String, Value>,
     ) -> Result<Self, InvalidInput> {
+        let rows = managed_rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| managed::read_value(row, i))
+            .collect();
+        Self::with_rows(env, rows, options)
+    }
+
+    /// [`Guard::new`] with the managed rows already read (by `credentials::managed::parse_row`
+    /// over any source of columns, such as a PHP array).
+    pub fn with_rows(
+        env: &Map<String, Value>,
+        managed_rows: Vec<ManagedRow>,
+        options: &Map<String, Value>,
+    ) -> Result<Self, InvalidInput> {
         let env = normalise_env(env);
         let options = GuardOptions::parse(options);
-        let (env, options) = match (env, options) {
+        let (mut env, options) = match (env, options) {
             (Ok(e), Ok(o)) => (e, o),
             (Err(mut a), Err(b)) => {
                 a.subject = "Guard configuration".to_owned();
@@ -141,14 +156,15 @@ impl Guard {
         };
         let mut config = RuntimeConfig::resolve(&env, &options.settings);
         let now = options.now.unwrap_or_else(clock_now);
-        let (credentials, credential_warnings) = CredentialSet::build(&CredentialInputs {
+        let inputs = CredentialInputs {
             api_credentials: config.api_credentials.as_deref(),
             legacy_token: config.legacy_token.as_deref(),
-            managed_rows,
+            managed_rows: &[],
             token_scopes: &config.token_scopes,
             availability: config.availability,
             now,
-        });
+        };
+        let (credentials, credential_warnings) = CredentialSet::build_with(&inputs, managed_rows);
         if let Some(t) = config.legacy_token.as_mut() {
             zeroize::Zeroize::zeroize(t);
         }
@@ -157,6 +173,11 @@ impl Guard {
             zeroize::Zeroize::zeroize(t);
         }
         config.api_credentials = None;
+        for key in ["PLUGIN_AGENTS_API_TOKEN", "PLUGIN_AGENTS_API_CREDENTIALS"] {
+            if let Some(Value::String(secret)) = env.get_mut(key) {
+                zeroize::Zeroize::zeroize(secret);
+            }
+        }
         let warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
         Ok(Self {
             config,
@@ -177,7 +198,16 @@ impl Guard {
 
     /// Authenticates one request.
     pub fn authenticate(&self, request: &Request<'_>) -> Outcome {
-        let policy = AuthPolicy {
+        auth::authenticate(&self.policy(), request, self.now(None))
+    }
+
+    /// [`Guard::authenticate`], with the principal borrowed from the Guard.
+    pub fn authenticate_ref(&self, request: &Request<'_>) -> Result<PrincipalRef<'_>, Denial> {
+        auth::authenticate_ref(&self.policy(), request, self.now(None))
+    }
+
+    fn policy(&self) -> AuthPolicy<'_> {
+        AuthPolicy {
             require_token: self.config.require_token,
             allow_query_token: self.config.allow_query_token,
             anonymous_scopes: &self.config.token_scopes,
@@ -186,13 +216,15 @@ impl Guard {
             production: self.config.is_production,
             fail_on_missing_token_in_prod: self.config.fail_on_missing_token_in_prod,
             availability: self.config.availability,
-        };
-        auth::authenticate(&policy, request, self.now(None))
+        }
     }
 
-    /// True when the principal's `scopes` satisfy `required` (any of them, for a list).
-    pub fn has_scope(principal_scopes: &[String], required: &[String]) -> bool {
-        scopes::has_any_scope(principal_scopes, required)
+    /// True when the principal's `scopes` satisfy `required` (any of them, for a list); scopes
+    /// unavailable under this configuration never count.
+    pub fn has_scope(&self, principal_scopes: &[String], required: &[String]) -> bool {
+        self.config
+            .availability
+            .has_any_scope(principal_scopes, required)
     }
 
     /// The posture object.

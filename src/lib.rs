@@ -16,6 +16,7 @@ pub mod redact;
 pub mod request;
 pub mod scopes;
 pub mod settings;
+pub mod tokens;
 pub mod warnings;
 pub mod webhook;
 

@@ -7,6 +7,33 @@
 
 use std::borrow::Cow;
 
+/// The headers any decision reads: token transport and the write contract (`Authorization`,
+/// `X-Agents-Token`, `Content-Type`) and the client address behind trusted proxies
+/// (`Forwarded`, `X-Forwarded-For`). A caller may pass only these; no other header can change
+/// an outcome.
+pub const HEADERS: [&str; 5] = [
+    "Authorization",
+    "X-Agents-Token",
+    "Content-Type",
+    "Forwarded",
+    "X-Forwarded-For",
+];
+
+/// The query parameters any decision reads (exact names).
+pub const QUERY_PARAMS: [&str; 1] = ["apiToken"];
+
+/// The canonical spelling of header `name` (any case) when it is one of [`HEADERS`].
+pub fn header_name(name: &[u8]) -> Option<&'static str> {
+    HEADERS
+        .into_iter()
+        .find(|h| h.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// `name` when it is one of [`QUERY_PARAMS`].
+pub fn query_param_name(name: &[u8]) -> Option<&'static str> {
+    QUERY_PARAMS.into_iter().find(|q| q.as_bytes() == name)
+}
+
 /// One request. Header names may repeat (one entry per header line or list member).
 #[derive(Debug, Clone, Default)]
 pub struct Request<'a> {
@@ -62,6 +89,15 @@ impl<'a> Request<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_the_core_reads() {
+        assert_eq!(header_name(b"authorization"), Some("Authorization"));
+        assert_eq!(header_name(b"X-FORWARDED-FOR"), Some("X-Forwarded-For"));
+        assert_eq!(header_name(b"User-Agent"), None);
+        assert_eq!(query_param_name(b"apiToken"), Some("apiToken"));
+        assert_eq!(query_param_name(b"apitoken"), None);
+    }
 
     #[test]
     fn headers_are_case_insensitive_and_repeatable() {

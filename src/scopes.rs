@@ -307,19 +307,51 @@ impl Availability {
     pub fn filter(&self, scopes: &[String]) -> Vec<String> {
         scopes.iter().filter(|s| self.allows(s)).cloned().collect()
     }
+
+    /// [`has_any_scope`] under these flags (§13 W-SCOPE-2): a required scope that is
+    /// unavailable is never satisfied, not even by `*`, and unavailable granted scopes count for
+    /// nothing. An empty requirement list is satisfied.
+    pub fn has_any_scope<S: AsRef<str>, R: AsRef<str>>(
+        &self,
+        granted: &[S],
+        required: &[R],
+    ) -> bool {
+        if required.is_empty() {
+            return true;
+        }
+        let granted: Vec<String> = granted
+            .iter()
+            .map(|g| normalise_required(g.as_ref()))
+            .filter(|g| self.allows(g))
+            .collect();
+        required.iter().any(|r| {
+            let r = normalise_required(r.as_ref());
+            (r.is_empty() || self.allows(&r)) && has_scope(&granted, &r)
+        })
+    }
 }
 
 fn is_governed_write(scope: &str) -> bool {
-    CATALOGUE
-        .iter()
-        .any(|i| i.bundle == "governed_writes" && i.scope == scope)
+    // Every governed-write scope starts with one of these; checking first keeps the common case
+    // (any other scope) free of a catalogue scan.
+    (scope.starts_with("control:") || scope.starts_with("entries:write"))
+        && CATALOGUE
+            .iter()
+            .any(|i| i.bundle == "governed_writes" && i.scope == scope)
 }
 
 fn is_separator(c: char) -> bool {
     c == ',' || c.is_whitespace()
 }
 
+fn is_scope_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b":_*.-".contains(&b)
+}
+
 fn clean(token: &str) -> String {
+    if token.bytes().all(is_scope_byte) {
+        return token.to_owned();
+    }
     token
         .chars()
         .flat_map(char::to_lowercase)
@@ -335,19 +367,64 @@ fn canonical(scope: String) -> String {
     }
 }
 
+/// The ASCII characters [`is_separator`] accepts.
+fn is_ascii_separator(b: u8) -> bool {
+    matches!(b, b',' | b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+}
+
+fn push_one(token: &str, out: &mut Vec<String>) {
+    if token.is_empty() {
+        return;
+    }
+    let scope = clean(token);
+    if !scope.is_empty() {
+        out.push(canonical(scope));
+    }
+}
+
+/// Splits, cleans and canonicalises `input` into `out` (unsorted).
+fn push_scopes(input: &str, out: &mut Vec<String>) {
+    if input.is_ascii() {
+        // Same result as the general path, without decoding characters.
+        let mut start = 0;
+        for (i, b) in input.bytes().enumerate() {
+            if is_ascii_separator(b) {
+                push_one(&input[start..i], out);
+                start = i + 1;
+            }
+        }
+        push_one(&input[start..], out);
+    } else {
+        for token in input.split(is_separator) {
+            push_one(token, out);
+        }
+    }
+}
+
+fn sorted(mut out: Vec<String>) -> Vec<String> {
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The one scope-list parser: lower-cases, splits on runs of commas and whitespace, strips
 /// characters outside `[a-z0-9:_*.-]`, drops empties, rewrites `entries:write` to
 /// `entries:write:draft`, de-duplicates and sorts.
 pub fn parse(input: &str) -> Vec<String> {
-    let mut out: Vec<String> = input
-        .split(is_separator)
-        .map(clean)
-        .filter(|s| !s.is_empty())
-        .map(canonical)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    let mut out = Vec::new();
+    push_scopes(input, &mut out);
+    sorted(out)
+}
+
+/// [`parse`] over several texts at once (the members of a list; each member is itself parsed,
+/// so `["a b"]` yields two scopes).
+pub fn parse_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
+    let items = items.into_iter();
+    let mut out = Vec::with_capacity(items.size_hint().0);
+    for item in items {
+        push_scopes(item.as_ref(), &mut out);
+    }
+    sorted(out)
 }
 
 /// Parses a scope list given as a JSON string or a list of strings/numbers (each member is
@@ -357,17 +434,16 @@ pub fn parse_value(input: &Value) -> (Vec<String>, Vec<usize>) {
     match input {
         Value::String(s) => (parse(s), Vec::new()),
         Value::Array(items) => {
-            let mut text = String::new();
+            let mut out = Vec::with_capacity(items.len());
             let mut bad = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(s) => text.push_str(s),
-                    Value::Number(n) => text.push_str(&n.to_string()),
+                    Value::String(s) => push_scopes(s, &mut out),
+                    Value::Number(n) => push_scopes(&n.to_string(), &mut out),
                     _ => bad.push(i),
                 }
-                text.push(',');
             }
-            (parse(&text), bad)
+            (sorted(out), bad)
         }
         Value::Null => (Vec::new(), Vec::new()),
         _ => (Vec::new(), vec![0]),
@@ -434,6 +510,24 @@ mod tests {
     }
 
     #[test]
+    fn ascii_and_general_paths_agree() {
+        for input in [
+            "a,b c\td\ne\x0Bf\x0Cg\rh",
+            " ,, Orders:Read ,entries:write",
+            "x\u{a0}y",
+            "\u{212a}ey:read",
+            "a\u{2003}b",
+        ] {
+            let mut general = Vec::new();
+            for token in input.split(is_separator) {
+                push_one(token, &mut general);
+            }
+            assert_eq!(parse(input), sorted(general), "{input:?}");
+        }
+        assert_eq!(parse("\u{212a}ey:read"), vec!["key:read"]);
+    }
+
+    #[test]
     fn parse_value_accepts_lists_and_numbers() {
         let (s, bad) = parse_value(&serde_json::json!(["orders:read auth:read", 5, {"x": 1}]));
         assert_eq!(s, vec!["5", "auth:read", "orders:read"]);
@@ -481,6 +575,39 @@ mod tests {
         };
         assert!(addr.allows("addresses:read_sensitive"));
         assert_eq!(available_scopes(&all).len(), 52);
+    }
+
+    #[test]
+    fn scope_checks_respect_availability() {
+        let none = Availability::default();
+        let commerce = Availability {
+            commerce: true,
+            ..none
+        };
+        assert!(!none.has_any_scope(&["*"], &["orders:read"]));
+        assert!(commerce.has_any_scope(&["*"], &["orders:read"]));
+        assert!(!none.has_any_scope(&["orders:read"], &["orders:read"]));
+        assert!(none.has_any_scope(
+            &["orders:read", "Health:Read"],
+            &["orders:read", "health:read"]
+        ));
+        assert!(none.has_any_scope(&["x"], &[] as &[&str]));
+        assert!(none.has_any_scope(&["x"], &[""]));
+        assert!(!none.has_any_scope(&["entries:write:draft"], &["entries:write"]));
+        let writes = Availability {
+            writes_experimental: true,
+            ..none
+        };
+        assert!(writes.has_any_scope(&["entries:write:draft"], &["entries:write"]));
+    }
+
+    #[test]
+    fn governed_write_prefixes_cover_the_bundle() {
+        for i in CATALOGUE.iter().filter(|i| i.bundle == "governed_writes") {
+            assert!(is_governed_write(i.scope), "{}", i.scope);
+        }
+        assert!(!is_governed_write("control:unknown"));
+        assert!(!is_governed_write("entries:read"));
     }
 
     #[test]

@@ -1,16 +1,48 @@
 //! Authentication of one request against the compiled policy (reference §3–§6, §9).
 //!
-//! Provisional: the types below are the interface the Guard uses; the logic is filled in by the
-//! credentials work.
+//! Order: the write contract (400), then, when the token is not required, the anonymous
+//! principal; else no usable credential (503); then the presented token (§5), its format
+//! (generated tokens carry a checksum), the digest lookup, the credential's lifecycle at
+//! request time and its IP allowlist. Every 401 has the same body and `WWW-Authenticate`
+//! header; only `reason` (for the plugin's log) says why (§13 W-IP-4).
 #![forbid(unsafe_code)]
+
+pub mod transport;
+
+use std::borrow::Cow;
+use std::net::IpAddr;
 
 use serde_json::{Map, Value, json};
 
-use crate::credentials::CredentialSet;
+use crate::credentials::digest::TokenDigest;
+use crate::credentials::expiry::Mode;
+use crate::credentials::{Credential, CredentialSet};
 use crate::errors::codes::DenialReason;
-use crate::ip::Allowlist;
+use crate::ip::{self, Allowlist};
 use crate::request::Request;
 use crate::scopes::Availability;
+use crate::tokens::{self, Format};
+
+pub use transport::AuthMethod;
+
+/// The one 401 message, whatever the cause.
+pub const UNAUTHORIZED_MESSAGE: &str = "Missing or invalid token.";
+
+/// The `WWW-Authenticate` challenge of every 401 (RFC 6750).
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"agents\"";
+
+/// Message of the 503 when the token is required but no usable credential exists.
+pub const MISCONFIGURED_MESSAGE: &str = "API credentials are required but not configured.";
+
+/// Appended to [`MISCONFIGURED_MESSAGE`] in production with `failOnMissingTokenInProd`.
+pub const MISCONFIGURED_PRODUCTION_SUFFIX: &str =
+    " Refusing to serve guarded endpoints in production.";
+
+/// `credentialId` of the anonymous principal.
+pub const ANONYMOUS_ID: &str = "anonymous";
+
+/// `principalFingerprint` of the anonymous principal.
+pub const ANONYMOUS_FINGERPRINT: &str = "token-disabled";
 
 /// Everything `authenticate` needs, borrowed from the Guard.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +84,44 @@ pub struct Principal {
     pub force_human_approval: bool,
     /// The resolved client IP.
     pub client_ip: Option<String>,
+}
+
+/// An authenticated caller, borrowing from the policy (the request path allocates nothing for
+/// it); [`Principal`] is its owned form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalRef<'a> {
+    /// Credential id or handle (`anonymous` when the token is not required).
+    pub credential_id: &'a str,
+    /// `env`, `cp`, `jwt` or `unknown`.
+    pub credential_source: &'static str,
+    /// Managed credential row id.
+    pub managed_credential_id: Option<i64>,
+    /// `authorization`, `x-agents-token`, `query`, `jwt` or `none`.
+    pub auth_method: &'static str,
+    /// Non-secret stable fingerprint of the credential.
+    pub principal_fingerprint: Cow<'a, str>,
+    /// Granted scopes.
+    pub scopes: Cow<'a, [String]>,
+    /// Actions by this caller need a human approval.
+    pub force_human_approval: bool,
+    /// The resolved client IP (IPv4-mapped addresses as IPv4).
+    pub client_ip: Option<IpAddr>,
+}
+
+impl PrincipalRef<'_> {
+    /// The owned principal.
+    pub fn to_principal(&self) -> Principal {
+        Principal {
+            credential_id: self.credential_id.to_owned(),
+            credential_source: self.credential_source,
+            managed_credential_id: self.managed_credential_id,
+            auth_method: self.auth_method,
+            principal_fingerprint: self.principal_fingerprint.to_string(),
+            scopes: self.scopes.to_vec(),
+            force_human_approval: self.force_human_approval,
+            client_ip: self.client_ip.map(|ip| ip.to_string()),
+        }
+    }
 }
 
 /// A denied request.
@@ -112,15 +182,148 @@ impl Outcome {
             }
         }
     }
+
+    /// The denial reason, if denied.
+    pub fn reason(&self) -> Option<DenialReason> {
+        match self {
+            Outcome::Allowed(_) => None,
+            Outcome::Denied(d) => Some(d.reason),
+        }
+    }
 }
 
-/// Authenticates one request.
-pub fn authenticate(_policy: &AuthPolicy<'_>, _request: &Request<'_>, _now: i64) -> Outcome {
-    Outcome::Denied(Denial {
+/// The 401 every authentication failure gets.
+pub fn unauthorized(reason: DenialReason) -> Denial {
+    Denial {
         status: 401,
         error: "UNAUTHORIZED",
-        message: "Missing or invalid token.".to_owned(),
-        headers: vec![("WWW-Authenticate".to_owned(), "Bearer".to_owned())],
-        reason: DenialReason::TokenMissing,
+        message: UNAUTHORIZED_MESSAGE.to_owned(),
+        headers: vec![("WWW-Authenticate".to_owned(), WWW_AUTHENTICATE.to_owned())],
+        reason,
+    }
+}
+
+fn invalid_request(reason: DenialReason) -> Denial {
+    let message = match reason {
+        DenialReason::QueryTokenOnWrite => transport::QUERY_TOKEN_ON_WRITE_MESSAGE,
+        _ => transport::WRITE_NOT_JSON_MESSAGE,
+    };
+    Denial {
+        status: 400,
+        error: "INVALID_REQUEST",
+        message: message.to_owned(),
+        headers: Vec::new(),
+        reason,
+    }
+}
+
+fn misconfigured(policy: &AuthPolicy<'_>) -> Denial {
+    let mut message = MISCONFIGURED_MESSAGE.to_owned();
+    if policy.production && policy.fail_on_missing_token_in_prod {
+        message.push_str(MISCONFIGURED_PRODUCTION_SUFFIX);
+    }
+    Denial {
+        status: 503,
+        error: "SERVER_MISCONFIGURED",
+        message,
+        headers: Vec::new(),
+        reason: DenialReason::NoCredentials,
+    }
+}
+
+/// The client address via [`ip::client_ip`] with the trusted proxies; an IPv4-mapped IPv6
+/// address is reported as IPv4.
+pub fn resolve_client_ip(request: &Request<'_>, trusted_proxies: &Allowlist) -> Option<IpAddr> {
+    let headers = request.header_pairs();
+    ip::client_ip(&request.remote_addr, &headers, trusted_proxies)
+}
+
+/// True when `allowlist` admits `ip`: an IPv4-mapped IPv6 address matches an IPv4 entry that
+/// contains its IPv4 form, and an IPv6 entry that contains it as written.
+pub fn ip_allowed(allowlist: &Allowlist, ip: IpAddr) -> bool {
+    let canonical = ip.to_canonical();
+    allowlist.contains(canonical) || (canonical != ip && allowlist.contains(ip))
+}
+
+/// Authenticates one request at time `now` (unix seconds).
+pub fn authenticate(policy: &AuthPolicy<'_>, request: &Request<'_>, now: i64) -> Outcome {
+    match authenticate_ref(policy, request, now) {
+        Ok(p) => Outcome::Allowed(p.to_principal()),
+        Err(d) => Outcome::Denied(d),
+    }
+}
+
+/// [`authenticate`], with the principal borrowed from the policy.
+pub fn authenticate_ref<'a>(
+    policy: &AuthPolicy<'a>,
+    request: &Request<'_>,
+    now: i64,
+) -> Result<PrincipalRef<'a>, Denial> {
+    transport::check_write_contract(request).map_err(invalid_request)?;
+    let client_ip = resolve_client_ip(request, policy.trusted_proxies).map(|ip| ip.to_canonical());
+    if !policy.require_token {
+        let anonymous = policy.anonymous_scopes;
+        let scopes = if anonymous.iter().all(|s| policy.availability.allows(s)) {
+            Cow::Borrowed(anonymous)
+        } else {
+            Cow::Owned(policy.availability.filter(anonymous))
+        };
+        return Ok(PrincipalRef {
+            credential_id: ANONYMOUS_ID,
+            credential_source: "unknown",
+            managed_credential_id: None,
+            auth_method: "none",
+            principal_fingerprint: Cow::Borrowed(ANONYMOUS_FINGERPRINT),
+            scopes,
+            // No identity: nothing this caller starts runs without a human.
+            force_human_approval: true,
+            client_ip,
+        });
+    }
+    if policy.credentials.is_empty() {
+        return Err(misconfigured(policy));
+    }
+    let presented = transport::extract(request, policy.allow_query_token)
+        .map_err(unauthorized)?
+        .ok_or_else(|| unauthorized(DenialReason::TokenMissing))?;
+    if tokens::format(presented.token) == Format::Malformed {
+        return Err(unauthorized(DenialReason::TokenMalformed));
+    }
+    let digest = TokenDigest::of(presented.token.as_bytes());
+    let credentials: &'a CredentialSet = policy.credentials;
+    let credential = credentials
+        .find(&digest)
+        .ok_or_else(|| unauthorized(DenialReason::TokenUnknown))?;
+    admit(credential, client_ip, now).map_err(unauthorized)?;
+    Ok(PrincipalRef {
+        credential_id: &credential.id,
+        credential_source: credential.source.as_str(),
+        managed_credential_id: credential.managed_id,
+        auth_method: presented.method.as_str(),
+        principal_fingerprint: Cow::Owned(credential.fingerprint()),
+        scopes: Cow::Borrowed(&credential.scopes),
+        force_human_approval: credential.force_human_approval,
+        client_ip,
     })
 }
+
+/// The matched credential's lifecycle at `now`, then its IP allowlist.
+fn admit(c: &Credential, client_ip: Option<IpAddr>, now: i64) -> Result<(), DenialReason> {
+    match c.lifecycle.mode(now) {
+        Mode::Revoked => return Err(DenialReason::TokenRevoked),
+        Mode::Expired => return Err(DenialReason::TokenExpired),
+        Mode::Paused => return Err(DenialReason::TokenPaused),
+        Mode::ExpiringSoon | Mode::Active => {}
+    }
+    if c.allowlist.is_empty() {
+        return Ok(());
+    }
+    match client_ip {
+        None => Err(DenialReason::ClientIpUnknown),
+        Some(ip) if ip_allowed(&c.allowlist, ip) => Ok(()),
+        Some(_) => Err(DenialReason::IpNotAllowed),
+    }
+}
+
+#[cfg(test)]
+mod tests;

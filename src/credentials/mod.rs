@@ -1,13 +1,35 @@
 //! Credential sources and the compiled credential set: managed rows (CP), the env JSON set
 //! `PLUGIN_AGENTS_API_CREDENTIALS` and the legacy `PLUGIN_AGENTS_API_TOKEN` (reference §4).
 //!
-//! Provisional: the types below are the interface the Guard and the posture use; the parsing
-//! is filled in by the credentials work.
+//! Built once per Guard. Merge order is managed ++ env JSON ++ legacy; a credential whose
+//! secret (token digest) was already seen is dropped and reported (first wins), and so is an
+//! env credential reusing an env id. Unlike the reference (§13 W-IP-1, W-GOV-1) the whole record
+//! survives the merge: scopes, IP allowlist, lifecycle and `forceHumanApproval` reach the
+//! request path. Raw env tokens are digested (SHA-256) and wiped; only digests are kept, indexed
+//! in a `HashMap` keyed with std's per-process random SipHash keys and confirmed with a
+//! constant-time comparison of the full digest.
+//!
+//! Revoked, paused and expired managed rows stay in the index (not counted as usable) so a
+//! request presenting their token is denied with the precise reason; their secret also keeps
+//! blocking any later duplicate of it.
 #![forbid(unsafe_code)]
+
+pub mod digest;
+pub mod env_json;
+pub mod expiry;
+pub mod field;
+pub mod fields;
+pub mod managed;
+
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::scopes::Availability;
+use self::digest::TokenDigest;
+use self::expiry::{ExpiryStatus, Lifecycle};
+use crate::errors::codes::WarningCode;
+use crate::ip::Allowlist;
+use crate::scopes::{Availability, WILDCARD};
 use crate::warnings::Warning;
 
 /// What the credential set is built from. Env values are already resolved: `None` when unset,
@@ -18,7 +40,8 @@ pub struct CredentialInputs<'a> {
     pub api_credentials: Option<&'a str>,
     /// `PLUGIN_AGENTS_API_TOKEN`.
     pub legacy_token: Option<&'a str>,
-    /// Managed credential rows, as the plugin passes them.
+    /// Managed credential rows, as the plugin passes them (see also
+    /// [`CredentialSet::build_with`] for rows read elsewhere).
     pub managed_rows: &'a [Value],
     /// The effective default token scopes (fallback for env credentials without scopes).
     pub token_scopes: &'a [String],
@@ -80,20 +103,363 @@ pub struct CredentialSummary {
     pub delivery_mode: DeliveryMode,
 }
 
-/// The compiled set of usable credentials. Holds digests only, never raw tokens.
+/// Where a credential comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Environment (JSON set or legacy token).
+    Env,
+    /// Managed in the control panel.
+    Cp,
+}
+
+impl Source {
+    /// `env` or `cp`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Source::Env => "env",
+            Source::Cp => "cp",
+        }
+    }
+}
+
+/// One credential with its full policy. Holds the token digest, never the token.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// Id (env) or handle (managed), normalised.
+    pub id: String,
+    /// Source.
+    pub source: Source,
+    /// Managed row id.
+    pub managed_id: Option<i64>,
+    /// Granted scopes, availability-filtered.
+    pub scopes: Vec<String>,
+    /// Allowed client networks (empty = any).
+    pub allowlist: Allowlist,
+    /// Expiry, revocation, pause.
+    pub lifecycle: Lifecycle,
+    /// Actions by this credential need a human approval.
+    pub force_human_approval: bool,
+    /// Subscribed webhook resource types (empty = any).
+    pub webhook_resource_types: Vec<String>,
+    /// Subscribed webhook actions (empty = any).
+    pub webhook_actions: Vec<String>,
+    digest: TokenDigest,
+}
+
+impl Credential {
+    /// `<source>:<id>`.
+    pub fn qualified_id(&self) -> String {
+        let source = self.source.as_str();
+        let mut out = String::with_capacity(source.len() + 1 + self.id.len());
+        out.push_str(source);
+        out.push(':');
+        out.push_str(&self.id);
+        out
+    }
+
+    /// The non-secret principal fingerprint (derived from the digest on demand, so building
+    /// the set hashes nothing twice).
+    pub fn fingerprint(&self) -> String {
+        self.digest.fingerprint()
+    }
+
+    /// Has webhook subscriptions.
+    pub fn has_subscriptions(&self) -> bool {
+        !self.webhook_resource_types.is_empty() || !self.webhook_actions.is_empty()
+    }
+}
+
+/// The compiled set of credentials. Holds digests only, never raw tokens.
 #[derive(Debug, Default)]
 pub struct CredentialSet {
+    entries: Vec<Credential>,
+    index: HashMap<TokenDigest, usize>,
+    env_ids: HashSet<String>,
     summary: CredentialSummary,
+}
+
+/// A credential before de-duplication.
+struct Candidate {
+    id: String,
+    source: Source,
+    managed_id: Option<i64>,
+    digest: TokenDigest,
+    /// Explicit scopes; `None` = the configured token scopes.
+    scopes: Option<Vec<String>>,
+    allowlist: Allowlist,
+    lifecycle: Lifecycle,
+    force_human_approval: bool,
+    webhook_resource_types: Vec<String>,
+    webhook_actions: Vec<String>,
+}
+
+impl Candidate {
+    /// An env credential (no row id, no subscriptions, no forced approval unless set).
+    fn env(
+        id: String,
+        digest: TokenDigest,
+        scopes: Option<Vec<String>>,
+        allowlist: Allowlist,
+        lifecycle: Lifecycle,
+    ) -> Self {
+        Self {
+            id,
+            source: Source::Env,
+            managed_id: None,
+            digest,
+            scopes,
+            allowlist,
+            lifecycle,
+            force_human_approval: false,
+            webhook_resource_types: Vec::new(),
+            webhook_actions: Vec::new(),
+        }
+    }
 }
 
 impl CredentialSet {
     /// Builds the set; rows or entries that cannot be used are skipped and reported.
     pub fn build(inputs: &CredentialInputs<'_>) -> (Self, Vec<Warning>) {
-        let summary = CredentialSummary {
-            primary_token_configured: inputs.legacy_token.is_some(),
-            ..CredentialSummary::default()
-        };
-        (Self { summary }, Vec::new())
+        let rows = inputs
+            .managed_rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| managed::read_value(row, i))
+            .collect();
+        Self::build_with(inputs, rows)
+    }
+
+    /// [`CredentialSet::build`] with the managed rows already read (by [`managed::parse_row`]
+    /// over any [`managed::Columns`]); `inputs.managed_rows` is not looked at.
+    pub fn build_with(
+        inputs: &CredentialInputs<'_>,
+        managed_rows: Vec<managed::ManagedRow>,
+    ) -> (Self, Vec<Warning>) {
+        let mut set = CredentialSet::default();
+        set.entries.reserve(managed_rows.len() + 1);
+        set.index.reserve(managed_rows.len() + 1);
+        let mut warnings = Vec::new();
+        set.add_managed(managed_rows, inputs, &mut warnings);
+        if let Some(raw) = inputs
+            .api_credentials
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            set.add_env_json(raw, inputs, &mut warnings);
+        }
+        if let Some(token) = inputs.legacy_token.map(str::trim).filter(|s| !s.is_empty()) {
+            set.add_legacy(token, inputs, &mut warnings);
+        }
+        set.summarise(inputs.now);
+        (set, warnings)
+    }
+
+    fn add_managed(
+        &mut self,
+        rows: Vec<managed::ManagedRow>,
+        inputs: &CredentialInputs<'_>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        for row in rows {
+            match row {
+                Ok(m) => self.add(
+                    Candidate {
+                        id: m.handle,
+                        source: Source::Cp,
+                        managed_id: Some(m.managed_id),
+                        digest: m.digest,
+                        scopes: Some(m.scopes),
+                        allowlist: m.allowlist,
+                        lifecycle: m.lifecycle,
+                        force_human_approval: m.force_human_approval,
+                        webhook_resource_types: m.webhook_resource_types,
+                        webhook_actions: m.webhook_actions,
+                    },
+                    inputs,
+                    warnings,
+                ),
+                Err(skipped) => warnings.push(Warning::warn(
+                    WarningCode::ManagedCredentialSkipped,
+                    skipped.message(),
+                )),
+            }
+        }
+    }
+
+    fn add_env_json(
+        &mut self,
+        raw: &str,
+        inputs: &CredentialInputs<'_>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        let parsed = env_json::parse(raw);
+        self.summary.parse_error = !parsed.problems.is_empty();
+        for problem in parsed.problems {
+            warnings.push(Warning::warn(WarningCode::CredentialsParseError, problem));
+        }
+        for e in parsed.entries {
+            let digest = TokenDigest::of(e.token.as_bytes());
+            let lifecycle = Lifecycle {
+                expires_at: e.expires_at,
+                ..Lifecycle::default()
+            };
+            let c = Candidate::env(e.id, digest, e.scopes, e.allowlist, lifecycle);
+            self.add(
+                Candidate {
+                    force_human_approval: e.force_human_approval,
+                    ..c
+                },
+                inputs,
+                warnings,
+            );
+        }
+    }
+
+    fn add_legacy(
+        &mut self,
+        token: &str,
+        inputs: &CredentialInputs<'_>,
+        warnings: &mut Vec<Warning>,
+    ) {
+        self.summary.primary_token_configured = true;
+        match env_json::check_token_format(token) {
+            Ok(()) => {
+                let digest = TokenDigest::of(token.as_bytes());
+                let c = Candidate::env(
+                    "default".to_owned(),
+                    digest,
+                    None,
+                    Allowlist::default(),
+                    Lifecycle::default(),
+                );
+                self.add(c, inputs, warnings);
+            }
+            Err(why) => warnings.push(Warning::warn(
+                WarningCode::CredentialTokenMalformed,
+                format!("`PLUGIN_AGENTS_API_TOKEN` was skipped: {why}."),
+            )),
+        }
+    }
+
+    fn add(&mut self, c: Candidate, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Warning>) {
+        let name = || format!("`{}:{}`", c.source.as_str(), c.id);
+        if let Some(&first) = self.index.get(&c.digest) {
+            warnings.push(Warning::warn(
+                WarningCode::DuplicateCredential,
+                format!(
+                    "Credential {} uses the same secret as `{}` and was dropped (the first \
+                     one wins).",
+                    name(),
+                    self.entries[first].qualified_id()
+                ),
+            ));
+            return;
+        }
+        if c.source == Source::Env && !self.env_ids.insert(c.id.clone()) {
+            warnings.push(Warning::warn(
+                WarningCode::DuplicateCredentialId,
+                format!(
+                    "A second env credential uses the id {}; it was dropped (ids must be \
+                     unique: they bind sync-state writes).",
+                    name()
+                ),
+            ));
+            return;
+        }
+        let mut scopes = c.scopes.unwrap_or_else(|| inputs.token_scopes.to_vec());
+        scopes.retain(|s| inputs.availability.allows(s));
+        let now = inputs.now;
+        if !c.lifecycle.revoked {
+            if scopes.is_empty() {
+                warnings.push(Warning::warn(
+                    WarningCode::CredentialWithoutScopes,
+                    format!(
+                        "Credential {} has no available scope and grants nothing (an empty \
+                         scope list never falls back to other scopes).",
+                        name()
+                    ),
+                ));
+            }
+            if scopes.iter().any(|s| s == WILDCARD) {
+                warnings.push(Warning::warn(
+                    WarningCode::WildcardScopeGranted,
+                    format!(
+                        "Credential {} grants the wildcard scope `*` (every scope).",
+                        name()
+                    ),
+                ));
+            }
+            match c.lifecycle.expiry_status(now) {
+                ExpiryStatus::Expired => warnings.push(Warning::warn(
+                    WarningCode::CredentialExpired,
+                    format!(
+                        "Credential {} has expired and can no longer authenticate.",
+                        name()
+                    ),
+                )),
+                ExpiryStatus::ExpiringSoon => warnings.push(Warning::warn(
+                    WarningCode::CredentialExpiringSoon,
+                    format!("Credential {} expires within its reminder window.", name()),
+                )),
+                _ => {}
+            }
+        }
+        self.index.insert(c.digest, self.entries.len());
+        self.entries.push(Credential {
+            id: c.id,
+            source: c.source,
+            managed_id: c.managed_id,
+            scopes,
+            allowlist: c.allowlist,
+            lifecycle: c.lifecycle,
+            force_human_approval: c.force_human_approval,
+            webhook_resource_types: c.webhook_resource_types,
+            webhook_actions: c.webhook_actions,
+            digest: c.digest,
+        });
+    }
+
+    fn summarise(&mut self, now: i64) {
+        let s = &mut self.summary;
+        for c in &self.entries {
+            if c.source == Source::Cp && !c.lifecycle.revoked {
+                match c.lifecycle.expiry_status(now) {
+                    ExpiryStatus::Expired => s.expiry.expired += 1,
+                    ExpiryStatus::ExpiringSoon => {
+                        s.expiry.expiring_soon += 1;
+                        s.expiry.active_with_expiry += 1;
+                    }
+                    ExpiryStatus::Active => s.expiry.active_with_expiry += 1,
+                    ExpiryStatus::None | ExpiryStatus::Never => {}
+                }
+            }
+            if !c.lifecycle.mode(now).is_usable() {
+                continue;
+            }
+            s.credential_count += 1;
+            match c.source {
+                Source::Cp => {
+                    s.managed_count += 1;
+                    if c.has_subscriptions() {
+                        s.delivery_mode = DeliveryMode::Targeted;
+                    }
+                }
+                Source::Env => s.env_count += 1,
+            }
+            s.ids.push(c.qualified_id());
+        }
+    }
+
+    /// The credential whose token digest is `digest`. One hash lookup (flat in the number of
+    /// credentials), then a constant-time comparison of the full digest.
+    pub fn find(&self, digest: &TokenDigest) -> Option<&Credential> {
+        let candidate = self.entries.get(*self.index.get(digest)?)?;
+        (candidate.digest == *digest).then_some(candidate)
+    }
+
+    /// Every credential in the set (usable or not), in merge order.
+    pub fn iter(&self) -> impl Iterator<Item = &Credential> {
+        self.entries.iter()
     }
 
     /// Non-secret facts for the posture.
@@ -106,3 +472,6 @@ impl CredentialSet {
         self.summary.credential_count == 0
     }
 }
+
+#[cfg(test)]
+mod tests;

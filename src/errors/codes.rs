@@ -187,6 +187,11 @@ code_enum! {
         ManagedCredentialSkipped => "managed_credential_skipped",
         /// Two credentials share one secret; the later one was dropped.
         DuplicateCredential => "duplicate_credential",
+        /// Two env credentials share one id; the later one was dropped.
+        DuplicateCredentialId => "duplicate_credential_id",
+        /// A configured token carries the generated-token prefix but fails its checksum, so it
+        /// could never authenticate; it was skipped.
+        CredentialTokenMalformed => "credential_token_malformed",
         /// A credential grants the wildcard scope `*`.
         WildcardScopeGranted => "wildcard_scope_granted",
         /// A credential has no usable scope and grants nothing.

@@ -30,7 +30,10 @@ impl Key<'_> {
     pub fn to_text(self) -> String {
         match self {
             Key::Int(i) => i.to_string(),
-            Key::Str(b) => String::from_utf8_lossy(b).into_owned(),
+            Key::Str(b) => match std::str::from_utf8(b) {
+                Ok(t) => t.to_owned(),
+                Err(_) => String::from_utf8_lossy(b).into_owned(),
+            },
         }
     }
 }

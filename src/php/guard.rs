@@ -4,45 +4,54 @@
 #![allow(non_snake_case)]
 
 use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use serde_json::{Map, Value};
 
 use super::convert::{self, Key, for_each_entry};
 use super::exceptions::invalid_input_msg;
+use crate::auth::{Denial, PrincipalRef};
+use crate::credentials::field::Field;
+use crate::credentials::managed::{self, Columns, ManagedRow};
 use crate::guard::Guard;
-use crate::request::Request;
+use crate::request::{self, Request};
 
 /// Marker for request values that are not text; no grammar accepts it.
 const NOT_TEXT: &str = "\u{FFFD}";
 
 fn text_of(zv: &Zval) -> Option<Cow<'_, str>> {
     if let Some(b) = convert::bytes(zv) {
-        return Some(String::from_utf8_lossy(b));
+        return Some(match std::str::from_utf8(b) {
+            Ok(t) => Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(b),
+        });
     }
     zv.long().map(|i| Cow::Owned(i.to_string()))
 }
 
-fn key_text(k: Key<'_>) -> Cow<'static, str> {
-    Cow::Owned(k.to_text())
-}
-
-/// name => value | list of values, flattened into pairs.
-fn pairs<'a>(ht: &'a ZendHashTable) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
-    let mut out = Vec::with_capacity(ht.len());
+/// name => value | list of values, flattened into pairs, keeping only the names `keep` knows
+/// (the headers or query parameters the core reads; names come back in their canonical form,
+/// so nothing is allocated for them).
+fn pairs<'a>(
+    ht: &'a ZendHashTable,
+    keep: fn(&[u8]) -> Option<&'static str>,
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    let mut out = Vec::new();
     for_each_entry(ht, |k, v| {
-        let name = key_text(k);
+        let Key::Str(raw) = k else { return };
+        let Some(name) = keep(raw) else { return };
         if let Some(list) = v.array() {
             for_each_entry(list, |_, item| {
                 let value = text_of(item).unwrap_or(Cow::Borrowed(NOT_TEXT));
-                out.push((name.clone(), value));
+                out.push((Cow::Borrowed(name), value));
             });
         } else {
             let value = text_of(v).unwrap_or(Cow::Borrowed(NOT_TEXT));
-            out.push((name, value));
+            out.push((Cow::Borrowed(name), value));
         }
     });
     out
@@ -54,12 +63,12 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
         ..Request::default()
     };
     let mut bad = Vec::new();
-    for_each_entry(ht, |k, v| match key_text(k).as_ref() {
-        "method" => match text_of(v) {
+    for_each_entry(ht, |k, v| match k {
+        Key::Str(b"method") => match text_of(v) {
             Some(m) => req.method = m,
             None => bad.push("method must be a string"),
         },
-        "remoteAddr" => {
+        Key::Str(b"remoteAddr") => {
             if v.is_null() {
                 return;
             }
@@ -68,12 +77,12 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
                 None => bad.push("remoteAddr must be a string"),
             }
         }
-        "headers" => match v.array() {
-            Some(h) => req.headers = pairs(h),
+        Key::Str(b"headers") => match v.array() {
+            Some(h) => req.headers = pairs(h, request::header_name),
             None => bad.push("headers must be an array"),
         },
-        "query" => match v.array() {
-            Some(q) => req.query = pairs(q),
+        Key::Str(b"query") => match v.array() {
+            Some(q) => req.query = pairs(q, request::query_param_name),
             None => bad.push("query must be an array"),
         },
         _ => {}
@@ -88,6 +97,92 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
     }
 }
 
+fn string_zval(s: &str) -> PhpResult<Zval> {
+    let mut zv = Zval::new();
+    zv.set_string(s, false)?;
+    Ok(zv)
+}
+
+fn array_zval(ht: ZBox<ZendHashTable>) -> Zval {
+    let mut zv = Zval::new();
+    zv.set_hashtable(ht);
+    zv
+}
+
+/// Dotted-quad text of `ip` written into `buf` (what `Display` prints, without the formatting
+/// machinery).
+fn ipv4_text(ip: Ipv4Addr, buf: &mut [u8; 15]) -> &str {
+    let mut n = 0;
+    for (i, octet) in ip.octets().into_iter().enumerate() {
+        if i > 0 {
+            buf[n] = b'.';
+            n += 1;
+        }
+        if octet >= 100 {
+            buf[n] = b'0' + octet / 100;
+            n += 1;
+        }
+        if octet >= 10 {
+            buf[n] = b'0' + (octet / 10) % 10;
+            n += 1;
+        }
+        buf[n] = b'0' + octet % 10;
+        n += 1;
+    }
+    std::str::from_utf8(&buf[..n]).unwrap_or_default()
+}
+
+/// `['ok' => true, 'principal' => [...]]`, built directly (the hot path).
+fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut scopes =
+        ZendHashTable::with_capacity(u32::try_from(p.scopes.len()).unwrap_or(u32::MAX));
+    for scope in p.scopes.iter() {
+        scopes.push(string_zval(scope)?)?;
+    }
+    let mut principal = ZendHashTable::with_capacity(8);
+    principal.insert("credentialId", string_zval(p.credential_id)?)?;
+    principal.insert("credentialSource", string_zval(p.credential_source)?)?;
+    principal.insert("managedCredentialId", p.managed_credential_id)?;
+    principal.insert("authMethod", string_zval(p.auth_method)?)?;
+    principal.insert(
+        "principalFingerprint",
+        string_zval(&p.principal_fingerprint)?,
+    )?;
+    principal.insert("scopes", array_zval(scopes))?;
+    principal.insert("forceHumanApproval", p.force_human_approval)?;
+    let ip = match p.client_ip {
+        Some(IpAddr::V4(v4)) => string_zval(ipv4_text(v4, &mut [0u8; 15]))?,
+        Some(ip) => string_zval(&ip.to_string())?,
+        None => {
+            let mut null = Zval::new();
+            null.set_null();
+            null
+        }
+    };
+    principal.insert("clientIp", ip)?;
+    let mut out = ZendHashTable::with_capacity(2);
+    out.insert("ok", true)?;
+    out.insert("principal", array_zval(principal))?;
+    Ok(out)
+}
+
+/// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason']`.
+fn denied_array(d: &Denial) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut headers =
+        ZendHashTable::with_capacity(u32::try_from(d.headers.len()).unwrap_or(u32::MAX));
+    for (name, value) in &d.headers {
+        headers.insert(name.as_str(), string_zval(value)?)?;
+    }
+    let mut out = ZendHashTable::with_capacity(6);
+    out.insert("ok", false)?;
+    out.insert("status", i64::from(d.status))?;
+    out.insert("error", string_zval(d.error)?)?;
+    out.insert("message", string_zval(&d.message)?)?;
+    out.insert("headers", array_zval(headers))?;
+    out.insert("reason", string_zval(d.reason.as_str())?)?;
+    Ok(out)
+}
+
 fn object(ht: &ZendHashTable, path: &str) -> PhpResult<Map<String, Value>> {
     match convert::array_to_value(ht, path)? {
         Value::Object(m) => Ok(m),
@@ -98,15 +193,62 @@ fn object(ht: &ZendHashTable, path: &str) -> PhpResult<Map<String, Value>> {
     }
 }
 
-fn list(ht: Option<&ZendHashTable>, path: &str) -> PhpResult<Vec<Value>> {
-    let Some(ht) = ht else {
-        return Ok(Vec::new());
-    };
-    match convert::array_to_value(ht, path)? {
-        Value::Array(a) => Ok(a),
-        Value::Object(m) => Ok(m.into_iter().map(|(_, v)| v).collect()),
-        _ => Ok(Vec::new()),
+/// A column value, borrowed from the PHP array. A list's members are read one level deep (no
+/// configuration column nests further; a nested array becomes a value no reader accepts, which
+/// also ends any recursion through references).
+fn field_of(zv: &Zval, nested: bool) -> Field<'_> {
+    let zv = zv.dereference();
+    if zv.is_null() {
+        Field::Null
+    } else if let Some(b) = zv.bool() {
+        Field::Bool(b)
+    } else if let Some(i) = zv.long() {
+        Field::Int(i)
+    } else if let Some(d) = zv.double() {
+        Field::Float(d)
+    } else if let Some(s) = zv.zend_str() {
+        match std::str::from_utf8(s.as_bytes()) {
+            Ok(t) => Field::Text(t),
+            Err(_) => Field::Invalid("non-UTF-8 text"),
+        }
+    } else if let Some(ht) = zv.array() {
+        if nested {
+            return Field::Invalid("a nested array");
+        }
+        let mut items = Vec::with_capacity(ht.len());
+        for_each_entry(ht, |_, item| items.push(field_of(item, true)));
+        Field::List(items)
+    } else {
+        Field::Invalid("an object or resource")
     }
+}
+
+/// One managed row as a PHP array: columns are looked up by name, nothing else is converted.
+struct PhpRow<'a>(&'a ZendHashTable);
+
+impl<'a> Columns<'a> for PhpRow<'a> {
+    fn column(&self, name: &str) -> Option<Field<'a>> {
+        // `ArrayKey::Str`: column names are never numeric, so skip that check.
+        self.0
+            .get(ArrayKey::Str(name))
+            .map(|zv| field_of(zv, false))
+    }
+}
+
+/// Reads every managed row (the core's row reader over the PHP arrays).
+fn managed_rows(ht: Option<&ZendHashTable>) -> Vec<ManagedRow> {
+    let Some(ht) = ht else {
+        return Vec::new();
+    };
+    let mut rows = Vec::with_capacity(ht.len());
+    for_each_entry(ht, |_, row| {
+        let index = rows.len();
+        rows.push(match row.array() {
+            Some(columns) => managed::parse_row(&PhpRow(columns), index),
+            None => managed::not_an_array(index),
+        });
+    });
+    rows
 }
 
 fn build(
@@ -115,12 +257,12 @@ fn build(
     options: Option<&ZendHashTable>,
 ) -> PhpResult<Guard> {
     let env = object(env, "env")?;
-    let rows = list(managed, "managedCredentials")?;
+    let rows = managed_rows(managed);
     let options = match options {
         Some(o) => object(o, "options")?,
         None => Map::new(),
     };
-    Ok(Guard::new(&env, &rows, &options)?)
+    Ok(Guard::with_rows(&env, rows, &options)?)
 }
 
 fn strings(zv: &Zval) -> Vec<String> {
@@ -165,13 +307,16 @@ impl PhpGuard {
     /// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason']`.
     pub fn authenticate(&self, request: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
         let req = request_from(request)?;
-        Ok(convert::to_array(&self.inner.authenticate(&req).to_value()))
+        match self.inner.authenticate_ref(&req) {
+            Ok(principal) => allowed_array(&principal),
+            Err(denial) => denied_array(&denial),
+        }
     }
 
     /// True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
     pub fn has_scope(&self, principal: &ZendHashTable, scope: &Zval) -> bool {
         let granted = principal.get("scopes").map(strings).unwrap_or_default();
-        Guard::has_scope(&granted, &strings(scope))
+        self.inner.has_scope(&granted, &strings(scope))
     }
 
     /// The security posture: `environment`, `profile`, `authentication`, `credentialExpiry`,

@@ -7,6 +7,7 @@ pub mod guard;
 pub mod ip;
 pub mod jwt;
 pub mod redact;
+pub mod tokens;
 pub mod webhook;
 
 use ext_php_rs::prelude::*;
@@ -15,7 +16,7 @@ use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 /// Features compiled into this build, for `php --ri agents_core`.
-const FEATURES: &str = "ip-allowlist, guard, posture, jwt, webhooks, redaction";
+const FEATURES: &str = "ip-allowlist, guard, posture, tokens, jwt, webhooks, redaction";
 
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -40,6 +41,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     // Each concern registers its own functions and classes (the macro-generated entries are
     // private to the module that defines them).
     let module = guard::register(module);
+    let module = tokens::register(module);
     let module = ip::register(module);
     let module = webhook::register(module);
     redact::register(module)

@@ -1,0 +1,135 @@
+<?php
+
+/**
+ * Guard::authenticate and new Guard from PHP, against a userland floor in the same process.
+ *
+ *   cargo build --release
+ *   php -d extension=$PWD/target/release/libagents_core.so bench/php/guard.php
+ *
+ * authenticate: a Bearer token matching one of N managed credentials (10, 1000, 10 000); the
+ * matching credential carries a 100-entry IP allowlist and the client sits in its last entry.
+ * Floor: what the least a PHP implementation must do per request — hash('sha256') of the token,
+ * an array lookup by hash, hash_equals — with no header parsing, IP check or result array.
+ * new Guard: 100 managed rows (the floor builds the hash => row index the same rows need).
+ * Each figure is the fastest of 7 runs (the least disturbed by other load); ns per call.
+ */
+
+declare(strict_types=1);
+
+use Agents\Core\Guard;
+
+if (!extension_loaded('agents_core')) {
+    fwrite(STDERR, "load the extension: php -d extension=\$PWD/target/release/libagents_core.so bench/php/guard.php\n");
+    exit(2);
+}
+
+const NOW = 1772366400;
+const RUNS = 7;
+
+function allowlist(): array
+{
+    $out = [];
+    for ($i = 0; $i < 100; $i++) {
+        $out[] = "10.$i.0.0/16";
+    }
+    return $out;
+}
+
+function rows(int $n, string $target, bool $withAllowlist = true): array
+{
+    $rows = [];
+    for ($i = 0; $i < $n; $i++) {
+        $token = $i === intdiv($n, 2) ? $target : "bench-token-$i";
+        $rows[] = [
+            'id' => $i + 1,
+            'handle' => "bot-$i",
+            'tokenHash' => hash('sha256', $token),
+            'scopes' => ['auth:read', 'health:read', 'entries:read'],
+            'ipAllowlist' => $i === intdiv($n, 2) && $withAllowlist ? allowlist() : [],
+            'expiresAt' => '2030-01-01 00:00:00',
+            'revokedAt' => null,
+            'pausedAt' => null,
+            'reminderDays' => 7,
+            'forceHumanApproval' => false,
+            'webhookResourceTypes' => [],
+            'webhookActions' => [],
+        ];
+    }
+    return $rows;
+}
+
+/** Fastest ns per call of $fn run $iterations times, over RUNS runs. */
+function measure(callable $fn, int $iterations): float
+{
+    $best = INF;
+    for ($r = 0; $r < RUNS; $r++) {
+        $t = hrtime(true);
+        $fn($iterations);
+        $best = min($best, (hrtime(true) - $t) / $iterations);
+    }
+    return $best;
+}
+
+$env = ['ENVIRONMENT' => 'production'];
+$options = ['now' => NOW, 'trustedProxies' => ['127.0.0.1']];
+$token = Agents\Core\token_generate('bench')['token'];
+$request = [
+    'method' => 'GET',
+    'headers' => ['Authorization' => 'Bearer ' . $token, 'Accept' => 'application/json', 'User-Agent' => 'bench'],
+    'query' => [],
+    'remoteAddr' => '10.99.3.4',
+];
+
+$table = [];
+foreach ([[10, true], [1000, true], [10000, true], [1000, false]] as [$n, $withAllowlist]) {
+    $rows = rows($n, $token, $withAllowlist);
+    $guard = new Guard($env, $rows, $options);
+    $check = $guard->authenticate($request);
+    if (!$check['ok']) {
+        fwrite(STDERR, 'setup failed: ' . json_encode($check) . "\n");
+        exit(1);
+    }
+    $byHash = [];
+    foreach ($rows as $row) {
+        $byHash[$row['tokenHash']] = $row;
+    }
+    $ext = measure(static function (int $k) use ($guard, $request): void {
+        for ($i = 0; $i < $k; $i++) {
+            $guard->authenticate($request);
+        }
+    }, 100000);
+    $floor = measure(static function (int $k) use ($byHash, $token): void {
+        for ($i = 0; $i < $k; $i++) {
+            $h = hash('sha256', $token);
+            $row = $byHash[$h] ?? null;
+            $ok = $row !== null && hash_equals($row['tokenHash'], $h);
+        }
+    }, 100000);
+    $table[] = ['authenticate, ' . number_format($n) . ' credentials' . ($withAllowlist ? '' : ', no allowlist'), $ext, $floor];
+}
+
+$rows = rows(100, $token);
+$ext = measure(static function (int $k) use ($env, $rows, $options): void {
+    for ($i = 0; $i < $k; $i++) {
+        new Guard($env, $rows, $options);
+    }
+}, 2000);
+$floor = measure(static function (int $k) use ($rows): void {
+    for ($i = 0; $i < $k; $i++) {
+        $byHash = [];
+        foreach ($rows as $row) {
+            if (strlen($row['tokenHash']) === 64 && ctype_xdigit($row['tokenHash'])) {
+                $byHash[strtolower($row['tokenHash'])] = $row;
+            }
+        }
+    }
+}, 2000);
+$table[] = ['new Guard, 100 managed rows', $ext, $floor];
+
+printf("PHP %s, agents_core %s, opcache %s, JIT %s\n\n", PHP_VERSION, AGENTS_CORE_VERSION,
+    ini_get('opcache.enable_cli') ? 'on' : 'off', ini_get('opcache.jit') ?: 'off');
+printf("| %-45s | %12s | %17s | %11s |\n", 'case', 'extension ns', 'userland floor ns', 'ext / floor');
+printf("|%s|%s|%s|%s|\n", str_repeat('-', 47), str_repeat('-', 14), str_repeat('-', 19), str_repeat('-', 13));
+foreach ($table as [$name, $e, $f]) {
+    printf("| %-45s | %12.0f | %17.0f | %11.2f |\n", $name, $e, $f, $e / $f);
+}

@@ -1,0 +1,268 @@
+//! Field readers shared by the env JSON set and the managed rows: ids, list-valued fields (a
+//! list, a comma/space string or JSON array text), scopes, IP allowlists, flags.
+#![forbid(unsafe_code)]
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::field::Field;
+
+use crate::errors::excerpt;
+use crate::ip::Allowlist;
+use crate::scopes;
+
+/// Normalises a credential id or managed handle (one rule for both sources): lower-cased,
+/// trimmed, every run of characters outside `[a-z0-9:_.-]` replaced by `-`, trimmed of `-`.
+/// May return an empty string.
+pub fn normalise_id(raw: &str) -> String {
+    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b":_.".contains(&b);
+    let bytes = raw.as_bytes();
+    let already = bytes.first().copied().is_some_and(ok)
+        && bytes.last().copied().is_some_and(ok)
+        && bytes.iter().all(|&b| ok(b) || b == b'-')
+        && !raw.contains("--");
+    if already {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_dash = false;
+    for c in raw.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || ":_.-".contains(c) {
+            if pending_dash {
+                out.push('-');
+                pending_dash = false;
+            }
+            out.push(c);
+        } else {
+            pending_dash = true;
+        }
+    }
+    if pending_dash {
+        out.push('-');
+    }
+    out.trim_matches('-').to_owned()
+}
+
+/// Text of a string or integer value (ids may arrive as numbers).
+pub fn id_text<'a>(value: &Field<'a>) -> Option<Cow<'a, str>> {
+    match value {
+        Field::Text(s) => Some(Cow::Borrowed(s)),
+        Field::Int(i) => Some(Cow::Owned(i.to_string())),
+        _ => None,
+    }
+}
+
+/// Runs `read` on the value, or, for JSON array text (text whose first non-blank character is
+/// `[`), on the decoded array.
+pub fn with_json_text<T>(
+    value: &Field<'_>,
+    read: impl FnOnce(&Field<'_>) -> Result<T, String>,
+) -> Result<T, String> {
+    match value {
+        Field::Text(s) if s.trim_start().starts_with('[') => {
+            let decoded = serde_json::from_str::<Value>(s).map_err(|e| {
+                format!(
+                    "is not valid JSON array text (line {}, column {})",
+                    e.line(),
+                    e.column()
+                )
+            })?;
+            read(&Field::from(&decoded))
+        }
+        other => read(other),
+    }
+}
+
+/// Reads a scope list: a list of strings/numbers, a comma/space separated string, or JSON array
+/// text, through the one scope parser. `null` is an empty list. Any other shape or member is an
+/// error (a scope list is never guessed).
+pub fn scopes(value: &Field<'_>) -> Result<Vec<String>, String> {
+    with_json_text(value, |v| match v {
+        Field::Null => Ok(Vec::new()),
+        Field::Text(s) => Ok(scopes::parse(s)),
+        Field::List(items) => {
+            let bad: Vec<String> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| !matches!(item, Field::Text(_) | Field::Int(_)))
+                .map(|(i, _)| format!("[{i}]"))
+                .collect();
+            if bad.is_empty() {
+                Ok(scopes::parse_list(items.iter().map(|item| match item {
+                    Field::Text(s) => Cow::Borrowed(*s),
+                    Field::Int(n) => Cow::Owned(n.to_string()),
+                    _ => Cow::Borrowed(""),
+                })))
+            } else {
+                Err(format!(
+                    "member{} {} {} not a string",
+                    if bad.len() == 1 { "" } else { "s" },
+                    bad.join(", "),
+                    if bad.len() == 1 { "is" } else { "are" },
+                ))
+            }
+        }
+        _ => Err("must be a list of scopes or a comma/space separated string".to_owned()),
+    })
+}
+
+/// Reads an IP allowlist: a list, a comma/space separated string, or JSON array text. `null`
+/// and an empty list or string mean "no restriction"; a list with any bad entry is an error (a
+/// bad allowlist never becomes "no allowlist").
+pub fn allowlist(value: &Field<'_>) -> Result<Allowlist, String> {
+    with_json_text(value, |v| match v {
+        Field::Null => Ok(Allowlist::default()),
+        Field::Text(s) if s.trim().is_empty() => Ok(Allowlist::default()),
+        Field::List(items) if items.is_empty() => Ok(Allowlist::default()),
+        Field::Text(_) | Field::List(_) => Allowlist::parse_value(&v.to_value()).map_err(|e| {
+            e.items
+                .iter()
+                .map(|i| format!("{}: {}", i.item, i.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+        _ => Err("must be a list of IPs/CIDRs or a comma/space separated string".to_owned()),
+    })
+}
+
+/// Reads a flag: a boolean, 0/1, or the strings `0`, `1`, `true`, `false` (as database drivers
+/// return them). Absent or `null` takes `default`.
+pub fn flag(value: Option<&Field<'_>>, default: bool) -> Result<bool, String> {
+    match value {
+        None | Some(Field::Null) => Ok(default),
+        Some(Field::Bool(b)) => Ok(*b),
+        Some(Field::Int(0)) => Ok(false),
+        Some(Field::Int(1)) => Ok(true),
+        Some(Field::Text(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" => Ok(true),
+            "0" | "false" => Ok(false),
+            _ => Err("must be a boolean".to_owned()),
+        },
+        Some(_) => Err("must be a boolean".to_owned()),
+    }
+}
+
+/// Reads a list of plain words (webhook subscription dimensions): a list of strings, JSON
+/// array text or a comma/space separated string; members are trimmed and lower-cased, empty
+/// ones dropped. `null` is empty.
+pub fn words(value: &Field<'_>) -> Result<Vec<String>, String> {
+    with_json_text(value, |v| match v {
+        Field::Null => Ok(Vec::new()),
+        Field::Text(s) => Ok(s
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()),
+        Field::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Field::Text(s) if !s.trim().is_empty() => {
+                        out.push(s.trim().to_ascii_lowercase());
+                    }
+                    Field::Text(_) => {}
+                    _ => return Err(format!("member [{i}] is not a string")),
+                }
+            }
+            Ok(out)
+        }
+        _ => Err("must be a list of strings".to_owned()),
+    })
+}
+
+/// A key name for a message (escaped, shortened).
+pub fn key_label(key: &str) -> String {
+    format!("`{}`", excerpt(key, 40))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ids_share_one_rule() {
+        assert_eq!(normalise_id("My Bot!"), "my-bot");
+        assert_eq!(normalise_id("  A.B C  "), "a.b-c");
+        assert_eq!(normalise_id("ci:bot_1"), "ci:bot_1");
+        assert_eq!(normalise_id("--x--"), "x");
+        assert_eq!(normalise_id("!!!"), "");
+        assert_eq!(normalise_id("Über"), "ber");
+        assert_eq!(normalise_id("a  b"), "a-b");
+    }
+
+    fn scopes(v: &Value) -> Result<Vec<String>, String> {
+        super::scopes(&Field::from(v))
+    }
+
+    fn allowlist(v: &Value) -> Result<Allowlist, String> {
+        super::allowlist(&Field::from(v))
+    }
+
+    fn flag(v: Option<&Value>, default: bool) -> Result<bool, String> {
+        super::flag(v.map(Field::from).as_ref(), default)
+    }
+
+    fn words(v: &Value) -> Result<Vec<String>, String> {
+        super::words(&Field::from(v))
+    }
+
+    #[test]
+    fn scopes_in_every_shape() {
+        let want = vec!["auth:read".to_owned(), "health:read".to_owned()];
+        assert_eq!(
+            scopes(&json!(["health:read", "auth:read"])),
+            Ok(want.clone())
+        );
+        assert_eq!(scopes(&json!("health:read, auth:read")), Ok(want.clone()));
+        assert_eq!(scopes(&json!("[\"health:read\",\"auth:read\"]")), Ok(want));
+        assert_eq!(scopes(&json!(null)), Ok(vec![]));
+        assert_eq!(scopes(&json!([])), Ok(vec![]));
+        assert!(scopes(&json!(["a", {"x": 1}])).is_err());
+        assert!(scopes(&json!(true)).is_err());
+        assert!(scopes(&json!({"a": "b"})).is_err());
+        assert!(scopes(&json!("[broken")).is_err());
+    }
+
+    #[test]
+    fn allowlists_in_every_shape_and_bad_ones_refused() {
+        let ip = "10.1.2.3".parse().unwrap();
+        for v in [
+            json!(["10.0.0.0/8"]),
+            json!("10.0.0.0/8, 192.168.0.1"),
+            json!("[\"10.0.0.0/8\"]"),
+        ] {
+            let a = allowlist(&v).unwrap();
+            assert!(a.contains(ip), "{v}");
+        }
+        assert!(allowlist(&json!(null)).unwrap().is_empty());
+        assert!(allowlist(&json!([])).unwrap().is_empty());
+        assert!(allowlist(&json!("")).unwrap().is_empty());
+        assert!(allowlist(&json!(["10.0.0.0/8", "bogus"])).is_err());
+        assert!(allowlist(&json!("[\"10.0.0.0/8\",")).is_err());
+        assert!(allowlist(&json!(7)).is_err());
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(flag(None, true), Ok(true));
+        assert_eq!(flag(Some(&json!(null)), false), Ok(false));
+        assert_eq!(flag(Some(&json!(0)), true), Ok(false));
+        assert_eq!(flag(Some(&json!("1")), false), Ok(true));
+        assert_eq!(flag(Some(&json!(false)), true), Ok(false));
+        assert!(flag(Some(&json!("maybe")), true).is_err());
+        assert!(flag(Some(&json!(2)), true).is_err());
+    }
+
+    #[test]
+    fn word_lists() {
+        assert_eq!(
+            words(&json!(["Entry", " order "])),
+            Ok(vec!["entry".into(), "order".into()])
+        );
+        assert_eq!(words(&json!("[\"created\"]")), Ok(vec!["created".into()]));
+        assert_eq!(words(&json!(null)), Ok(vec![]));
+        assert!(words(&json!([1])).is_err());
+    }
+}

@@ -1,0 +1,300 @@
+//! Managed (CP) credential rows (reference §4.5–§4.10), as the plugin reads them from its
+//! credential table.
+//!
+//! Keys: `id` (positive integer), `handle`, `tokenHash` (64 hex digits), `scopes` (list,
+//! comma/space string or JSON array text; empty grants nothing — no fallback, §13 W-SCOPE-1),
+//! `ipAllowlist` (list, string or JSON array text), `expiresAt`, `revokedAt`, `pausedAt`,
+//! `reminderDays` (or the column name `expiryReminderDays`), `forceHumanApproval` (missing →
+//! true, the column default), `webhookResourceTypes`, `webhookActions`. Other columns are
+//! ignored. A row with any unusable field is skipped as a whole and reported.
+#![forbid(unsafe_code)]
+
+use serde_json::{Map, Value};
+
+use super::digest::TokenDigest;
+use super::expiry::{self, Lifecycle, parse_timestamp};
+use super::field::Field;
+use super::fields;
+use crate::errors::excerpt;
+use crate::ip::Allowlist;
+
+/// One usable managed row.
+#[derive(Debug)]
+pub struct ManagedEntry {
+    /// Row id.
+    pub managed_id: i64,
+    /// Normalised handle.
+    pub handle: String,
+    /// The stored token digest.
+    pub digest: TokenDigest,
+    /// Stored scopes (parsed, unfiltered).
+    pub scopes: Vec<String>,
+    /// Allowed client networks (empty = any).
+    pub allowlist: Allowlist,
+    /// Expiry, revocation, pause, reminder window.
+    pub lifecycle: Lifecycle,
+    /// Actions by this credential need a human approval.
+    pub force_human_approval: bool,
+    /// Subscribed resource types (empty = any).
+    pub webhook_resource_types: Vec<String>,
+    /// Subscribed actions (empty = any).
+    pub webhook_actions: Vec<String>,
+}
+
+/// A row that cannot be used: a label for messages (handle or position) and every problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `` `handle` (row n)`` or `row n`.
+    pub label: String,
+    /// Every problem found.
+    pub problems: Vec<String>,
+}
+
+impl Skipped {
+    /// The warning message (never a hash or secret).
+    pub fn message(&self) -> String {
+        format!(
+            "Managed credential {} was skipped: {}.",
+            self.label,
+            self.problems.join("; ")
+        )
+    }
+}
+
+/// The columns the core reads; any other column of a row is ignored.
+pub const COLUMNS: [&str; 13] = [
+    "id",
+    "handle",
+    "tokenHash",
+    "scopes",
+    "ipAllowlist",
+    "expiresAt",
+    "revokedAt",
+    "pausedAt",
+    "reminderDays",
+    "expiryReminderDays",
+    "forceHumanApproval",
+    "webhookResourceTypes",
+    "webhookActions",
+];
+
+/// Access to one row's columns, whatever holds them (a JSON object, a PHP array).
+pub trait Columns<'a> {
+    /// Column `name` (one of [`COLUMNS`]); `None` when the row has no such column.
+    fn column(&self, name: &str) -> Option<Field<'a>>;
+}
+
+impl<'a> Columns<'a> for &'a Map<String, Value> {
+    fn column(&self, name: &str) -> Option<Field<'a>> {
+        self.get(name).map(Field::from)
+    }
+}
+
+/// One row, read: a usable entry, or why it is skipped.
+pub type ManagedRow = Result<ManagedEntry, Skipped>;
+
+/// The result for a row that is not an array at all.
+pub fn not_an_array(index: usize) -> ManagedRow {
+    Err(Skipped {
+        label: format!("row {}", index + 1),
+        problems: vec!["the row is not an array".to_owned()],
+    })
+}
+
+/// Reads JSON row number `index` (0-based).
+pub fn read_value(row: &Value, index: usize) -> ManagedRow {
+    match row {
+        Value::Object(obj) => parse_row(&obj, index),
+        _ => not_an_array(index),
+    }
+}
+
+/// Reads row number `index` (0-based).
+pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
+    let mut problems = Vec::new();
+    let handle = match row.column("handle").as_ref().and_then(fields::id_text) {
+        Some(h) => fields::normalise_id(&h),
+        None => String::new(),
+    };
+    if handle.is_empty() {
+        problems.push("handle is missing or empty".to_owned());
+    }
+    let managed_id = match row.column("id") {
+        Some(Field::Int(n)) => Some(n),
+        Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
+    .filter(|i| *i > 0);
+    if managed_id.is_none() {
+        problems.push("id must be a positive integer".to_owned());
+    }
+    let digest = match row.column("tokenHash") {
+        Some(Field::Text(h)) => TokenDigest::from_hex(h.trim()),
+        _ => None,
+    };
+    if digest.is_none() {
+        problems.push("tokenHash must be 64 hexadecimal digits".to_owned());
+    }
+    let p = &mut problems;
+    let scopes = read(row, "scopes", " ", fields::scopes, p);
+    let allowlist = read(row, "ipAllowlist", ": ", fields::allowlist, p);
+    let expires_at = read(row, "expiresAt", " ", parse_timestamp, p).flatten();
+    let revoked = read(row, "revokedAt", " ", parse_timestamp, p).flatten();
+    let paused = read(row, "pausedAt", " ", parse_timestamp, p).flatten();
+    let reminder = row
+        .column("reminderDays")
+        .or_else(|| row.column("expiryReminderDays"));
+    let reminder_days = expiry::reminder_days(reminder.as_ref());
+    let force_human_approval = fields::flag(row.column("forceHumanApproval").as_ref(), true)
+        .unwrap_or_else(|e| {
+            p.push(format!("forceHumanApproval {e}"));
+            true
+        });
+    let webhook_resource_types = read(row, "webhookResourceTypes", " ", fields::words, p);
+    let webhook_actions = read(row, "webhookActions", " ", fields::words, p);
+    match (managed_id, digest) {
+        (Some(managed_id), Some(digest)) if problems.is_empty() => Ok(ManagedEntry {
+            managed_id,
+            handle,
+            digest,
+            scopes: scopes.unwrap_or_default(),
+            allowlist: allowlist.unwrap_or_default(),
+            lifecycle: Lifecycle {
+                expires_at,
+                revoked: revoked.is_some(),
+                paused: paused.is_some(),
+                reminder_days,
+            },
+            force_human_approval,
+            webhook_resource_types: webhook_resource_types.unwrap_or_default(),
+            webhook_actions: webhook_actions.unwrap_or_default(),
+        }),
+        _ => Err(Skipped {
+            label: if handle.is_empty() {
+                format!("row {}", index + 1)
+            } else {
+                format!("`{}` (row {})", excerpt(&handle, 64), index + 1)
+            },
+            problems,
+        }),
+    }
+}
+
+/// Reads optional column `name` with `parse`; a missing column is `None`, a parse error is
+/// recorded as `<name><sep><error>`.
+fn read<'a, T, E: std::fmt::Display>(
+    row: &impl Columns<'a>,
+    name: &str,
+    sep: &str,
+    parse: impl Fn(&Field<'a>) -> Result<T, E>,
+    problems: &mut Vec<String>,
+) -> Option<T> {
+    match parse(&row.column(name)?) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.push(format!("{name}{sep}{e}"));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse_row_json(row: &Value, index: usize) -> ManagedRow {
+        read_value(row, index)
+    }
+
+    const HASH: &str = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
+
+    fn row(extra: Value) -> Value {
+        let mut r = json!({"id": 7, "handle": "content-qa", "tokenHash": HASH});
+        if let (Some(r), Some(e)) = (r.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                r.insert(k.clone(), v.clone());
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn a_minimal_row_takes_the_documented_defaults() {
+        let e = parse_row_json(&row(json!({})), 0).unwrap();
+        assert_eq!(e.managed_id, 7);
+        assert_eq!(e.handle, "content-qa");
+        assert_eq!(e.digest.to_hex(), HASH);
+        assert!(e.scopes.is_empty());
+        assert!(e.allowlist.is_empty());
+        assert!(e.force_human_approval);
+        assert_eq!(e.lifecycle, Lifecycle::default());
+    }
+
+    #[test]
+    fn every_field_in_its_shapes() {
+        let e = parse_row_json(
+            &row(json!({
+                "id": "12",
+                "tokenHash": HASH.to_ascii_uppercase(),
+                "scopes": "[\"orders:read\",\"auth:read\"]",
+                "ipAllowlist": "[\"10.0.0.0/8\",\"2001:db8::/32\"]",
+                "expiresAt": "2030-01-01 00:00:00",
+                "revokedAt": null,
+                "pausedAt": 1_700_000_000,
+                "expiryReminderDays": "0",
+                "forceHumanApproval": 0,
+                "webhookResourceTypes": ["entry"],
+                "webhookActions": "[\"created\"]",
+                "displayName": "ignored",
+                "tokenPrefix": "ignored",
+            })),
+            0,
+        )
+        .unwrap();
+        assert_eq!(e.managed_id, 12);
+        assert_eq!(e.scopes, ["auth:read", "orders:read"]);
+        assert!(e.allowlist.contains("10.1.1.1".parse().unwrap()));
+        assert_eq!(e.lifecycle.expires_at, Some(1_893_456_000));
+        assert!(e.lifecycle.paused && !e.lifecycle.revoked);
+        assert_eq!(e.lifecycle.reminder_days, 0);
+        assert!(!e.force_human_approval);
+        assert_eq!(e.webhook_resource_types, ["entry"]);
+        assert_eq!(e.webhook_actions, ["created"]);
+    }
+
+    #[test]
+    fn unusable_rows_are_skipped_with_every_problem() {
+        let s = parse_row_json(
+            &json!({"handle": "!!", "tokenHash": "abc", "ipAllowlist": "nope", "expiresAt": "x", "forceHumanApproval": "y"}),
+            2,
+        )
+        .unwrap_err();
+        assert_eq!(s.label, "row 3");
+        let m = s.message();
+        for part in [
+            "handle",
+            "id",
+            "tokenHash",
+            "ipAllowlist",
+            "expiresAt",
+            "forceHumanApproval",
+        ] {
+            assert!(m.contains(part), "{part} missing in {m}");
+        }
+        assert!(parse_row_json(&json!("row"), 0).is_err());
+        // A stored allowlist that cannot be read never becomes "no allowlist".
+        let s = parse_row_json(&row(json!({"ipAllowlist": "[\"10.0.0.0/8\", \"bad\"]"})), 0)
+            .unwrap_err();
+        assert_eq!(s.label, "`content-qa` (row 1)");
+        assert!(parse_row_json(&row(json!({"id": 0})), 0).is_err());
+        assert!(parse_row_json(&row(json!({"scopes": {"a": "b"}})), 0).is_err());
+        assert!(parse_row_json(&row(json!({"revokedAt": ""})), 0).is_err());
+    }
+
+    #[test]
+    fn messages_never_carry_the_hash() {
+        let s = parse_row_json(&row(json!({"ipAllowlist": "bad"})), 0).unwrap_err();
+        assert!(!s.message().contains(HASH));
+    }
+}
