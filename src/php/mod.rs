@@ -4,6 +4,8 @@
 pub mod convert;
 pub mod exceptions;
 pub mod guard;
+#[cfg(feature = "panic-probe")]
+pub mod probe;
 
 use ext_php_rs::prelude::*;
 
@@ -34,5 +36,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info);
     // Each concern registers its own functions and classes (the macro-generated entries are
     // private to the module that defines them).
+    #[cfg(feature = "panic-probe")]
+    let module = probe::register(module);
     guard::register(module)
 }
