@@ -40,6 +40,10 @@ php -n tools/stub-check.php dump-stubs php-stubs > target/contract-stubs.json
 php -n -d extension="$SO" tools/stub-check.php dump-ext > target/contract-ext.json
 php -n tools/stub-check.php diff target/contract-stubs.json target/contract-ext.json
 
+step "panic containment (test build with the panic-probe feature)"
+CARGO_TARGET_DIR=target/probe cargo build --locked --quiet --features panic-probe
+php -n -d extension="$PWD/target/probe/debug/libagents_core.so" tools/panic-check.php 2>/dev/null
+
 step "composer validate"
 composer validate --strict --no-check-publish --no-interaction
 

@@ -6,6 +6,8 @@ pub mod exceptions;
 pub mod guard;
 pub mod ip;
 pub mod jwt;
+#[cfg(feature = "panic-probe")]
+pub mod probe;
 pub mod redact;
 pub mod tokens;
 pub mod webhook;
@@ -40,6 +42,8 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info);
     // Each concern registers its own functions and classes (the macro-generated entries are
     // private to the module that defines them).
+    #[cfg(feature = "panic-probe")]
+    let module = probe::register(module);
     let module = guard::register(module);
     let module = tokens::register(module);
     let module = ip::register(module);

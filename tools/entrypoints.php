@@ -1,0 +1,197 @@
+<?php
+// Calls every entry point of the extension with valid and invalid input, once per iteration.
+// Used by the valgrind check (scripts/valgrind.sh) and the soak check (scripts/soak.sh).
+//   php -d extension=... tools/entrypoints.php [iterations] [--soak]
+// Fails (exit 1) when the extension exports a function or method this script does not call, so
+// new entry points cannot escape the memory checks.
+
+declare(strict_types=1);
+
+use Agents\Core\Guard;
+use Agents\Core\IpAllowlist;
+use Agents\Core\JwtVerifier;
+
+$iterations = (int) ($argv[1] ?? 10);
+$soak = in_array('--soak', $argv, true);
+$called = [];
+
+function attempt(callable $f): void
+{
+    try {
+        $f();
+    } catch (\Agents\Core\AgentsCoreException | \TypeError | \ValueError | \ArgumentCountError $e) {
+        // Expected for invalid input; the message is built and freed.
+        strlen($e->getMessage());
+    }
+}
+
+$tokenRow = static fn (int $i, string $token) => [
+    'id' => $i, 'handle' => "bot-$i", 'tokenHash' => hash('sha256', $token),
+    'scopes' => ['auth:read', 'orders:read'], 'ipAllowlist' => $i % 2 ? '["10.0.0.0/8","127.0.0.1"]' : [],
+    'expiresAt' => $i % 3 ? null : '2099-01-01 00:00:00', 'revokedAt' => null, 'pausedAt' => null,
+    'reminderDays' => 7, 'forceHumanApproval' => (bool) ($i % 2),
+    'webhookResourceTypes' => [], 'webhookActions' => [],
+];
+$env = ['ENVIRONMENT' => 'production', 'PLUGIN_AGENTS_API_TOKEN' => 'legacy-token-0123456789abcdef',
+    'PLUGIN_AGENTS_API_CREDENTIALS' => '[{"id":"a","token":"tok-a-0123456789","scopes":"auth:read"},{"token":5}]',
+    'PLUGIN_AGENTS_WEBHOOK_URL' => 'https://hooks.example.com/x?sig=1', 'PLUGIN_AGENTS_WEBHOOK_SECRET' => '$UNSET'];
+$rows = [];
+for ($i = 1; $i <= 20; $i++) {
+    $rows[] = $tokenRow($i, "managed-token-$i-abcdefghijkl");
+}
+$rows[] = ['id' => 99, 'handle' => 'broken', 'tokenHash' => 'nothex', 'ipAllowlist' => '10.0.0.5/8'];
+$hmacSecret = str_repeat('k', 32);
+$jwtHeader = rtrim(strtr(base64_encode('{"alg":"HS256","typ":"JWT"}'), '+/', '-_'), '=');
+$jwtClaims = rtrim(strtr(base64_encode('{"sub":"svc","exp":4102444800,"scope":"auth:read"}'), '+/', '-_'), '=');
+$jwtSig = rtrim(strtr(base64_encode(hash_hmac('sha256', "$jwtHeader.$jwtClaims", $hmacSecret, true)), '+/', '-_'), '=');
+$jwt = "$jwtHeader.$jwtClaims.$jwtSig";
+$big = str_repeat('A', 200_000);
+
+$plan = [];
+if (function_exists('Agents\Core\ip_allowed')) {
+    $plan['agents\core\ip_allowed'] = static function () {
+        Agents\Core\ip_allowed('10.1.2.3', ['10.0.0.0/8', 'bad', 5]);
+        Agents\Core\ip_allowed("\xff\x00", []);
+    };
+}
+if (function_exists('Agents\Core\client_ip')) {
+    $plan['agents\core\client_ip'] = static function () {
+        Agents\Core\client_ip('10.0.0.1', ['X-Forwarded-For' => '203.0.113.9, 10.0.0.2', 'Forwarded' => ['for="[2001:db8::1]:80"']], ['10.0.0.0/8']);
+        Agents\Core\client_ip("\xff", ['x-forwarded-for' => [[]]], []);
+        attempt(fn () => Agents\Core\client_ip('1.1.1.1', [], ['not-a-cidr']));
+    };
+}
+if (class_exists(IpAllowlist::class)) {
+    $plan['agents\core\ipallowlist::__construct'] = static function () use ($big) {
+        $l = new IpAllowlist(['10.0.0.0/8', '2001:db8::/32', '127.0.0.1']);
+        $l->contains('10.9.9.9');
+        $l->contains('::ffff:10.0.0.1');
+        $l->contains("\xfe");
+        $l->entries();
+        count($l);
+        IpAllowlist::normalize("10.0.0.5/8, 01.2.3.4 fe80::1%eth0 $big");
+        attempt(fn () => new IpAllowlist(['10.0.0.5/8', 7, null]));
+    };
+    foreach (['contains', 'entries', 'count', 'normalize'] as $m) {
+        $plan["agents\\core\\ipallowlist::$m"] = null; // covered above
+    }
+}
+if (function_exists('Agents\Core\token_generate')) {
+    $plan['agents\core\token_generate'] = static function () {
+        $t = Agents\Core\token_generate('Content QA');
+        Agents\Core\token_hash($t['token']);
+        Agents\Core\token_generate('');
+    };
+    $plan['agents\core\token_hash'] = null;
+}
+if (class_exists(Guard::class)) {
+    $plan['agents\core\guard::__construct'] = static function () use ($env, $rows, $jwt, $hmacSecret) {
+        $options = ['now' => 1_800_000_000, 'trustedProxies' => ['10.0.0.0/8'], 'commerceEnabled' => true];
+        $g = new Guard($env, $rows, $options);
+        foreach ([
+            ['method' => 'GET', 'headers' => ['Authorization' => 'Bearer managed-token-1-abcdefghijkl'], 'query' => [], 'remoteAddr' => '10.0.0.9'],
+            ['method' => 'GET', 'headers' => ['X-Agents-Token' => ['legacy-token-0123456789abcdef'], 'X-Forwarded-For' => '127.0.0.1'], 'query' => ['apiToken' => 'x'], 'remoteAddr' => '10.0.0.9'],
+            ['method' => 'POST', 'headers' => ['Authorization' => "Basic \xff"], 'query' => ['apiToken' => ['x']], 'remoteAddr' => "\x00"],
+            ['method' => 'GET', 'headers' => ['Authorization' => "Bearer $jwt"], 'query' => [], 'remoteAddr' => '127.0.0.1'],
+        ] as $req) {
+            $r = $g->authenticate($req);
+            if ($r['ok']) {
+                $g->hasScope($r['principal'], ['orders:read', 'x']);
+            }
+        }
+        $g->hasScope(['scopes' => ['*']], 'anything');
+        $g->posture();
+        $g->capabilities();
+        $g->warnings();
+        $g->diagnostics();
+        Agents\Core\posture(['ENVIRONMENT' => 'dev'], [], []);
+        attempt(fn () => new Guard(['X' => []], [], ['bogus' => 1]));
+        attempt(fn () => $g->authenticate(['headers' => 'nope']));
+        attempt(fn () => new Guard([], [], ['jwt' => ['keys' => [['alg' => 'HS256', 'secret' => $hmacSecret]], 'algorithms' => ['HS256']]]));
+    };
+    foreach (['authenticate', 'hasscope', 'posture', 'capabilities', 'warnings', 'diagnostics'] as $m) {
+        $plan["agents\\core\\guard::$m"] = null;
+    }
+    $plan['agents\core\posture'] = null;
+}
+if (class_exists(JwtVerifier::class)) {
+    $plan['agents\core\jwtverifier::__construct'] = static function () use ($jwt, $hmacSecret, $big) {
+        $v = new JwtVerifier([['alg' => 'HS256', 'secret' => $hmacSecret, 'kid' => 'k1']], ['algorithms' => ['HS256']]);
+        $v->check($jwt, 1_800_000_000);
+        attempt(fn () => $v->verify($jwt, 1_800_000_000));
+        $v->check("$jwt.x", null);
+        $v->check("\xff.\xff.\xff");
+        $v->check($big);
+        attempt(fn () => $v->verify('a.b.c'));
+        attempt(fn () => new JwtVerifier([['alg' => 'HS256', 'secret' => 'short']], ['algorithms' => ['HS256']]));
+        attempt(fn () => new JwtVerifier(['keys' => [['kty' => 'RSA', 'n' => 'AQAB', 'e' => 'AQAB']]], ['algorithms' => ['RS256']]));
+    };
+    $plan['agents\core\jwtverifier::verify'] = null;
+    $plan['agents\core\jwtverifier::check'] = null;
+}
+if (function_exists('Agents\Core\webhook_sign')) {
+    $plan['agents\core\webhook_sign'] = static function () {
+        $h = Agents\Core\webhook_sign('whsec-0123456789', '{"a":1}', 1_800_000_000);
+        Agents\Core\webhook_verify(['old-secret-000', 'whsec-0123456789'], '{"a":1}', $h, 300, 1_800_000_010);
+        Agents\Core\webhook_verify('whsec-0123456789', "\xff", ['x-agents-webhook-signature' => 'sha256=zz'], 300, 0);
+        attempt(fn () => Agents\Core\webhook_verify('', 'b', [], 300, 0));
+    };
+    $plan['agents\core\webhook_verify'] = null;
+}
+if (function_exists('Agents\Core\redact')) {
+    $plan['agents\core\redact'] = static function () {
+        $orders = [['id' => 1, 'email' => 'a@example.com', 'customer' => ['email' => 'a@example.com'],
+            'lineItems' => [['salePrice' => '1.00', 'subtotal' => '1.00', 'total' => '1.00']]]];
+        Agents\Core\redact($orders, 'order', ['orders:read'], true);
+        Agents\Core\redact(['email' => 'u@example.com', 'firstName' => 'U'], 'user', ['*'], true);
+        Agents\Core\redact(['fullName' => 'X', 'postalCode' => '1'], 'address', [], false);
+        attempt(fn () => Agents\Core\redact([], 'planet', [], true));
+    };
+}
+
+// Every exported function and method must be in the plan.
+$ext = new ReflectionExtension('agents_core');
+$exported = array_map('strtolower', array_keys($ext->getFunctions()));
+foreach ($ext->getClasses() as $class) {
+    foreach ($class->getMethods() as $m) {
+        if ($m->getDeclaringClass()->getName() === $class->getName()) {
+            $exported[] = strtolower($class->getName() . '::' . $m->getName());
+        }
+    }
+}
+$exported = array_diff($exported, ['agents\core\panic_probe']);
+$missing = array_diff($exported, array_keys($plan));
+if ($missing) {
+    fwrite(STDERR, 'entry points not exercised: ' . implode(', ', $missing) . "\n");
+    exit(1);
+}
+
+$rss = static function (): int {
+    $status = (string) @file_get_contents('/proc/self/status');
+    return preg_match('/VmRSS:\s+(\d+)/', $status, $m) ? (int) $m[1] : 0;
+};
+$samples = [];
+$started = microtime(true);
+for ($i = 0; $i < $iterations; $i++) {
+    foreach ($plan as $f) {
+        if ($f !== null) {
+            $f();
+        }
+    }
+    if ($soak && ($i % max(1, intdiv($iterations, 20)) === 0 || $i === $iterations - 1)) {
+        gc_collect_cycles();
+        $samples[] = [$i, $rss()];
+    }
+}
+$calls = count(array_filter($plan));
+printf("%d iterations of %d entry-point groups (%d entry points) in %.1f s\n",
+    $iterations, $calls, count($plan), microtime(true) - $started);
+if ($soak) {
+    foreach ($samples as [$i, $kb]) {
+        printf("  iteration %8d: RSS %d KiB\n", $i, $kb);
+    }
+    // Growth after warm-up (from the second sample on).
+    $growth = end($samples)[1] - ($samples[1][1] ?? $samples[0][1]);
+    printf("RSS growth after warm-up: %d KiB\n", $growth);
+    exit($growth < 1024 ? 0 : 1);
+}
