@@ -36,8 +36,8 @@ pub struct GuardOptions {
     pub settings: SettingsOptions,
     /// Proxies whose forwarding headers are believed.
     pub trusted_proxies: Allowlist,
-    /// Signed-token verification settings, as given.
-    pub jwt: Option<Value>,
+    /// Signed-token verification (the compiled `jwt` option).
+    pub jwt: Option<std::sync::Arc<crate::auth::signed::JwtAuth>>,
 }
 
 impl GuardOptions {
@@ -67,7 +67,10 @@ impl GuardOptions {
                 },
                 "jwt" => {
                     if !value.is_null() {
-                        out.jwt = Some(value.clone());
+                        match crate::auth::signed::JwtAuth::from_config(value) {
+                            Ok(j) => out.jwt = Some(std::sync::Arc::new(j)),
+                            Err(e) => err.items.extend(e.items),
+                        }
                     }
                 }
                 other => err.push(
@@ -216,6 +219,7 @@ impl Guard {
             production: self.config.is_production,
             fail_on_missing_token_in_prod: self.config.fail_on_missing_token_in_prod,
             availability: self.config.availability,
+            jwt: self.options.jwt.as_deref(),
         }
     }
 

@@ -44,6 +44,7 @@ impl Fixture {
             production: true,
             fail_on_missing_token_in_prod: true,
             availability: Availability::default(),
+            jwt: None,
         }
     }
 }
