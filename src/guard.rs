@@ -11,6 +11,7 @@ use crate::auth::{self, AuthPolicy, Denial, Outcome, PrincipalRef};
 use crate::credentials::managed::{self, ManagedRow};
 use crate::credentials::{CredentialInputs, CredentialSet};
 use crate::errors::InvalidInput;
+use crate::errors::codes::WarningCode;
 use crate::ip::Allowlist;
 use crate::posture;
 use crate::request::Request;
@@ -19,11 +20,12 @@ use crate::warnings::Warning;
 
 /// Option keys `new Guard(...)` understands; any other key is refused (a typo must not
 /// silently drop a security option).
-pub const OPTION_KEYS: [&str; 5] = [
+pub const OPTION_KEYS: [&str; 6] = [
     "now",
     "commerceEnabled",
     "writesExperimental",
     "trustedProxies",
+    "forwardedHeader",
     "jwt",
 ];
 
@@ -36,6 +38,10 @@ pub struct GuardOptions {
     pub settings: SettingsOptions,
     /// Proxies whose forwarding headers are believed.
     pub trusted_proxies: Allowlist,
+    /// The forwarding header the trusted proxies write.
+    pub forwarded_header: crate::ip::ForwardingHeader,
+    /// `forwardedHeader` was given explicitly.
+    pub forwarded_header_pinned: bool,
     /// Signed-token verification (the compiled `jwt` option).
     pub jwt: Option<std::sync::Arc<crate::auth::signed::JwtAuth>>,
 }
@@ -64,6 +70,19 @@ impl GuardOptions {
                             err.push(format!("trustedProxies: {}", item.item), item.reason);
                         }
                     }
+                },
+                "forwardedHeader" => match value
+                    .as_str()
+                    .and_then(crate::ip::ForwardingHeader::from_name)
+                {
+                    Some(h) => {
+                        out.forwarded_header = h;
+                        out.forwarded_header_pinned = h != crate::ip::ForwardingHeader::Auto;
+                    }
+                    None => err.push(
+                        "forwardedHeader",
+                        "must be \"x-forwarded-for\", \"forwarded\" or \"auto\"",
+                    ),
                 },
                 "jwt" => {
                     if !value.is_null() {
@@ -181,7 +200,16 @@ impl Guard {
                 zeroize::Zeroize::zeroize(secret);
             }
         }
-        let warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
+        let mut warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
+        if !options.trusted_proxies.is_empty() && !options.forwarded_header_pinned {
+            warnings.push(Warning::warn(
+                WarningCode::ForwardedHeaderNotPinned,
+                "Trusted proxies are configured but the forwarding header is not pinned: a \
+                 client-sent `Forwarded` header is believed when the proxy only appends \
+                 `X-Forwarded-For`. Set the Guard option `forwardedHeader` to the header your \
+                 proxy writes.",
+            ));
+        }
         Ok(Self {
             config,
             credentials,
@@ -220,6 +248,7 @@ impl Guard {
             fail_on_missing_token_in_prod: self.config.fail_on_missing_token_in_prod,
             availability: self.config.availability,
             jwt: self.options.jwt.as_deref(),
+            forwarded_header: self.options.forwarded_header,
         }
     }
 

@@ -66,6 +66,8 @@ pub struct AuthPolicy<'a> {
     pub availability: Availability,
     /// Signed bearer tokens accepted (the Guard option `jwt`).
     pub jwt: Option<&'a signed::JwtAuth>,
+    /// The forwarding header trusted proxies write (the Guard option `forwardedHeader`).
+    pub forwarded_header: ip::ForwardingHeader,
 }
 
 /// An authenticated caller.
@@ -242,9 +244,13 @@ fn misconfigured(policy: &AuthPolicy<'_>) -> Denial {
 
 /// The client address via [`ip::client_ip`] with the trusted proxies; an IPv4-mapped IPv6
 /// address is reported as IPv4.
-pub fn resolve_client_ip(request: &Request<'_>, trusted_proxies: &Allowlist) -> Option<IpAddr> {
+pub fn resolve_client_ip(
+    request: &Request<'_>,
+    trusted_proxies: &Allowlist,
+    which: ip::ForwardingHeader,
+) -> Option<IpAddr> {
     let headers = request.header_pairs();
-    ip::client_ip(&request.remote_addr, &headers, trusted_proxies)
+    ip::client_ip_with(&request.remote_addr, &headers, trusted_proxies, which)
 }
 
 /// True when `allowlist` admits `ip`: an IPv4-mapped IPv6 address matches an IPv4 entry that
@@ -269,7 +275,8 @@ pub fn authenticate_ref<'a>(
     now: i64,
 ) -> Result<PrincipalRef<'a>, Denial> {
     transport::check_write_contract(request).map_err(invalid_request)?;
-    let client_ip = resolve_client_ip(request, policy.trusted_proxies).map(|ip| ip.to_canonical());
+    let client_ip = resolve_client_ip(request, policy.trusted_proxies, policy.forwarded_header)
+        .map(|ip| ip.to_canonical());
     if !policy.require_token {
         let anonymous = policy.anonymous_scopes;
         let scopes = if anonymous.iter().all(|s| policy.availability.allows(s)) {

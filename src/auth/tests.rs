@@ -45,6 +45,7 @@ impl Fixture {
             fail_on_missing_token_in_prod: true,
             availability: Availability::default(),
             jwt: None,
+            forwarded_header: crate::ip::ForwardingHeader::Auto,
         }
     }
 }
