@@ -61,15 +61,7 @@ fn row(id: i64, handle: &str, token: &str, extra: Value) -> Value {
 }
 
 fn get<'a>(headers: &[(&'a str, &'a str)], remote: &'a str) -> Request<'a> {
-    Request {
-        method: "GET".into(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).into(), (*v).into()))
-            .collect(),
-        query: Vec::new(),
-        remote_addr: remote.into(),
-    }
+    Request::from_parts("GET", headers, &[], remote)
 }
 
 fn bearer(token: &str) -> String {
