@@ -227,18 +227,20 @@ fn values<'a>(headers: &[Header<'a>], name: &str) -> Result<Vec<&'a [u8]>, Webho
     }
 }
 
-/// One decimal timestamp (repeated identical values are tolerated).
+/// One decimal timestamp that fits `i64`, so every timestamp [`sign`] accepts reads back
+/// (repeated identical values are tolerated).
 fn timestamp(values: &[&[u8]]) -> Result<i64, WebhookReason> {
     let first = values[0];
-    if values.iter().any(|v| *v != first)
-        || first.len() > 18
-        || !first.iter().all(u8::is_ascii_digit)
-    {
+    if values.iter().any(|v| *v != first) || first.len() > 19 {
         return Err(WebhookReason::MalformedHeader);
     }
-    Ok(first
+    first
         .iter()
-        .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
+        .try_fold(0i64, |acc, d| {
+            let digit = d.is_ascii_digit().then(|| i64::from(d - b'0'))?;
+            acc.checked_mul(10)?.checked_add(digit)
+        })
+        .ok_or(WebhookReason::MalformedHeader)
 }
 
 /// The `sha256=<64 hex>` entries of the signature header values.
@@ -356,6 +358,33 @@ mod tests {
         let sig = signature(SECRET, NOW, b"b").unwrap();
         let t = NOW.to_string();
         assert_eq!(verify(&[SECRET], b"b", &hdrs(&t, &sig), 0, NOW), Ok(()));
+    }
+
+    #[test]
+    fn every_timestamp_sign_accepts_reads_back() {
+        for ts in [
+            0,
+            999_999_999_999_999_999,
+            1_000_000_000_000_000_000,
+            i64::MAX,
+        ] {
+            let s = sign(SECRET, b"b", ts, Some(b"id")).unwrap();
+            let t = ts.to_string();
+            assert_eq!(
+                verify(&[SECRET], b"b", &hdrs(&t, &s.signature), 0, ts),
+                Ok(()),
+                "{ts}"
+            );
+        }
+        let sig = signature(SECRET, 0, b"b").unwrap();
+        // One past i64::MAX, and 20 digits with leading zeros: refused, never wrapped.
+        for bad in ["9223372036854775808", "00000000000000000001"] {
+            assert_eq!(
+                verify(&[SECRET], b"b", &hdrs(bad, &sig), 0, 0),
+                Err(WebhookReason::MalformedHeader),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
