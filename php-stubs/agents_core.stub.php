@@ -21,7 +21,8 @@ namespace Agents\Core {
         /**
          * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):
          * `['ok' => true, 'principal' => [...]]` or
-         * `['ok' => false, 'status', 'error', 'message', 'headers', 'reason']`.
+         * `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
+         * (`reason` and `reasonDetail` are for the plugin's log, never for the response).
          *
          * @param array $request
          * @return array

@@ -11,6 +11,7 @@ use crate::auth::{self, AuthPolicy, Denial, Outcome, PrincipalRef};
 use crate::credentials::managed::{self, ManagedRow};
 use crate::credentials::{CredentialInputs, CredentialSet};
 use crate::errors::InvalidInput;
+use crate::errors::codes::WarningCode;
 use crate::ip::Allowlist;
 use crate::posture;
 use crate::request::Request;
@@ -19,11 +20,12 @@ use crate::warnings::Warning;
 
 /// Option keys `new Guard(...)` understands; any other key is refused (a typo must not
 /// silently drop a security option).
-pub const OPTION_KEYS: [&str; 5] = [
+pub const OPTION_KEYS: [&str; 6] = [
     "now",
     "commerceEnabled",
     "writesExperimental",
     "trustedProxies",
+    "forwardedHeader",
     "jwt",
 ];
 
@@ -36,8 +38,12 @@ pub struct GuardOptions {
     pub settings: SettingsOptions,
     /// Proxies whose forwarding headers are believed.
     pub trusted_proxies: Allowlist,
-    /// Signed-token verification settings, as given.
-    pub jwt: Option<Value>,
+    /// The forwarding header the trusted proxies write.
+    pub forwarded_header: crate::ip::ForwardingHeader,
+    /// `forwardedHeader` was given explicitly.
+    pub forwarded_header_pinned: bool,
+    /// Signed-token verification (the compiled `jwt` option).
+    pub jwt: Option<std::sync::Arc<crate::auth::signed::JwtAuth>>,
 }
 
 impl GuardOptions {
@@ -65,9 +71,25 @@ impl GuardOptions {
                         }
                     }
                 },
+                "forwardedHeader" => match value
+                    .as_str()
+                    .and_then(crate::ip::ForwardingHeader::from_name)
+                {
+                    Some(h) => {
+                        out.forwarded_header = h;
+                        out.forwarded_header_pinned = h != crate::ip::ForwardingHeader::Auto;
+                    }
+                    None => err.push(
+                        "forwardedHeader",
+                        "must be \"x-forwarded-for\", \"forwarded\" or \"auto\"",
+                    ),
+                },
                 "jwt" => {
                     if !value.is_null() {
-                        out.jwt = Some(value.clone());
+                        match crate::auth::signed::JwtAuth::from_config(value) {
+                            Ok(j) => out.jwt = Some(std::sync::Arc::new(j)),
+                            Err(e) => err.items.extend(e.items),
+                        }
                     }
                 }
                 other => err.push(
@@ -178,7 +200,16 @@ impl Guard {
                 zeroize::Zeroize::zeroize(secret);
             }
         }
-        let warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
+        let mut warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
+        if !options.trusted_proxies.is_empty() && !options.forwarded_header_pinned {
+            warnings.push(Warning::warn(
+                WarningCode::ForwardedHeaderNotPinned,
+                "Trusted proxies are configured but the forwarding header is not pinned: a \
+                 client-sent `Forwarded` header is believed when the proxy only appends \
+                 `X-Forwarded-For`. Set the Guard option `forwardedHeader` to the header your \
+                 proxy writes.",
+            ));
+        }
         Ok(Self {
             config,
             credentials,
@@ -216,6 +247,8 @@ impl Guard {
             production: self.config.is_production,
             fail_on_missing_token_in_prod: self.config.fail_on_missing_token_in_prod,
             availability: self.config.availability,
+            jwt: self.options.jwt.as_deref(),
+            forwarded_header: self.options.forwarded_header,
         }
     }
 

@@ -48,6 +48,27 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
+    /// A request from borrowed parts (tests, fuzzing and benchmarks build requests this way).
+    pub fn from_parts(
+        method: &'a str,
+        headers: &[(&'a str, &'a str)],
+        query: &[(&'a str, &'a str)],
+        remote_addr: &'a str,
+    ) -> Self {
+        let owned = |pairs: &[(&'a str, &'a str)]| {
+            pairs
+                .iter()
+                .map(|(n, v)| (Cow::Borrowed(*n), Cow::Borrowed(*v)))
+                .collect()
+        };
+        Self {
+            method: Cow::Borrowed(method),
+            headers: owned(headers),
+            query: owned(query),
+            remote_addr: Cow::Borrowed(remote_addr),
+        }
+    }
+
     /// Every value of header `name`, in order.
     pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
         self.headers

@@ -15,15 +15,7 @@ fn map(v: Value) -> Map<String, Value> {
 }
 
 fn request<'a>(method: &'a str, headers: &[(&'a str, &'a str)], remote: &'a str) -> Request<'a> {
-    Request {
-        method: method.into(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).into(), (*v).into()))
-            .collect(),
-        query: Vec::new(),
-        remote_addr: remote.into(),
-    }
+    Request::from_parts(method, headers, &[], remote)
 }
 
 fn result(g: &Guard, r: &Request<'_>) -> Value {

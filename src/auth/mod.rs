@@ -7,6 +7,7 @@
 //! header; only `reason` (for the plugin's log) says why (§13 W-IP-4).
 #![forbid(unsafe_code)]
 
+pub mod signed;
 pub mod transport;
 
 use std::borrow::Cow;
@@ -17,7 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::credentials::digest::TokenDigest;
 use crate::credentials::expiry::Mode;
 use crate::credentials::{Credential, CredentialSet};
-use crate::errors::codes::DenialReason;
+use crate::errors::codes::{DenialReason, JwtReason};
 use crate::ip::{self, Allowlist};
 use crate::request::Request;
 use crate::scopes::Availability;
@@ -63,6 +64,10 @@ pub struct AuthPolicy<'a> {
     pub fail_on_missing_token_in_prod: bool,
     /// Which optional API parts are on (granted scopes are filtered by it).
     pub availability: Availability,
+    /// Signed bearer tokens accepted (the Guard option `jwt`).
+    pub jwt: Option<&'a signed::JwtAuth>,
+    /// The forwarding header trusted proxies write (the Guard option `forwardedHeader`).
+    pub forwarded_header: ip::ForwardingHeader,
 }
 
 /// An authenticated caller.
@@ -91,7 +96,7 @@ pub struct Principal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrincipalRef<'a> {
     /// Credential id or handle (`anonymous` when the token is not required).
-    pub credential_id: &'a str,
+    pub credential_id: Cow<'a, str>,
     /// `env`, `cp`, `jwt` or `unknown`.
     pub credential_source: &'static str,
     /// Managed credential row id.
@@ -112,7 +117,7 @@ impl PrincipalRef<'_> {
     /// The owned principal.
     pub fn to_principal(&self) -> Principal {
         Principal {
-            credential_id: self.credential_id.to_owned(),
+            credential_id: self.credential_id.to_string(),
             credential_source: self.credential_source,
             managed_credential_id: self.managed_credential_id,
             auth_method: self.auth_method,
@@ -137,6 +142,8 @@ pub struct Denial {
     pub headers: Vec<(String, String)>,
     /// The precise cause, for the plugin's log only.
     pub reason: DenialReason,
+    /// For a refused signed token, the JWT reason (log only).
+    pub detail: Option<JwtReason>,
 }
 
 /// The result of `authenticate`.
@@ -178,6 +185,7 @@ impl Outcome {
                     "message": d.message,
                     "headers": headers,
                     "reason": d.reason.as_str(),
+                    "reasonDetail": d.detail.map(JwtReason::as_str),
                 })
             }
         }
@@ -200,6 +208,7 @@ pub fn unauthorized(reason: DenialReason) -> Denial {
         message: UNAUTHORIZED_MESSAGE.to_owned(),
         headers: vec![("WWW-Authenticate".to_owned(), WWW_AUTHENTICATE.to_owned())],
         reason,
+        detail: None,
     }
 }
 
@@ -214,6 +223,7 @@ fn invalid_request(reason: DenialReason) -> Denial {
         message: message.to_owned(),
         headers: Vec::new(),
         reason,
+        detail: None,
     }
 }
 
@@ -228,14 +238,19 @@ fn misconfigured(policy: &AuthPolicy<'_>) -> Denial {
         message,
         headers: Vec::new(),
         reason: DenialReason::NoCredentials,
+        detail: None,
     }
 }
 
 /// The client address via [`ip::client_ip`] with the trusted proxies; an IPv4-mapped IPv6
 /// address is reported as IPv4.
-pub fn resolve_client_ip(request: &Request<'_>, trusted_proxies: &Allowlist) -> Option<IpAddr> {
+pub fn resolve_client_ip(
+    request: &Request<'_>,
+    trusted_proxies: &Allowlist,
+    which: ip::ForwardingHeader,
+) -> Option<IpAddr> {
     let headers = request.header_pairs();
-    ip::client_ip(&request.remote_addr, &headers, trusted_proxies)
+    ip::client_ip_with(&request.remote_addr, &headers, trusted_proxies, which)
 }
 
 /// True when `allowlist` admits `ip`: an IPv4-mapped IPv6 address matches an IPv4 entry that
@@ -260,7 +275,8 @@ pub fn authenticate_ref<'a>(
     now: i64,
 ) -> Result<PrincipalRef<'a>, Denial> {
     transport::check_write_contract(request).map_err(invalid_request)?;
-    let client_ip = resolve_client_ip(request, policy.trusted_proxies).map(|ip| ip.to_canonical());
+    let client_ip = resolve_client_ip(request, policy.trusted_proxies, policy.forwarded_header)
+        .map(|ip| ip.to_canonical());
     if !policy.require_token {
         let anonymous = policy.anonymous_scopes;
         let scopes = if anonymous.iter().all(|s| policy.availability.allows(s)) {
@@ -269,7 +285,7 @@ pub fn authenticate_ref<'a>(
             Cow::Owned(policy.availability.filter(anonymous))
         };
         return Ok(PrincipalRef {
-            credential_id: ANONYMOUS_ID,
+            credential_id: Cow::Borrowed(ANONYMOUS_ID),
             credential_source: "unknown",
             managed_credential_id: None,
             auth_method: "none",
@@ -280,12 +296,18 @@ pub fn authenticate_ref<'a>(
             client_ip,
         });
     }
-    if policy.credentials.is_empty() {
+    if policy.credentials.is_empty() && policy.jwt.is_none() {
         return Err(misconfigured(policy));
     }
     let presented = transport::extract(request, policy.allow_query_token)
         .map_err(unauthorized)?
         .ok_or_else(|| unauthorized(DenialReason::TokenMissing))?;
+    if let Some(jwt) = policy.jwt
+        && presented.method == transport::AuthMethod::Authorization
+        && crate::jwt::looks_like_jwt(presented.token)
+    {
+        return signed_principal(jwt, presented.token, client_ip, now, policy);
+    }
     if tokens::format(presented.token) == Format::Malformed {
         return Err(unauthorized(DenialReason::TokenMalformed));
     }
@@ -296,13 +318,37 @@ pub fn authenticate_ref<'a>(
         .ok_or_else(|| unauthorized(DenialReason::TokenUnknown))?;
     admit(credential, client_ip, now).map_err(unauthorized)?;
     Ok(PrincipalRef {
-        credential_id: &credential.id,
+        credential_id: Cow::Borrowed(&credential.id),
         credential_source: credential.source.as_str(),
         managed_credential_id: credential.managed_id,
         auth_method: presented.method.as_str(),
         principal_fingerprint: Cow::Owned(credential.fingerprint()),
         scopes: Cow::Borrowed(&credential.scopes),
         force_human_approval: credential.force_human_approval,
+        client_ip,
+    })
+}
+
+/// A Bearer JWT verified with the configured keys.
+fn signed_principal<'a>(
+    jwt: &signed::JwtAuth,
+    token: &str,
+    client_ip: Option<IpAddr>,
+    now: i64,
+    policy: &AuthPolicy<'a>,
+) -> Result<PrincipalRef<'a>, Denial> {
+    let p = jwt.verify(token, now).map_err(|reason| Denial {
+        detail: Some(reason),
+        ..unauthorized(DenialReason::JwtInvalid)
+    })?;
+    Ok(PrincipalRef {
+        credential_id: Cow::Owned(p.subject),
+        credential_source: "jwt",
+        managed_credential_id: None,
+        auth_method: "jwt",
+        principal_fingerprint: Cow::Owned(p.fingerprint),
+        scopes: Cow::Owned(policy.availability.filter(&p.scopes)),
+        force_human_approval: true,
         client_ip,
     })
 }

@@ -44,6 +44,8 @@ impl Fixture {
             production: true,
             fail_on_missing_token_in_prod: true,
             availability: Availability::default(),
+            jwt: None,
+            forwarded_header: crate::ip::ForwardingHeader::Auto,
         }
     }
 }
@@ -59,15 +61,7 @@ fn row(id: i64, handle: &str, token: &str, extra: Value) -> Value {
 }
 
 fn get<'a>(headers: &[(&'a str, &'a str)], remote: &'a str) -> Request<'a> {
-    Request {
-        method: "GET".into(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).into(), (*v).into()))
-            .collect(),
-        query: Vec::new(),
-        remote_addr: remote.into(),
-    }
+    Request::from_parts("GET", headers, &[], remote)
 }
 
 fn bearer(token: &str) -> String {

@@ -265,18 +265,7 @@ mod tests {
         headers: &[(&'a str, &'a str)],
         query: &[(&'a str, &'a str)],
     ) -> Request<'a> {
-        Request {
-            method: method.into(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| ((*n).into(), (*v).into()))
-                .collect(),
-            query: query
-                .iter()
-                .map(|(n, v)| ((*n).into(), (*v).into()))
-                .collect(),
-            remote_addr: "127.0.0.1".into(),
-        }
+        Request::from_parts(method, headers, query, "127.0.0.1")
     }
 
     #[test]

@@ -206,6 +206,8 @@ code_enum! {
         WebhookUrlMissing => "webhook_url_missing",
         /// Webhook URL is not an absolute `http(s)://host` URL.
         WebhookUrlInvalid => "webhook_url_invalid",
+        /// Trusted proxies are configured but the forwarding header is not pinned.
+        ForwardedHeaderNotPinned => "forwarded_header_not_pinned",
         /// Webhook URL is not https.
         WebhookInsecureUrl => "webhook_insecure_url",
     }

@@ -42,18 +42,59 @@ enum Hop {
 /// One request header: its name and its value (`None` when the value is not text).
 pub type Header<'a> = (&'a [u8], Option<&'a [u8]>);
 
+/// Which forwarding header a trusted proxy writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardingHeader {
+    /// `Forwarded` when present, else `X-Forwarded-For` (the contract of `client_ip`). Behind a
+    /// proxy that only appends `X-Forwarded-For`, a client-sent `Forwarded` would be believed:
+    /// pin the header the proxy really writes.
+    #[default]
+    Auto,
+    /// Only `X-Forwarded-For`; a `Forwarded` header is ignored.
+    XForwardedFor,
+    /// Only RFC 7239 `Forwarded`; an `X-Forwarded-For` header is ignored.
+    Forwarded,
+}
+
+impl ForwardingHeader {
+    /// Reads `auto`, `x-forwarded-for` or `forwarded` (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(Self::Auto),
+            "x-forwarded-for" => Some(Self::XForwardedFor),
+            "forwarded" => Some(Self::Forwarded),
+            _ => None,
+        }
+    }
+}
+
 /// The client address of a request; see the module docs. `None` when the peer address is not
 /// a valid IP address.
 pub fn resolve(remote_addr: &[u8], headers: &[Header<'_>], trusted: &Allowlist) -> Option<IpAddr> {
+    resolve_with(remote_addr, headers, trusted, ForwardingHeader::Auto)
+}
+
+/// [`resolve`], reading only the forwarding header `which` names.
+pub fn resolve_with(
+    remote_addr: &[u8],
+    headers: &[Header<'_>],
+    trusted: &Allowlist,
+    which: ForwardingHeader,
+) -> Option<IpAddr> {
     let peer = super::parse_ip_bytes(remote_addr)?;
     if !trusted.contains(peer) {
         return Some(peer.to_canonical());
     }
     let mut last = peer;
-    match (
-        header(headers, b"forwarded"),
-        header(headers, b"x-forwarded-for"),
-    ) {
+    let forwarded = match which {
+        ForwardingHeader::XForwardedFor => None,
+        _ => header(headers, b"forwarded"),
+    };
+    let xff = match which {
+        ForwardingHeader::Forwarded => None,
+        _ => header(headers, b"x-forwarded-for"),
+    };
+    match (forwarded, xff) {
         (Some(Some(v)), _) => walk(forwarded_hops(&v).into_iter().rev(), trusted, &mut last),
         (None, Some(Some(v))) => {
             let hops = v
@@ -306,6 +347,36 @@ fn forwarded_node(n: &[u8]) -> Hop {
     match std::str::from_utf8(n) {
         Ok(text) => v4_node(text),
         Err(_) => Hop::Stop,
+    }
+}
+
+#[cfg(test)]
+mod pinned_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_pinned_header_ignores_the_other() {
+        let trusted = Allowlist::parse_value(&json!(["10.0.0.0/8"])).unwrap();
+        let h: Vec<Header<'_>> = vec![
+            (b"Forwarded", Some(b"for=198.51.100.66")),
+            (b"X-Forwarded-For", Some(b"203.0.113.9")),
+        ];
+        let ip = |w| resolve_with(b"10.0.0.1", &h, &trusted, w).map(|a| a.to_string());
+        assert_eq!(ip(ForwardingHeader::Auto).as_deref(), Some("198.51.100.66"));
+        assert_eq!(
+            ip(ForwardingHeader::XForwardedFor).as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            ip(ForwardingHeader::Forwarded).as_deref(),
+            Some("198.51.100.66")
+        );
+        assert_eq!(
+            ForwardingHeader::from_name(" X-Forwarded-For "),
+            Some(ForwardingHeader::XForwardedFor)
+        );
+        assert_eq!(ForwardingHeader::from_name("via"), None);
     }
 }
 

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::errors::InvalidInput;
 
-pub use client::Header;
+pub use client::{ForwardingHeader, Header};
 pub use list::{Input, MAX_ENTRIES, MAX_TEXT_BYTES, Member, Normalized, Problem, normalize};
 pub use matcher::Matcher;
 pub use parse::{AddrError, Cidr, EntryError, MAX_ENTRY_BYTES, parse_entry};
@@ -137,11 +137,21 @@ pub fn client_ip(
     headers: &[(&str, &str)],
     trusted: &Allowlist,
 ) -> Option<IpAddr> {
+    client_ip_with(remote_addr, headers, trusted, ForwardingHeader::Auto)
+}
+
+/// [`client_ip`], reading only the forwarding header `which` names.
+pub fn client_ip_with(
+    remote_addr: &str,
+    headers: &[(&str, &str)],
+    trusted: &Allowlist,
+    which: ForwardingHeader,
+) -> Option<IpAddr> {
     let headers: Vec<Header<'_>> = headers
         .iter()
         .map(|(n, v)| (n.as_bytes(), Some(v.as_bytes())))
         .collect();
-    client::resolve(remote_addr.as_bytes(), &headers, trusted)
+    client::resolve_with(remote_addr.as_bytes(), &headers, trusted, which)
 }
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
         scopes.push(string_zval(scope)?)?;
     }
     let mut principal = ZendHashTable::with_capacity(8);
-    principal.insert("credentialId", string_zval(p.credential_id)?)?;
+    principal.insert("credentialId", string_zval(&p.credential_id)?)?;
     principal.insert("credentialSource", string_zval(p.credential_source)?)?;
     principal.insert("managedCredentialId", p.managed_credential_id)?;
     principal.insert("authMethod", string_zval(p.auth_method)?)?;
@@ -167,7 +167,7 @@ fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
     Ok(out)
 }
 
-/// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason']`.
+/// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`.
 fn denied_array(d: &Denial) -> PhpResult<ZBox<ZendHashTable>> {
     let mut headers =
         ZendHashTable::with_capacity(u32::try_from(d.headers.len()).unwrap_or(u32::MAX));
@@ -181,6 +181,14 @@ fn denied_array(d: &Denial) -> PhpResult<ZBox<ZendHashTable>> {
     out.insert("message", string_zval(&d.message)?)?;
     out.insert("headers", array_zval(headers))?;
     out.insert("reason", string_zval(d.reason.as_str())?)?;
+    match d.detail {
+        Some(detail) => out.insert("reasonDetail", string_zval(detail.as_str())?)?,
+        None => {
+            let mut null = Zval::new();
+            null.set_null();
+            out.insert("reasonDetail", null)?
+        }
+    }
     Ok(out)
 }
 
@@ -338,7 +346,8 @@ impl PhpGuard {
 
     /// Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):
     /// `['ok' => true, 'principal' => [...]]` or
-    /// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason']`.
+    /// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
+    /// (`reason` and `reasonDetail` are for the plugin's log, never for the response).
     pub fn authenticate(&self, request: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
         let req = request_from(request)?;
         match self.inner.authenticate_ref(&req) {

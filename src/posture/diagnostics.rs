@@ -1,10 +1,12 @@
 //! `checks.auth` of the diagnostics bundle (reference §8.6).
 #![forbid(unsafe_code)]
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+
+use super::capabilities::runtime_profile;
 
 use crate::credentials::CredentialSummary;
-use crate::settings::{POLICY_VERSION, RuntimeConfig};
+use crate::settings::RuntimeConfig;
 use crate::warnings::{Level, Warning};
 
 /// The extra error of the auth check when tokens are required and no credential exists.
@@ -72,19 +74,12 @@ pub fn diagnostics(
     }
     let errors = normalise(errors);
     let webhook = &config.webhook;
-    json!({
-        "check": "auth",
-        "status": if errors.is_empty() { "ok" } else { "failed" },
-        "strict": false,
-        "errors": errors,
-        "warnings": normalise(pick(Level::Warning)),
-        "details": {
-            "environment": config.environment,
-            "environmentProfile": config.profile.as_str(),
-            "environmentProfileSource": config.profile_source.as_str(),
-            "profileDefaultsApplied": config.profile_defaults_applied(),
-            "profileDefaultsAppliedFields": config.defaults_applied_fields,
-            "effectivePolicyVersion": POLICY_VERSION,
+    // The runtime profile's keys first, in its order, then the auth details.
+    let mut details = match runtime_profile(config) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let rest = json!({
             "requireToken": config.require_token,
             "allowQueryToken": config.allow_query_token,
             "credentialCount": summary.credential_count,
@@ -97,7 +92,17 @@ pub fn diagnostics(
             "webhookUrlHost": webhook.destination_host,
             "webhookTimeoutSeconds": webhook.timeout_seconds,
             "webhookMaxAttempts": webhook.max_attempts,
-        },
+    });
+    if let Value::Object(rest) = rest {
+        details.extend(rest);
+    }
+    json!({
+        "check": "auth",
+        "status": if errors.is_empty() { "ok" } else { "failed" },
+        "strict": false,
+        "errors": errors,
+        "warnings": normalise(pick(Level::Warning)),
+        "details": details,
         "generatedAt": iso8601_utc(now),
     })
 }

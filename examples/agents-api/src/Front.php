@@ -69,6 +69,7 @@ final class Front
         $proxies = trim($env['AGENTS_TRUSTED_PROXIES'] ?? '');
         return new Guard(self::pluginEnv($env), $rows, [
             'trustedProxies' => $proxies === '' ? [] : $proxies,
+            'forwardedHeader' => 'x-forwarded-for',
             'commerceEnabled' => ($env['AGENTS_DEMO_COMMERCE'] ?? '1') === '1',
         ]);
     }

@@ -86,7 +86,8 @@ final class GuardAuthenticateTest extends TestCase
         self::assertSame($status, $result['status']);
         if ($status === 401) {
             $body = $result;
-            unset($body['reason']);
+            self::assertNull($body['reasonDetail']);
+            unset($body['reason'], $body['reasonDetail']);
             self::assertSame(self::UNAUTHORIZED, $body);
         }
     }
@@ -490,6 +491,7 @@ final class GuardAuthenticateTest extends TestCase
                 'message' => 'Write requests must authenticate via Authorization or X-Agents-Token headers. Query-token auth is limited to GET/HEAD requests.',
                 'headers' => [],
                 'reason' => 'query_token_on_write',
+                'reasonDetail' => null,
             ], $r);
         } else {
             self::assertDenied($r, $reason);
@@ -618,6 +620,7 @@ final class GuardAuthenticateTest extends TestCase
             'message' => 'API credentials are required but not configured. Refusing to serve guarded endpoints in production.',
             'headers' => [],
             'reason' => 'no_credentials',
+            'reasonDetail' => null,
         ], $prod->authenticate(self::bearer('r-t')));
         // The production guardrail keeps the token on.
         $forced = self::guard(self::PROD + ['PLUGIN_AGENTS_REQUIRE_TOKEN' => 'false']);
