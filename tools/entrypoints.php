@@ -94,7 +94,8 @@ if (function_exists('Agents\Core\token_generate')) {
 }
 if (class_exists(Guard::class)) {
     $plan['agents\core\guard::__construct'] = static function () use ($env, $rows, $jwt, $hmacSecret) {
-        $options = ['now' => 1_800_000_000, 'trustedProxies' => ['10.0.0.0/8'], 'commerceEnabled' => true];
+        $options = ['now' => 1_800_000_000, 'trustedProxies' => ['10.0.0.0/8'], 'forwardedHeader' => 'x-forwarded-for',
+            'commerceEnabled' => true, 'jwt' => ['keys' => [['alg' => 'HS256', 'secret' => $hmacSecret]], 'algorithms' => ['HS256']]];
         $g = new Guard($env, $rows, $options);
         foreach ([
             ['method' => 'GET', 'headers' => ['Authorization' => 'Bearer managed-token-1-abcdefghijkl'], 'query' => [], 'remoteAddr' => '10.0.0.9'],

@@ -164,7 +164,7 @@ final class MalformedInputTest extends TestCase
             'ctor.1.0.id' => 'config', 'ctor.1.0.tokenHash' => 'config', 'ctor.1.0.scopes' => 'config',
             'ctor.1.0.ipAllowlist' => 'config', 'ctor.1.0.expiresAt' => 'config',
             'ctor.1.0.reminderDays' => 'config', 'ctor.2' => 'config', 'ctor.2.now' => 'config',
-            'ctor.2.trustedProxies' => 'config', 'ctor.2.jwt' => 'config',
+            'ctor.2.trustedProxies' => 'config', 'ctor.2.forwardedHeader' => 'config', 'ctor.2.jwt' => 'config',
             'ctor.2.jwt.keys' => 'config', 'ctor.2.jwt.algorithms' => 'config',
         ];
         // Guard methods without arguments: the configuration values that feed their output.
@@ -248,6 +248,13 @@ final class MalformedInputTest extends TestCase
             ['name' => 'agents\core\guard::authenticate', 'class' => Guard::class, 'ctor' => $guardCtor,
                 'method' => 'authenticate', 'args' => [['headers' => ['X-Agents-Token' => $f['token']], 'remoteAddr' => '10.0.0.9']],
                 'slots' => ['args.0.headers.X-Agents-Token' => 'deny', 'args.0.headers.Authorization' => 'request'],
+                'shape' => $authResult, 'denied' => $notOk],
+            // A signed bearer token (the jwt option): anything else in its place is refused.
+            ['name' => 'agents\core\guard::authenticate', 'class' => Guard::class, 'ctor' => $guardCtor,
+                'method' => 'authenticate',
+                'args' => [['headers' => ['Authorization' => 'Bearer ' . $f['jwt']], 'remoteAddr' => '10.0.0.9']],
+                'slots' => ['args.0.headers.Authorization' => 'deny', 'ctor.2.jwt.keys.0.secret' => 'config',
+                    'ctor.2.jwt.algorithms.0' => 'config'],
                 'shape' => $authResult, 'denied' => $notOk],
             ['name' => 'agents\core\guard::hasscope', 'class' => Guard::class, 'ctor' => $guardCtor,
                 'method' => 'hasScope', 'args' => [['scopes' => ['auth:read', 'orders:read']], 'orders:read'],
@@ -350,6 +357,9 @@ final class MalformedInputTest extends TestCase
             $baseline = self::outcome($row, $row['ctor'] ?? [], $row['args'] ?? [], true);
             self::assertArrayHasKey('result', $baseline, "$name baseline: " . ($baseline['error'] ?? ''));
             self::assertTrue(($row['shape'])($baseline['result']), "$name baseline result is malformed");
+            if (isset($row['denied'])) {
+                self::assertFalse(($row['denied'])($baseline['result']), "$name baseline is refused");
+            }
             foreach ($row['slots'] as $slot => $kind) {
                 $path = explode('.', $slot);
                 $where = array_shift($path);
