@@ -7,7 +7,8 @@
 # (`cargo bench --no-default-features`, medians read from target/criterion/**/new/estimates.json)
 # and the PHP bench bench/php/<concern>.php (extension and userland floor in one process, --json).
 # bench/report.php turns the results, the machine, the versions and the load into the document.
-# BENCH_OUT=path writes elsewhere; BENCH_ONLY="ip jwt" runs a subset (the others read "not run").
+# BENCH_OUT=path writes elsewhere; BENCH_ONLY="ip jwt" runs a subset (the others read "not run");
+# BENCH_KEEP=1 keeps the raw results, so `php bench/report.php <dir>` can rewrite the document.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib.sh
@@ -17,7 +18,9 @@ ensure_rust
 out="${BENCH_OUT:-docs/benchmarks.md}"
 concerns=(${BENCH_ONLY:-guard ip jwt posture})
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if [ -z "${BENCH_KEEP:-}" ]; then
+    trap 'rm -rf "$work"' EXIT
+fi
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g'; }
 started="$(date -u '+%Y-%m-%d %H:%M')"
@@ -66,4 +69,4 @@ php -r '
 
 php bench/report.php "$work" >"$work/benchmarks.md"
 mv "$work/benchmarks.md" "$out"
-echo "wrote $out" >&2
+echo "wrote $out${BENCH_KEEP:+ (results kept in $work: php bench/report.php $work)}" >&2
