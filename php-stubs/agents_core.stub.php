@@ -47,6 +47,11 @@ namespace Agents\Core {
 
         /**
          * True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
+         * An empty requirement (`''` or `[]`) is satisfied.
+         *
+         * @param string|list<string> $scope
+         * @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
+         *   list of them (a malformed requirement is never read as "no requirement").
          *
          * @param array $principal
          * @param mixed $scope
@@ -263,8 +268,9 @@ namespace Agents\Core {
      * 'publicId' => non-secret display id]`. The token reads `agt_[<handle>_]<id>_<secret><check>`:
      * a fixed prefix, the handle as a slug, a public id, ≈190 bits from the OS CSPRNG and a
      * checksum that lets a typo be refused before any lookup. `publicId` (`agt_[<handle>_]<id>`)
-     * is drawn separately and contains nothing of the secret. Throws AgentsCoreException when the
-     * OS random source fails (there is no weaker fallback).
+     * is drawn separately and contains nothing of the secret (bytes that are not UTF-8 count as
+     * separators in the slug). Throws AgentsCoreException when the OS random source fails (there
+     * is no weaker fallback).
      *
      * @param string $handle
      * @return array

@@ -254,7 +254,11 @@ impl Guard {
 
     /// True when the principal's `scopes` satisfy `required` (any of them, for a list); scopes
     /// unavailable under this configuration never count.
-    pub fn has_scope(&self, principal_scopes: &[String], required: &[String]) -> bool {
+    pub fn has_scope<S: AsRef<str>, R: AsRef<str>>(
+        &self,
+        principal_scopes: &[S],
+        required: &[R],
+    ) -> bool {
         self.config
             .availability
             .has_any_scope(principal_scopes, required)

@@ -76,6 +76,10 @@ pub fn hash_hex(token: &[u8]) -> String {
 pub fn handle_slug(handle: &str) -> String {
     let mut out = String::new();
     for c in handle.chars().flat_map(char::to_lowercase) {
+        // Every character pushed is one ASCII byte: nothing after this point can be kept.
+        if out.len() >= HANDLE_MAX {
+            break;
+        }
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
             out.push(c);
         } else if !out.is_empty() && !out.ends_with('-') {
@@ -393,6 +397,9 @@ mod tests {
         assert_eq!(handle_slug("Ünïcode"), "n-code");
         assert_eq!(handle_slug(&"abc-".repeat(20)).len(), 31);
         assert!(handle_slug(&"a".repeat(100)).len() == HANDLE_MAX);
+        // A huge handle is read only as far as the slug can go.
+        let huge = format!("{}{}", "ab.".repeat(11), "x".repeat(10_000_000));
+        assert_eq!(handle_slug(&huge), "ab-ab-ab-ab-ab-ab-ab-ab-ab-ab-ab");
     }
 
     #[test]

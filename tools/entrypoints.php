@@ -3,7 +3,8 @@
 // Used by the valgrind check (scripts/valgrind.sh) and the soak check (scripts/soak.sh).
 //   php -d extension=... tools/entrypoints.php [iterations] [--soak]
 // Fails (exit 1) when the extension exports a function or method this script does not call, so
-// new entry points cannot escape the memory checks.
+// new entry points cannot escape the memory checks. With --soak, RSS is sampled 20 times and the
+// run fails when it grows by 1 MiB or more after the first sample.
 
 declare(strict_types=1);
 
@@ -48,6 +49,9 @@ $jwt = "$jwtHeader.$jwtClaims.$jwtSig";
 $big = str_repeat('A', 200_000);
 
 $plan = [];
+// Slow calls (large inputs, RSA/EC key parsing): every iteration under valgrind, every 100th in a
+// soak run, so a soak of N iterations calls each of them N/100 times.
+$rare = [];
 if (function_exists('Agents\Core\ip_allowed')) {
     $plan['agents\core\ip_allowed'] = static function () {
         Agents\Core\ip_allowed('10.1.2.3', ['10.0.0.0/8', 'bad', 5]);
@@ -62,15 +66,19 @@ if (function_exists('Agents\Core\client_ip')) {
     };
 }
 if (class_exists(IpAllowlist::class)) {
-    $plan['agents\core\ipallowlist::__construct'] = static function () use ($big) {
+    $plan['agents\core\ipallowlist::__construct'] = static function () {
         $l = new IpAllowlist(['10.0.0.0/8', '2001:db8::/32', '127.0.0.1']);
         $l->contains('10.9.9.9');
         $l->contains('::ffff:10.0.0.1');
         $l->contains("\xfe");
         $l->entries();
         count($l);
-        IpAllowlist::normalize("10.0.0.5/8, 01.2.3.4 fe80::1%eth0 $big");
+        IpAllowlist::normalize('10.0.0.5/8, 01.2.3.4 fe80::1%eth0 ' . str_repeat('A', 100));
         attempt(fn () => new IpAllowlist(['10.0.0.5/8', 7, null]));
+    };
+    $rare['big allowlist text'] = static function () use ($big) {
+        IpAllowlist::normalize("10.0.0.5/8, 01.2.3.4 fe80::1%eth0 $big");
+        attempt(fn () => new IpAllowlist("10.0.0.0/8 $big"));
     };
     foreach (['contains', 'entries', 'count', 'normalize'] as $m) {
         $plan["agents\\core\\ipallowlist::$m"] = null; // covered above
@@ -86,7 +94,8 @@ if (function_exists('Agents\Core\token_generate')) {
 }
 if (class_exists(Guard::class)) {
     $plan['agents\core\guard::__construct'] = static function () use ($env, $rows, $jwt, $hmacSecret) {
-        $options = ['now' => 1_800_000_000, 'trustedProxies' => ['10.0.0.0/8'], 'commerceEnabled' => true];
+        $options = ['now' => 1_800_000_000, 'trustedProxies' => ['10.0.0.0/8'], 'forwardedHeader' => 'x-forwarded-for',
+            'commerceEnabled' => true, 'jwt' => ['keys' => [['alg' => 'HS256', 'secret' => $hmacSecret]], 'algorithms' => ['HS256']]];
         $g = new Guard($env, $rows, $options);
         foreach ([
             ['method' => 'GET', 'headers' => ['Authorization' => 'Bearer managed-token-1-abcdefghijkl'], 'query' => [], 'remoteAddr' => '10.0.0.9'],
@@ -115,9 +124,12 @@ if (class_exists(Guard::class)) {
     $plan['agents\core\posture'] = null;
 }
 if (class_exists(JwtVerifier::class)) {
+    $fixtures = json_decode((string) file_get_contents(__DIR__ . '/../tests/fixtures/jwt-algorithms.json'), true);
     $plan['agents\core\jwtverifier::__construct'] = static function () use ($jwt, $hmacSecret, $big) {
         $v = new JwtVerifier([['alg' => 'HS256', 'secret' => $hmacSecret, 'kid' => 'k1']], ['algorithms' => ['HS256']]);
         $v->check($jwt, 1_800_000_000);
+        $v->keys();
+        (new JwtVerifier(['keys' => [['kty' => 'oct', 'k' => rtrim(strtr(base64_encode($hmacSecret), '+/', '-_'), '='), 'kid' => 'o']]], ['algorithms' => ['HS256', 'HS512']]))->keys();
         attempt(fn () => $v->verify($jwt, 1_800_000_000));
         $v->check("$jwt.x", null);
         $v->check("\xff.\xff.\xff");
@@ -126,8 +138,24 @@ if (class_exists(JwtVerifier::class)) {
         attempt(fn () => new JwtVerifier([['alg' => 'HS256', 'secret' => 'short']], ['algorithms' => ['HS256']]));
         attempt(fn () => new JwtVerifier(['keys' => [['kty' => 'RSA', 'n' => 'AQAB', 'e' => 'AQAB']]], ['algorithms' => ['RS256']]));
     };
+    $rare['jwt every algorithm'] = static function () use ($fixtures) {
+        // Every algorithm, from PEM and from JWK (RSA, RSA-PSS, EC, Ed25519 paths).
+        $all = array_column($fixtures['algorithms'], 'alg');
+        foreach ($fixtures['algorithms'] as $f) {
+            $spec = isset($f['pem']) ? ['alg' => $f['alg'], 'pem' => $f['pem'], 'kid' => $f['kid']]
+                : ['alg' => $f['alg'], 'secret' => hex2bin($f['secret_hex']), 'kid' => $f['kid']];
+            $pv = new JwtVerifier([$spec], ['algorithms' => [$f['alg']]]);
+            $pv->check($f['token'], 1_800_000_000);
+            $pv->keys();
+            $jv = new JwtVerifier(['keys' => [$f['jwk'] + ['kid' => $f['kid']]]], ['algorithms' => $all]);
+            $jv->check($f['token'], 1_800_000_000);
+            $jv->check(substr($f['token'], 0, -4) . 'AAAA', 1_800_000_000);
+            $jv->keys();
+        }
+    };
     $plan['agents\core\jwtverifier::verify'] = null;
     $plan['agents\core\jwtverifier::check'] = null;
+    $plan['agents\core\jwtverifier::keys'] = null;
 }
 if (function_exists('Agents\Core\webhook_sign')) {
     $plan['agents\core\webhook_sign'] = static function () {
@@ -178,14 +206,19 @@ for ($i = 0; $i < $iterations; $i++) {
             $f();
         }
     }
+    if (!$soak || $i % 100 === 0) {
+        foreach ($rare as $f) {
+            $f();
+        }
+    }
     if ($soak && ($i % max(1, intdiv($iterations, 20)) === 0 || $i === $iterations - 1)) {
         gc_collect_cycles();
         $samples[] = [$i, $rss()];
     }
 }
 $calls = count(array_filter($plan));
-printf("%d iterations of %d entry-point groups (%d entry points) in %.1f s\n",
-    $iterations, $calls, count($plan), microtime(true) - $started);
+printf("%d iterations of %d entry-point groups (%d entry points; %d slow groups every %s) in %.1f s\n",
+    $iterations, $calls, count($plan), count($rare), $soak ? '100th iteration' : 'iteration', microtime(true) - $started);
 if ($soak) {
     foreach ($samples as [$i, $kb]) {
         printf("  iteration %8d: RSS %d KiB\n", $i, $kb);

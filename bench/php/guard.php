@@ -4,7 +4,7 @@
  * Guard::authenticate and new Guard from PHP, against a userland floor in the same process.
  *
  *   cargo build --release
- *   php -d extension=$PWD/target/release/libagents_core.so bench/php/guard.php
+ *   php -d extension=$PWD/target/release/libagents_core.so bench/php/guard.php [--json]
  *
  * authenticate: a Bearer token matching one of N managed credentials (10, 1000, 10 000); the
  * matching credential carries a 100-entry IP allowlist and the client sits in its last entry.
@@ -12,6 +12,7 @@
  * an array lookup by hash, hash_equals — with no header parsing, IP check or result array.
  * new Guard: 100 managed rows (the floor builds the hash => row index the same rows need).
  * Each figure is the fastest of 7 runs (the least disturbed by other load); ns per call.
+ * --json prints the rows for bench/report.php instead of the table.
  */
 
 declare(strict_types=1);
@@ -25,6 +26,7 @@ if (!extension_loaded('agents_core')) {
 
 const NOW = 1772366400;
 const RUNS = 7;
+$json = in_array('--json', $argv, true);
 
 function allowlist(): array
 {
@@ -126,6 +128,13 @@ $floor = measure(static function (int $k) use ($rows): void {
 }, 2000);
 $table[] = ['new Guard, 100 managed rows', $ext, $floor];
 
+if ($json) {
+    echo json_encode(array_map(static fn (array $r): array => [
+        'case' => $r[0], 'extension_ns' => $r[1], 'floor_ns' => $r[2],
+        'target_ns' => str_starts_with($r[0], 'new Guard') ? 50_000 : 1_500,
+    ], $table), JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
+    exit(0);
+}
 printf("PHP %s, agents_core %s, opcache %s, JIT %s\n\n", PHP_VERSION, AGENTS_CORE_VERSION,
     ini_get('opcache.enable_cli') ? 'on' : 'off', ini_get('opcache.jit') ?: 'off');
 printf("| %-45s | %12s | %17s | %11s |\n", 'case', 'extension ns', 'userland floor ns', 'ext / floor');

@@ -2,13 +2,14 @@
 // IpAllowlist::contains() against a userland PHP floor, in the same process.
 //
 //   cargo build --release
-//   php -d extension=$PWD/target/release/libagents_core.so bench/php/ip.php [seconds-per-case]
+//   php -d extension=$PWD/target/release/libagents_core.so bench/php/ip.php [seconds-per-case] [--json]
 //
 // The floor parses the list once into inet_pton() binaries and prefix byte/bit masks, then per
 // call converts the address with inet_pton() and compares bytes entry by entry, the way a
 // careful PHP implementation does. Both sides answer the same 256 probe addresses (half inside
 // an entry); the answers are checked to agree before timing. ns/call is the CPU time of a timed
-// loop per call (the lowest of 7 rounds) minus the same loop without the call.
+// loop per call (the lowest of 7 rounds) minus the same loop without the call. --json prints the
+// rows for bench/report.php instead of the table.
 
 declare(strict_types=1);
 
@@ -21,7 +22,10 @@ if (!extension_loaded('agents_core')) {
 
 const PROBES = 256;
 const ROUNDS = 7;
-$seconds = (float) ($argv[1] ?? 0.25);
+$json = in_array('--json', $argv, true);
+$positional = array_values(array_filter(array_slice($argv, 1), static fn (string $a): bool => $a !== '--json'));
+$seconds = (float) ($positional[0] ?? 0.25);
+$rows = [];
 
 /** @return list<array{string, int, int}> [network binary, full bytes, mask of the next byte] */
 function floor_compile(array $cidrs): array
@@ -120,8 +124,10 @@ function time_loop(callable $body, float $seconds): float
     return $best;
 }
 
-printf("PHP %s, %s, opcache.jit=%s\n", PHP_VERSION, php_uname('m'), ini_get('opcache.jit') ?: 'off');
-printf("%-6s %7s %14s %14s %8s\n", 'family', 'entries', 'ext ns/call', 'php ns/call', 'ratio');
+if (!$json) {
+    printf("PHP %s, %s, opcache.jit=%s\n", PHP_VERSION, php_uname('m'), ini_get('opcache.jit') ?: 'off');
+    printf("%-6s %7s %14s %14s %8s\n", 'family', 'entries', 'ext ns/call', 'php ns/call', 'ratio');
+}
 foreach (['v4', 'v6'] as $family) {
     foreach ([1, 10, 100, 1000, 10000] as $n) {
         [$entries, $probes] = make_case($family, $n);
@@ -160,7 +166,18 @@ foreach (['v4', 'v6'] as $family) {
         }
         $ext -= $empty;
         $php -= $empty;
-        printf("%-6s %7d %14.1f %14.1f %7.1fx\n", $family, $n, $ext, $php, $php / $ext);
+        $rows[] = [
+            'case' => sprintf('contains, IP%s, %s %s', $family, number_format($n), $n === 1 ? 'entry' : 'entries'),
+            'extension_ns' => $ext, 'floor_ns' => $php, 'target_ns' => $n === 1000 ? 100 : null,
+        ];
+        if (!$json) {
+            printf("%-6s %7d %14.1f %14.1f %7.1fx\n", $family, $n, $ext, $php, $php / $ext);
+        }
     }
+}
+if ($json) {
+    $rows[] = ['case' => 'an empty method call (IpAllowlist::count)', 'extension_ns' => $call, 'floor_ns' => null, 'target_ns' => null];
+    echo json_encode($rows, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
+    exit(0);
 }
 printf("an empty method call (IpAllowlist::count) costs %.1f ns here\n", $call);

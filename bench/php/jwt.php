@@ -6,9 +6,10 @@
 // converted to DER; sodium_crypto_sign_verify_detached).
 //
 //   cargo build --release
-//   php -d extension=$PWD/target/release/libagents_core.so bench/php/jwt.php [rounds]
+//   php -d extension=$PWD/target/release/libagents_core.so bench/php/jwt.php [rounds] [--json]
 //
-// Prints µs per call (median of the rounds) and the ratio extension / floor (< 1: faster).
+// Prints µs per call (median of the rounds) and the ratio extension / floor (< 1: faster);
+// --json prints the rows for bench/report.php instead.
 
 declare(strict_types=1);
 
@@ -22,7 +23,19 @@ if (!extension_loaded('agents_core')) {
 }
 
 const NOW = 1_700_000_000;
-$rounds = max(1, (int) ($argv[1] ?? 5));
+$json = in_array('--json', $argv, true);
+$positional = array_values(array_filter(array_slice($argv, 1), static fn (string $a): bool => $a !== '--json'));
+$rounds = max(1, (int) ($positional[0] ?? 5));
+$rows = [];
+/** One result row: kept for --json, printed otherwise. */
+function row(array &$rows, bool $json, string $case, float $floor, float $ext, ?float $targetUs): void
+{
+    $rows[] = ['case' => $case, 'extension_ns' => $ext * 1000, 'floor_ns' => $floor * 1000,
+        'target_ns' => $targetUs === null ? null : $targetUs * 1000];
+    if (!$json) {
+        printf("| %-34s | %12.2f | %12.2f | %9.2f |\n", $case, $floor, $ext, $ext / $floor);
+    }
+}
 
 function b64d(string $s): string|false
 {
@@ -93,10 +106,12 @@ function measure(callable $fn, int $n, int $rounds): float
 $fixtures = json_decode((string) file_get_contents(__DIR__ . '/../../tests/fixtures/jwt-algorithms.json'), true, 512, JSON_THROW_ON_ERROR);
 $byAlg = array_column($fixtures['algorithms'], null, 'alg');
 
-printf("PHP %s, %s, opcache.enable_cli=%s, JIT=%s, %d rounds\n\n", PHP_VERSION, php_uname('m'),
-    ini_get('opcache.enable_cli') ?: '0', ini_get('opcache.jit') ?: 'off', $rounds);
-printf("| %-34s | %12s | %12s | %9s |\n", 'call', 'floor µs', 'extension µs', 'ext/floor');
-printf("|%s|%s|%s|%s|\n", str_repeat('-', 36), str_repeat('-', 14), str_repeat('-', 14), str_repeat('-', 11));
+if (!$json) {
+    printf("PHP %s, %s, opcache.enable_cli=%s, JIT=%s, %d rounds\n\n", PHP_VERSION, php_uname('m'),
+        ini_get('opcache.enable_cli') ?: '0', ini_get('opcache.jit') ?: 'off', $rounds);
+    printf("| %-34s | %12s | %12s | %9s |\n", 'call', 'floor µs', 'extension µs', 'ext/floor');
+    printf("|%s|%s|%s|%s|\n", str_repeat('-', 36), str_repeat('-', 14), str_repeat('-', 14), str_repeat('-', 11));
+}
 
 foreach (['HS256' => 100_000, 'RS256' => 2_000, 'ES256' => 2_000, 'EdDSA' => 2_000] as $alg => $n) {
     $e = $byAlg[$alg];
@@ -114,7 +129,7 @@ foreach (['HS256' => 100_000, 'RS256' => 2_000, 'ES256' => 2_000, 'EdDSA' => 2_0
     }
     $floor = measure(fn () => floor_verify($token, $alg, $floorKey), $n, $rounds);
     $ext = measure(fn () => $v->check($token, NOW), $n, $rounds);
-    printf("| %-34s | %12.2f | %12.2f | %9.2f |\n", "$alg verify", $floor, $ext, $ext / $floor);
+    row($rows, $json, "$alg verify", $floor, $ext, $alg === 'HS256' ? 1.0 : null);
 }
 
 // Webhooks: the receiver's floor looks both headers up case-insensitively, checks the window
@@ -137,4 +152,7 @@ if (!$floorWebhook() || !webhook_verify($secret, $body, $headers, 300, NOW)['val
 }
 $floor = measure($floorWebhook, 100_000, $rounds);
 $ext = measure(fn () => webhook_verify($secret, $body, $headers, 300, NOW), 100_000, $rounds);
-printf("| %-34s | %12.2f | %12.2f | %9.2f |\n", 'webhook_verify', $floor, $ext, $ext / $floor);
+row($rows, $json, 'webhook_verify', $floor, $ext, null);
+if ($json) {
+    echo json_encode($rows, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
+}

@@ -4,7 +4,9 @@
 // integer settings, expiry counts, delivery mode, the posture array) against the extension, in
 // one process.
 //
-//   php -d extension=$PWD/target/release/libagents_core.so bench/php/posture.php
+//   php -d extension=$PWD/target/release/libagents_core.so bench/php/posture.php [--json]
+//
+// --json prints the rows for bench/report.php instead of the table.
 
 declare(strict_types=1);
 
@@ -191,6 +193,17 @@ $cases = [
     '$guard->diagnostics()' => measure(static fn () => $guard->diagnostics(), $n),
 ];
 
+if (in_array('--json', $argv, true)) {
+    $rows = [];
+    foreach ($cases as $name => $us) {
+        if ($name !== 'userland PHP posture (floor)') {
+            $rows[] = ['case' => $name, 'extension_ns' => $us * 1000, 'floor_ns' => $floor * 1000,
+                'target_ns' => str_contains($name, 'posture(') ? 50_000 : null];
+        }
+    }
+    echo json_encode($rows, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
+    exit(0);
+}
 printf("PHP %s, agents_core %s, 100 managed credentials, %d calls x 7 rounds (median)\n\n", PHP_VERSION, AGENTS_CORE_VERSION, $n);
 printf("| %-34s | %10s | %16s |\n", 'case', 'µs/call', 'speed-up vs floor');
 printf("|%s|%s|%s|\n", str_repeat('-', 36), str_repeat('-', 12), str_repeat('-', 18));

@@ -8,6 +8,8 @@
 //! where a PHP string is binary data.
 
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::{FromZval, StubLiteral};
+use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{Map, Number, Value};
 
@@ -81,7 +83,10 @@ pub fn describe(zv: &Zval) -> String {
     } else if zv.is_array() {
         "array".to_owned()
     } else if let Some(o) = zv.object() {
-        format!("object({})", o.get_class_name().unwrap_or_default())
+        // An anonymous class's name continues after a NUL with its file and line: keep the
+        // part PHP itself prints (`class@anonymous`).
+        let name = o.get_class_name().unwrap_or_default();
+        format!("object({})", name.split('\0').next().unwrap_or_default())
     } else {
         "resource".to_owned()
     }
@@ -264,6 +269,29 @@ pub fn to_array(v: &Value) -> ZBox<ZendHashTable> {
             ht
         }
     }
+}
+
+/// A `string` parameter read as bytes (any encoding), whose default is the empty string; for
+/// parameters where text that is not UTF-8 must not raise a `TypeError`.
+pub struct StrBytes<'a>(pub &'a [u8]);
+
+impl<'a> FromZval<'a> for StrBytes<'a> {
+    const TYPE: DataType = DataType::String;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        bytes(zval).map(Self)
+    }
+}
+
+impl StubLiteral for StrBytes<'_> {
+    fn stub_literal(&self) -> String {
+        String::from_utf8_lossy(self.0).as_ref().stub_literal()
+    }
+}
+
+impl StrBytes<'_> {
+    /// The empty string.
+    pub const EMPTY: Self = Self(b"");
 }
 
 /// A PHP string's bytes, whatever the encoding.

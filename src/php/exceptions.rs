@@ -15,7 +15,7 @@ use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::zend::ClassEntry;
 
-use crate::errors::InvalidInput;
+use crate::errors::{InvalidInput, without_nul};
 
 static BASE_CE: AtomicPtr<ClassEntry> = AtomicPtr::new(null_mut());
 static INVALID_INPUT_CE: AtomicPtr<ClassEntry> = AtomicPtr::new(null_mut());
@@ -96,17 +96,22 @@ pub unsafe extern "C" fn register(_ty: i32, _module: i32) -> i32 {
 
 /// An `InvalidInputException` carrying the core's message.
 pub fn invalid_input(e: InvalidInput) -> PhpException {
-    PhpException::new(e.to_string(), 0, invalid_input_ce())
+    invalid_input_msg(e.to_string())
 }
 
-/// An `InvalidInputException` with a plain message.
+/// An `InvalidInputException` with a plain message (NUL bytes escaped, see [`without_nul`]).
 pub fn invalid_input_msg(msg: impl Into<String>) -> PhpException {
-    PhpException::new(msg.into(), 0, invalid_input_ce())
+    PhpException::new(without_nul(msg.into()), 0, invalid_input_ce())
 }
 
 /// A `TokenException` whose message starts with the reason code.
 pub fn token_exception(code: &str, explanation: &str) -> PhpException {
-    PhpException::new(format!("{code}: {explanation}"), 0, token_ce())
+    PhpException::new(without_nul(format!("{code}: {explanation}")), 0, token_ce())
+}
+
+/// An `AgentsCoreException` with a plain message.
+pub fn core_exception(msg: impl Into<String>) -> PhpException {
+    PhpException::new(without_nul(msg.into()), 0, base_ce())
 }
 
 impl From<InvalidInput> for PhpException {

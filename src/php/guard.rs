@@ -17,6 +17,7 @@ use super::exceptions::invalid_input_msg;
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, Columns, ManagedRow};
+use crate::errors::InvalidInput;
 use crate::guard::Guard;
 use crate::request::{self, Request};
 
@@ -273,18 +274,51 @@ fn build(
     Ok(Guard::with_rows(&env, rows, &options)?)
 }
 
-fn strings(zv: &Zval) -> Vec<String> {
+/// The granted scopes of a principal: a string or a list; members that are not UTF-8 text are
+/// left out (they can satisfy nothing).
+fn granted_scopes(zv: &Zval) -> Vec<&str> {
+    fn text(v: &Zval) -> Option<&str> {
+        convert::bytes(v).and_then(|b| std::str::from_utf8(b).ok())
+    }
     let mut out = Vec::new();
+    let zv = zv.dereference();
     if let Some(ht) = zv.array() {
-        for_each_entry(ht, |_, v| {
-            if let Some(b) = convert::bytes(v) {
-                out.push(String::from_utf8_lossy(b).into_owned());
-            }
-        });
-    } else if let Some(b) = convert::bytes(zv) {
-        out.push(String::from_utf8_lossy(b).into_owned());
+        for_each_entry(ht, |_, v| out.extend(text(v)));
+    } else {
+        out.extend(text(zv));
     }
     out
+}
+
+/// The required scope(s): a string or a list of strings. Anything else names the offending
+/// value: it must not read as "no requirement".
+fn required_scopes(zv: &Zval) -> Result<Vec<&str>, InvalidInput> {
+    let mut err = InvalidInput::new("hasScope arguments");
+    let mut out = Vec::new();
+    let zv = zv.dereference();
+    if let Some(ht) = zv.array() {
+        for_each_entry(ht, |k, v| {
+            match convert::bytes(v).map(std::str::from_utf8) {
+                Some(Ok(s)) => out.push(s),
+                _ => err.push(
+                    format!("scope[{}]", k.to_text()),
+                    format!("{} is not a UTF-8 string", convert::describe(v)),
+                ),
+            }
+        });
+    } else {
+        match convert::bytes(zv).map(std::str::from_utf8) {
+            Some(Ok(s)) => out.push(s),
+            _ => err.push(
+                "scope",
+                format!(
+                    "{} given; expected a UTF-8 string or a list of them",
+                    convert::describe(zv)
+                ),
+            ),
+        }
+    }
+    err.into_result(out)
 }
 
 /// One compiled security policy per configuration.
@@ -323,9 +357,18 @@ impl PhpGuard {
     }
 
     /// True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
-    pub fn has_scope(&self, principal: &ZendHashTable, scope: &Zval) -> bool {
-        let granted = principal.get("scopes").map(strings).unwrap_or_default();
-        self.inner.has_scope(&granted, &strings(scope))
+    /// An empty requirement (`''` or `[]`) is satisfied.
+    ///
+    /// @param string|list<string> $scope
+    /// @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
+    ///   list of them (a malformed requirement is never read as "no requirement").
+    pub fn has_scope(&self, principal: &ZendHashTable, scope: &Zval) -> PhpResult<bool> {
+        let required = required_scopes(scope)?;
+        let granted = principal
+            .get("scopes")
+            .map(granted_scopes)
+            .unwrap_or_default();
+        Ok(self.inner.has_scope(&granted, &required))
     }
 
     /// The security posture: `environment`, `profile`, `authentication`, `credentialExpiry`,

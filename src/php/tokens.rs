@@ -5,11 +5,11 @@
 
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use super::exceptions::base_ce;
+use super::convert::StrBytes;
+use super::exceptions::core_exception;
 use crate::tokens;
 
 fn string_zval(s: &str) -> Zval {
@@ -23,13 +23,15 @@ fn string_zval(s: &str) -> Zval {
 /// 'publicId' => non-secret display id]`. The token reads `agt_[<handle>_]<id>_<secret><check>`:
 /// a fixed prefix, the handle as a slug, a public id, ≈190 bits from the OS CSPRNG and a
 /// checksum that lets a typo be refused before any lookup. `publicId` (`agt_[<handle>_]<id>`)
-/// is drawn separately and contains nothing of the secret. Throws AgentsCoreException when the
-/// OS random source fails (there is no weaker fallback).
+/// is drawn separately and contains nothing of the secret (bytes that are not UTF-8 count as
+/// separators in the slug). Throws AgentsCoreException when the OS random source fails (there
+/// is no weaker fallback).
 #[php_function]
 #[php(name = "Agents\\Core\\token_generate")]
-#[php(defaults(handle = "\"\""))]
-pub fn token_generate(handle: &str) -> PhpResult<ZBox<ZendHashTable>> {
-    let g = tokens::generate(handle).map_err(|e| PhpException::new(e.to_string(), 0, base_ce()))?;
+#[php(defaults(handle = StrBytes::EMPTY))]
+pub fn token_generate(handle: StrBytes<'_>) -> PhpResult<ZBox<ZendHashTable>> {
+    let handle = String::from_utf8_lossy(handle.0);
+    let g = tokens::generate(&handle).map_err(|e| core_exception(e.to_string()))?;
     let mut out = ZendHashTable::with_capacity(3);
     out.insert("token", string_zval(&g.token))?;
     out.insert("hash", string_zval(&g.hash))?;

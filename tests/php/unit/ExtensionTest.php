@@ -47,6 +47,31 @@ final class ExtensionTest extends TestCase
         self::assertSame('refused', $sub->getMessage());
     }
 
+    public function testMessagesNamingInputWithNulBytesCanBeThrown(): void
+    {
+        // PHP cannot throw an exception whose message holds a NUL byte; an anonymous class's
+        // name and an array key can hold one.
+        foreach ([
+            static fn () => new \Agents\Core\IpAllowlist([new class () {
+            }]),
+            static fn () => new \Agents\Core\Guard(["A\0B" => []]),
+            static fn () => \Agents\Core\webhook_verify(["a\0" => 5], '', []),
+        ] as $i => $f) {
+            try {
+                $f();
+                self::fail("case $i accepted");
+            } catch (InvalidInputException $e) {
+                self::assertStringNotContainsString("\0", $e->getMessage(), "case $i");
+            }
+        }
+        try {
+            new \Agents\Core\IpAllowlist([new class () {
+            }]);
+        } catch (InvalidInputException $e) {
+            self::assertStringContainsString('object(class@anonymous)', $e->getMessage());
+        }
+    }
+
     public function testInfoTable(): void
     {
         ob_start();

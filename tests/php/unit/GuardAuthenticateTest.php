@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Agents\Core\Tests\Unit;
 
 use Agents\Core\Guard;
+use Agents\Core\InvalidInputException;
 use PHPUnit\Framework\TestCase;
 
 use function Agents\Core\token_generate;
@@ -704,6 +705,26 @@ final class GuardAuthenticateTest extends TestCase
         self::assertTrue($g->hasScope($p, 'entries:write'));
         self::assertFalse($g->hasScope(['scopes' => ['entries:*']], 'entries:read'));
         self::assertFalse($g->hasScope(['scopes' => []], 'health:read'));
+    }
+
+    public function testHasScopeRefusesAMalformedRequirementInsteadOfReadingItAsNone(): void
+    {
+        $g = self::guard();
+        $p = ['scopes' => ['health:read']];
+        // An empty requirement is satisfied (reference §7.7); a malformed one is not "empty".
+        self::assertTrue($g->hasScope($p, ''));
+        self::assertTrue($g->hasScope($p, []));
+        foreach ([null, 5, false, 1.5, new \stdClass(), ['health:read', 5], [null], [['health:read']], "\xff"] as $bad) {
+            try {
+                $g->hasScope($p, $bad);
+                self::fail('accepted ' . var_export($bad, true));
+            } catch (InvalidInputException $e) {
+                self::assertStringStartsWith('Invalid hasScope arguments', $e->getMessage());
+            }
+        }
+        // Granted scopes that are not UTF-8 text count for nothing.
+        self::assertFalse($g->hasScope(['scopes' => ["health:read\xff", 5]], 'health:read'));
+        self::assertTrue($g->hasScope(['scopes' => 'health:read'], 'health:read'));
     }
 
     // --- generated tokens ----------------------------------------------------------------------

@@ -72,6 +72,8 @@ final class TokensTest extends TestCase
         yield 'nothing usable' => ['!!!', 'agt_'];
         yield 'empty' => ['', 'agt_'];
         yield 'long' => [str_repeat('a', 80), 'agt_' . str_repeat('a', 32) . '_'];
+        yield 'not UTF-8: bytes are separators' => ["ci\xff\xfebot", 'agt_ci-bot_'];
+        yield 'NUL bytes' => ["ci\0bot", 'agt_ci-bot_'];
     }
 
     /** @dataProvider handles */
