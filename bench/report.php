@@ -200,4 +200,10 @@ foreach (SECTIONS as $concern => [$title, $phpNotes, $criterionNotes]) {
     $files = array_values(array_filter(explode("\n", (string) @file_get_contents("$dir/$concern.criterion"))));
     $doc .= $files !== [] ? criterion_table($files) : "_not run_\n";
 }
+// The HTTP load check runs separately (scripts/loadcheck.sh, 60 s): its last measured table
+// is kept in bench/loadcheck.md and carried into every regeneration.
+$load = @file_get_contents(__DIR__ . '/loadcheck.md');
+if (is_string($load) && $load !== '') {
+    $doc .= "\n" . $load;
+}
 echo $doc;
