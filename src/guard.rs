@@ -3,6 +3,7 @@
 //! `warnings` and `diagnostics`.
 #![forbid(unsafe_code)]
 
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
@@ -133,6 +134,10 @@ pub struct Guard {
     credentials: CredentialSet,
     warnings: Vec<Warning>,
     options: GuardOptions,
+    /// The posture depends only on what was compiled: built on first use, then reused.
+    posture: OnceLock<Value>,
+    /// `warnings()` as `{level, code, message}` values, built on first use.
+    warning_values: OnceLock<Value>,
 }
 
 /// The current unix time in seconds.
@@ -215,6 +220,8 @@ impl Guard {
             credentials,
             warnings,
             options,
+            posture: OnceLock::new(),
+            warning_values: OnceLock::new(),
         })
     }
 
@@ -264,9 +271,11 @@ impl Guard {
             .has_any_scope(principal_scopes, required)
     }
 
-    /// The posture object.
-    pub fn posture(&self) -> Value {
-        posture::posture(&self.config, self.credentials.summary(), &self.warnings)
+    /// The posture object (computed once per Guard: it depends only on the configuration).
+    pub fn posture(&self) -> &Value {
+        self.posture.get_or_init(|| {
+            posture::posture(&self.config, self.credentials.summary(), &self.warnings)
+        })
     }
 
     /// The `authentication` block of `/capabilities`.
@@ -277,6 +286,12 @@ impl Guard {
     /// Every warning with its code.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+
+    /// Every warning as a `{level, code, message}` list (computed once per Guard).
+    pub fn warning_values(&self) -> &Value {
+        self.warning_values
+            .get_or_init(|| Value::Array(self.warnings.iter().map(Warning::to_value).collect()))
     }
 
     /// `checks.auth` of the diagnostics bundle.

@@ -376,7 +376,7 @@ impl PhpGuard {
     /// `deliveryMode`), `warnings`, `warningCounts`, `verdict` (`ok`|`warn`|`critical`). Never
     /// contains a token, hash, webhook secret or full webhook URL. See docs/posture.md.
     pub fn posture(&self) -> ZBox<ZendHashTable> {
-        convert::to_array(&self.inner.posture())
+        convert::to_array(self.inner.posture())
     }
 
     /// The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
@@ -388,8 +388,7 @@ impl PhpGuard {
     /// Every warning, in the documented order (docs/posture.md):
     /// `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
     pub fn warnings(&self) -> ZBox<ZendHashTable> {
-        let list: Vec<Value> = self.inner.warnings().iter().map(|w| w.to_value()).collect();
-        convert::to_array(&Value::Array(list))
+        convert::to_array(self.inner.warning_values())
     }
 
     /// `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
@@ -408,7 +407,7 @@ pub fn posture(
     options: Option<&ZendHashTable>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     Ok(convert::to_array(
-        &build(env, managedCredentials, options)?.posture(),
+        build(env, managedCredentials, options)?.posture(),
     ))
 }
 
