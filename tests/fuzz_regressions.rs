@@ -35,10 +35,7 @@ fn webhook_case(data: &[u8]) -> WebhookCase<'_> {
     let body = parts.next().unwrap_or_default();
     let clock = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let mut it = clock.split(',');
-    let tolerance = it
-        .next()
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(300);
+    let tolerance = it.next().and_then(|t| t.trim().parse().ok()).unwrap_or(300);
     let now = it
         .next()
         .and_then(|t| t.trim().parse().ok())
