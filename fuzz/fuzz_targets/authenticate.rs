@@ -64,8 +64,10 @@ fn map(v: Value) -> Map<String, Value> {
 }
 
 fn row(id: i64, handle: &str, token: &str, extra: Value) -> Value {
-    let mut r = map(json!({"id": id, "handle": handle, "tokenHash": tokens::hash_hex(token.as_bytes()),
-                           "scopes": ["entries:read", "health:read"]}));
+    let mut r = map(
+        json!({"id": id, "handle": handle, "tokenHash": tokens::hash_hex(token.as_bytes()),
+                           "scopes": ["entries:read", "health:read"]}),
+    );
     r.extend(map(extra));
     Value::Object(r)
 }
@@ -74,11 +76,31 @@ static MAIN: LazyLock<Guard> = LazyLock::new(|| {
     assert_eq!(tokens::format(CI_TOKEN), Format::Generated);
     assert_eq!(tokens::format(GEN_TOKEN), Format::Generated);
     let rows = [
-        row(1, "ci-bot", CI_TOKEN, json!({"ipAllowlist": ["203.0.113.0/24", "2001:db8::/32"], "forceHumanApproval": false})),
+        row(
+            1,
+            "ci-bot",
+            CI_TOKEN,
+            json!({"ipAllowlist": ["203.0.113.0/24", "2001:db8::/32"], "forceHumanApproval": false}),
+        ),
         row(2, "plain", "managed-plain-token", json!({})),
-        row(3, "retired", "retired-token", json!({"revokedAt": "2026-01-01 00:00:00"})),
-        row(4, "paused", "paused-token", json!({"pausedAt": "2026-01-01 00:00:00"})),
-        row(5, "old", "expired-token", json!({"expiresAt": "2020-01-01 00:00:00"})),
+        row(
+            3,
+            "retired",
+            "retired-token",
+            json!({"revokedAt": "2026-01-01 00:00:00"}),
+        ),
+        row(
+            4,
+            "paused",
+            "paused-token",
+            json!({"pausedAt": "2026-01-01 00:00:00"}),
+        ),
+        row(
+            5,
+            "old",
+            "expired-token",
+            json!({"expiresAt": "2020-01-01 00:00:00"}),
+        ),
     ];
     let creds = json!({
         "ops": {"token": "ops-secret", "scopes": ["health:read"], "ipAllowlist": ["192.0.2.0/24"]},
@@ -91,24 +113,42 @@ static MAIN: LazyLock<Guard> = LazyLock::new(|| {
         "PLUGIN_AGENTS_API_CREDENTIALS": creds.to_string(),
         "PLUGIN_AGENTS_API_TOKEN": "legacy-secret",
     }));
-    let g = Guard::new(&env, &rows, &map(json!({"now": NOW, "trustedProxies": PROXIES})))
-        .expect("valid guard");
+    let g = Guard::new(
+        &env,
+        &rows,
+        &map(json!({"now": NOW, "trustedProxies": PROXIES})),
+    )
+    .expect("valid guard");
     assert!(g.config().require_token && g.config().allow_query_token);
-    assert_eq!(g.posture()["authentication"]["credentialCount"], 5, "{:?}", g.warnings());
+    assert_eq!(
+        g.posture()["authentication"]["credentialCount"],
+        5,
+        "{:?}",
+        g.warnings()
+    );
     g
 });
 
 static ANON: LazyLock<Guard> = LazyLock::new(|| {
     let env = map(json!({"ENVIRONMENT": "dev", "PLUGIN_AGENTS_REQUIRE_TOKEN": "false"}));
-    let g = Guard::new(&env, &[], &map(json!({"now": NOW, "trustedProxies": PROXIES})))
-        .expect("valid guard");
+    let g = Guard::new(
+        &env,
+        &[],
+        &map(json!({"now": NOW, "trustedProxies": PROXIES})),
+    )
+    .expect("valid guard");
     assert!(!g.config().require_token);
     g
 });
 
 static EMPTY: LazyLock<Guard> = LazyLock::new(|| {
     let env = map(json!({"ENVIRONMENT": "production"}));
-    Guard::new(&env, &[], &map(json!({"now": NOW, "trustedProxies": PROXIES}))).expect("valid guard")
+    Guard::new(
+        &env,
+        &[],
+        &map(json!({"now": NOW, "trustedProxies": PROXIES})),
+    )
+    .expect("valid guard")
 });
 
 static TRUSTED: LazyLock<Allowlist> =
@@ -128,7 +168,10 @@ fuzz_target!(|data: &[u8]| {
 
     match outcome(&ANON, &req) {
         Outcome::Allowed(p) => {
-            assert_eq!((p.credential_id.as_str(), p.auth_method), ("anonymous", "none"));
+            assert_eq!(
+                (p.credential_id.as_str(), p.auth_method),
+                ("anonymous", "none")
+            );
             assert!(p.force_human_approval);
         }
         Outcome::Denied(d) => assert_eq!(d.status, 400),
@@ -195,7 +238,9 @@ fn denied_401(reason: DenialReason) -> Outcome {
 fn model(req: &Request<'_>) -> Outcome {
     if let Err(reason) = transport::check_write_contract(req) {
         return match MAIN.authenticate(req) {
-            Outcome::Denied(d @ Denial { status: 400, .. }) if d.reason == reason => Outcome::Denied(d),
+            Outcome::Denied(d @ Denial { status: 400, .. }) if d.reason == reason => {
+                Outcome::Denied(d)
+            }
             other => panic!("write contract {reason:?} broken, got {other:?}"),
         };
     }

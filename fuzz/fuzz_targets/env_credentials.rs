@@ -47,21 +47,36 @@ fuzz_target!(|data: &[u8]| {
     let parsed = env_json::parse(trimmed);
     for e in &parsed.entries {
         if distinctive(&e.token) && count_in(raw, &e.token) == 1 {
-            assert!(!published.contains(e.token.as_str()), "token published: {published}");
+            assert!(
+                !published.contains(e.token.as_str()),
+                "token published: {published}"
+            );
         }
-        let unique = parsed.entries.iter().filter(|o| o.id == e.id || *o.token == *e.token).count() == 1;
-        if !unique || e.expires_at.is_some() || !e.allowlist.is_empty() || !reaches_lookup(&e.token) {
+        let unique = parsed
+            .entries
+            .iter()
+            .filter(|o| o.id == e.id || *o.token == *e.token)
+            .count()
+            == 1;
+        if !unique || e.expires_at.is_some() || !e.allowlist.is_empty() || !reaches_lookup(&e.token)
+        {
             continue;
         }
         let req = Request {
             method: Cow::Borrowed("GET"),
-            headers: vec![(Cow::Borrowed("X-Agents-Token"), Cow::Borrowed(e.token.as_str()))],
+            headers: vec![(
+                Cow::Borrowed("X-Agents-Token"),
+                Cow::Borrowed(e.token.as_str()),
+            )],
             query: Vec::new(),
             remote_addr: Cow::Borrowed("198.51.100.7"),
         };
         match guard.authenticate(&req) {
             Outcome::Allowed(p) => {
-                assert_eq!((p.credential_id.as_str(), p.credential_source), (e.id.as_str(), "env"));
+                assert_eq!(
+                    (p.credential_id.as_str(), p.credential_source),
+                    (e.id.as_str(), "env")
+                );
                 assert_eq!(p.force_human_approval, e.force_human_approval);
             }
             Outcome::Denied(d) => panic!("entry {:?} refused: {d:?}", e.id),
@@ -89,10 +104,11 @@ fn reaches_lookup(t: &str) -> bool {
 
 /// Text long and mixed enough that no fixed message could contain it by chance.
 fn distinctive(s: &str) -> bool {
-    s.len() >= 16 && s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().any(|b| b.is_ascii_alphabetic())
+    s.len() >= 16
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 fn count_in(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
-

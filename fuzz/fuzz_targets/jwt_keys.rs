@@ -67,5 +67,8 @@ fn collect_secrets(v: &Value, secret: bool, out: &mut Vec<String>) {
 }
 
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }

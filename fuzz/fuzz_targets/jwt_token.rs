@@ -77,7 +77,11 @@ fn agree(v: &JwtVerifier, token: &[u8], now: i64, secret_in_input: bool) -> Resu
         (Err(a), Err(b)) => {
             assert_eq!(a, b);
             if !secret_in_input {
-                assert!(!a.message.contains(SECRET), "secret in message: {}", a.message);
+                assert!(
+                    !a.message.contains(SECRET),
+                    "secret in message: {}",
+                    a.message
+                );
             }
             if a.claims.is_some() {
                 assert!(is_claim_reason(a.reason), "claims with {}", a.reason);
@@ -118,7 +122,12 @@ fn signed(header: &[u8], payload: &[u8], secret_in_input: bool) {
         let got = agree(&LAX, &token, now, secret_in_input);
         assert_ne!(got, Err(JwtReason::SignatureInvalid));
         if header_ok && token.len() <= 8192 {
-            assert_eq!(got, model(payload, now), "payload {:?} now {now}", String::from_utf8_lossy(payload));
+            assert_eq!(
+                got,
+                model(payload, now),
+                "payload {:?} now {now}",
+                String::from_utf8_lossy(payload)
+            );
         }
     }
 }
@@ -173,8 +182,16 @@ fn json_differential(data: &[u8]) {
     let strict = json::parse(data);
     let header = json::parse_header(data);
     let claims = json::scan_claims(data);
-    assert_eq!(strict.is_ok(), header.is_ok(), "parse vs parse_header: {strict:?} {header:?}");
-    assert_eq!(strict.is_ok(), claims.is_ok(), "parse vs scan_claims: {strict:?} {claims:?}");
+    assert_eq!(
+        strict.is_ok(),
+        header.is_ok(),
+        "parse vs parse_header: {strict:?} {header:?}"
+    );
+    assert_eq!(
+        strict.is_ok(),
+        claims.is_ok(),
+        "parse vs scan_claims: {strict:?} {claims:?}"
+    );
     if let Ok(v) = &strict {
         assert_eq!(v.is_object(), header.as_ref().is_ok_and(Option::is_some));
         assert_eq!(v.is_object(), claims.as_ref().is_ok_and(Option::is_some));
@@ -187,14 +204,19 @@ fn json_differential(data: &[u8]) {
 /// bit, and it reads `-0` as a float).
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-            (Some(p), Some(q), _, _) => p == q,
-            (_, _, Some(p), Some(q)) => p == q,
-            _ => {
-                let (p, q) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
-                p == q || ((p - q) / p).abs() < 1e-15
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(p), Some(q), _, _) => p == q,
+                (_, _, Some(p), Some(q)) => p == q,
+                _ => {
+                    let (p, q) = (
+                        x.as_f64().unwrap_or(f64::NAN),
+                        y.as_f64().unwrap_or(f64::NAN),
+                    );
+                    p == q || ((p - q) / p).abs() < 1e-15
+                }
             }
-        },
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
         }

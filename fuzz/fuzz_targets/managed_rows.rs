@@ -46,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
     let env = obj(json!({"ENVIRONMENT": "dev", "PLUGIN_AGENTS_REQUIRE_TOKEN": "true"}));
     let guard = Guard::new(&env, &rows, &obj(json!({"now": NOW}))).expect("rows never throw");
 
-    let read: Vec<_> = rows.iter().enumerate().map(|(i, r)| managed::read_value(r, i)).collect();
+    let read: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| managed::read_value(r, i))
+        .collect();
     let skipped = guard
         .warnings()
         .iter()
@@ -57,7 +61,11 @@ fuzz_target!(|data: &[u8]| {
     let auth = &posture["authentication"];
     let count = auth["credentialCount"].as_u64().expect("credentialCount") as usize;
     assert!(count <= read.iter().filter(|r| r.is_ok()).count());
-    assert_eq!(auth["managedCredentialCount"].as_u64().map(|n| n as usize), Some(count), "{auth}");
+    assert_eq!(
+        auth["managedCredentialCount"].as_u64().map(|n| n as usize),
+        Some(count),
+        "{auth}"
+    );
 
     let mut published = String::new();
     for w in guard.warnings() {
@@ -70,17 +78,26 @@ fuzz_target!(|data: &[u8]| {
     // The rows as the Guard saw them (with the hashes the harness added).
     let given = serde_json::to_string(&rows).unwrap_or_default();
     let mut secrets: Vec<String> = tokens.clone();
-    secrets.extend(rows.iter().filter_map(|r| r.get("tokenHash")?.as_str().map(str::to_owned)));
+    secrets.extend(
+        rows.iter()
+            .filter_map(|r| r.get("tokenHash")?.as_str().map(str::to_owned)),
+    );
     for s in secrets.iter().filter(|s| distinctive(s)) {
         if count_in(given.as_bytes(), s.as_bytes()) == 1 {
-            assert!(!published.contains(s.as_str()), "{s:?} published: {published}");
+            assert!(
+                !published.contains(s.as_str()),
+                "{s:?} published: {published}"
+            );
         }
     }
 
     for token in tokens.iter().filter(|t| clean(t)) {
         let req = Request {
             method: Cow::Borrowed("GET"),
-            headers: vec![(Cow::Borrowed("X-Agents-Token"), Cow::Borrowed(token.as_str()))],
+            headers: vec![(
+                Cow::Borrowed("X-Agents-Token"),
+                Cow::Borrowed(token.as_str()),
+            )],
             query: Vec::new(),
             remote_addr: Cow::Borrowed(PEER),
         };
@@ -129,9 +146,14 @@ fn clean(t: &str) -> bool {
 
 /// Text long and mixed enough that no fixed message could contain it by chance.
 fn distinctive(s: &str) -> bool {
-    s.len() >= 16 && s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().any(|b| b.is_ascii_alphabetic())
+    s.len() >= 16
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 fn count_in(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }

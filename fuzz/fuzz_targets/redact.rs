@@ -9,7 +9,9 @@
 //! `order`, `user` and `address` are refused.
 #![no_main]
 
-use agents_core::redact::{self, ADDRESS_FIELDS, LINE_ITEM_PRICE_FIELDS, Resource, USER_NAME_FIELDS};
+use agents_core::redact::{
+    self, ADDRESS_FIELDS, LINE_ITEM_PRICE_FIELDS, Resource, USER_NAME_FIELDS,
+};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -29,15 +31,26 @@ fuzz_target!(|data: &[u8]| {
     };
     for resource in [Resource::Order, Resource::User, Resource::Address] {
         let out = redact::redact(record.clone(), resource, &granted, flag);
-        assert_eq!(redact::redact(out.clone(), resource, &granted, flag), out, "not idempotent");
+        assert_eq!(
+            redact::redact(out.clone(), resource, &granted, flag),
+            out,
+            "not idempotent"
+        );
         let unlocked = granted.iter().any(|g| {
             let g = g.trim();
             g == "*" || g.eq_ignore_ascii_case(resource.unlocking_scope())
         });
         assert_eq!(redact::unlocked(resource, &granted), unlocked);
-        let rules = Rules { resource, locked: !unlocked, flag };
+        let rules = Rules {
+            resource,
+            locked: !unlocked,
+            flag,
+        };
         rules.hidden_everywhere(&out, false);
-        assert!(rules.same_but_hidden(&record, &out, false), "{record} -> {out}");
+        assert!(
+            rules.same_but_hidden(&record, &out, false),
+            "{record} -> {out}"
+        );
     }
 });
 
@@ -77,7 +90,9 @@ impl Rules {
     /// No hidden field keeps a value anywhere in `v`.
     fn hidden_everywhere(&self, v: &Value, line_item: bool) {
         match v {
-            Value::Array(items) => items.iter().for_each(|i| self.hidden_everywhere(i, line_item)),
+            Value::Array(items) => items
+                .iter()
+                .for_each(|i| self.hidden_everywhere(i, line_item)),
             Value::Object(m) => {
                 for f in self.nulled() {
                     assert!(m.get(f).is_none_or(Value::is_null), "{f} kept in {v}");
@@ -88,7 +103,10 @@ impl Rules {
                     }
                 }
                 for (k, child) in m {
-                    self.hidden_everywhere(child, self.resource == Resource::Order && k == "lineItems");
+                    self.hidden_everywhere(
+                        child,
+                        self.resource == Resource::Order && k == "lineItems",
+                    );
                 }
             }
             _ => {}
@@ -100,15 +118,22 @@ impl Rules {
     fn same_but_hidden(&self, input: &Value, out: &Value, line_item: bool) -> bool {
         match (input, out) {
             (Value::Array(a), Value::Array(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.same_but_hidden(x, y, line_item))
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| self.same_but_hidden(x, y, line_item))
             }
             (Value::Object(a), Value::Object(b)) => {
                 let nulled = self.nulled();
                 let markers = self.markers();
-                let dropped = |k: &str| self.strips_prices(line_item) && LINE_ITEM_PRICE_FIELDS.contains(&k);
+                let dropped =
+                    |k: &str| self.strips_prices(line_item) && LINE_ITEM_PRICE_FIELDS.contains(&k);
                 let kept_keys = a.keys().filter(|k| !dropped(k)).count();
                 let added = b.keys().filter(|k| !a.contains_key(*k)).count();
-                if b.len() != kept_keys + added || b.keys().any(|k| !a.contains_key(k) && !markers.contains(&k.as_str())) {
+                if b.len() != kept_keys + added
+                    || b.keys()
+                        .any(|k| !a.contains_key(k) && !markers.contains(&k.as_str()))
+                {
                     return false;
                 }
                 a.iter().filter(|(k, _)| !dropped(k)).all(|(k, x)| {

@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
 
     let slug = tokens::handle_slug(&text);
     assert!(slug.len() <= HANDLE_MAX);
-    assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    assert!(
+        slug.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    );
     assert!(!slug.starts_with('-') && !slug.ends_with('-'), "{slug:?}");
     assert_eq!(tokens::handle_slug(&slug), slug);
 
@@ -38,7 +41,8 @@ fuzz_target!(|data: &[u8]| {
     let g = tokens::generate(handle).expect("OS random source");
     let token: &str = &g.token;
     let slug = tokens::handle_slug(handle);
-    let expected_id_len = PREFIX.len() + if slug.is_empty() { 0 } else { slug.len() + 1 } + PUBLIC_ID_LEN;
+    let expected_id_len =
+        PREFIX.len() + if slug.is_empty() { 0 } else { slug.len() + 1 } + PUBLIC_ID_LEN;
     assert_eq!(g.public_id.len(), expected_id_len);
     assert!(g.public_id.starts_with(&format!("{PREFIX}{slug}")));
     assert_eq!(tokens::format(token), Format::Generated, "{token}");
@@ -50,7 +54,11 @@ fuzz_target!(|data: &[u8]| {
         if bytes[pos] != byte {
             bytes[pos] = byte;
             if let Ok(changed) = String::from_utf8(bytes) {
-                assert_ne!(tokens::format(&changed), Format::Generated, "{token} -> {changed}");
+                assert_ne!(
+                    tokens::format(&changed),
+                    Format::Generated,
+                    "{token} -> {changed}"
+                );
             }
         }
     }
@@ -66,6 +74,9 @@ fn classify(text: &str) {
         assert_eq!(text.len(), id.len() + 1 + SECRET_LEN + CHECK_LEN);
         assert!(transport::is_token68(text));
         let slug_len = id.len() - PREFIX.len() - PUBLIC_ID_LEN;
-        assert!(slug_len == 0 || (2..=HANDLE_MAX + 1).contains(&slug_len), "{text}");
+        assert!(
+            slug_len == 0 || (2..=HANDLE_MAX + 1).contains(&slug_len),
+            "{text}"
+        );
     }
 }

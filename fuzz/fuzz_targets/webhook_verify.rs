@@ -67,14 +67,29 @@ fuzz_target!(|data: &[u8]| {
             .iter()
             .map(|(n, v)| (n.as_bytes(), Some(vec![v.as_bytes()])))
             .collect();
-        assert_eq!(webhook::verify(&secrets, body, &as_sent, tolerance, ts), Ok(()));
-        let upper_hex = signed.signature.replacen("sha256=", "", 1).to_ascii_uppercase();
+        assert_eq!(
+            webhook::verify(&secrets, body, &as_sent, tolerance, ts),
+            Ok(())
+        );
+        let upper_hex = signed
+            .signature
+            .replacen("sha256=", "", 1)
+            .to_ascii_uppercase();
         let upper_hex = format!("sha256={upper_hex}");
         let mixed: Vec<Header<'_>> = vec![
-            (b"x-agents-webhook-timestamp", Some(vec![owned[1].1.as_bytes()])),
-            (b"X-AGENTS-WEBHOOK-SIGNATURE", Some(vec![upper_hex.as_bytes()])),
+            (
+                b"x-agents-webhook-timestamp",
+                Some(vec![owned[1].1.as_bytes()]),
+            ),
+            (
+                b"X-AGENTS-WEBHOOK-SIGNATURE",
+                Some(vec![upper_hex.as_bytes()]),
+            ),
         ];
-        assert_eq!(webhook::verify(&[*secret], body, &mixed, tolerance, ts), Ok(()));
+        assert_eq!(
+            webhook::verify(&[*secret], body, &mixed, tolerance, ts),
+            Ok(())
+        );
     }
 });
 
@@ -83,7 +98,10 @@ fn clock(text: &[u8]) -> (i64, i64) {
     let text = String::from_utf8_lossy(text);
     let mut it = text.split(',');
     let tolerance = it.next().and_then(|t| t.trim().parse().ok()).unwrap_or(300);
-    let now = it.next().and_then(|t| t.trim().parse().ok()).unwrap_or(1_700_000_000);
+    let now = it
+        .next()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(1_700_000_000);
     (tolerance, now)
 }
 

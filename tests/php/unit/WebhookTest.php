@@ -118,6 +118,17 @@ final class WebhookTest extends TestCase
         self::assertSame(['valid' => $reason === null, 'reason' => $reason], $r);
     }
 
+    public function testEveryTimestampSignAcceptsVerifies(): void
+    {
+        foreach ([0, 1_000_000_000_000_000_000, PHP_INT_MAX] as $ts) {
+            $h = webhook_sign(self::SECRET, 'b', $ts);
+            self::assertSame(['valid' => true, 'reason' => null], webhook_verify(self::SECRET, 'b', $h, 0, $ts), (string) $ts);
+        }
+        $sig = self::expected(self::SECRET, 0, 'b');
+        $past = ['X-Agents-Webhook-Timestamp' => '9223372036854775808', 'X-Agents-Webhook-Signature' => $sig];
+        self::assertSame('malformed_header', webhook_verify(self::SECRET, 'b', $past, 0, PHP_INT_MAX)['reason']);
+    }
+
     public function testDefaultNowIsTheClock(): void
     {
         self::assertTrue(webhook_verify(self::SECRET, 'b', webhook_sign(self::SECRET, 'b', time()))['valid']);
