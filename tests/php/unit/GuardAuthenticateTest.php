@@ -355,6 +355,32 @@ final class GuardAuthenticateTest extends TestCase
         self::assertDenied($g->authenticate($forged), 'ip_not_allowed');
     }
 
+    /** The review's reproduction: a malformed `Forwarded` chain used to make the proxy the client. */
+    public function testMalformedForwardedChainMakesTheClientUnknown(): void
+    {
+        foreach (['auto', 'forwarded'] as $which) {
+            $g = self::guard(
+                self::PROD,
+                [self::row(1, 'internal', 'internal-t', ['ipAllowlist' => '10.0.0.0/8'])],
+                ['trustedProxies' => ['10.0.0.1'], 'forwardedHeader' => $which],
+            );
+            foreach (['for=", for=198.51.100.7', 'for="[, for=198.51.100.7', 'for="\\", for=198.51.100.7'] as $f) {
+                $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('internal-t', ['Forwarded' => $f]);
+                self::assertDenied($g->authenticate($r), 'client_ip_unknown');
+            }
+            // Several lines: a quote opened on the first cannot swallow the proxy's line.
+            $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('internal-t', ['Forwarded' => ['for="10.9.9.9', 'for=198.51.100.7']]);
+            self::assertDenied($g->authenticate($r), 'client_ip_unknown');
+            // A well-formed chain still resolves.
+            $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('internal-t', ['Forwarded' => 'for=10.9.9.9']);
+            self::assertSame('10.9.9.9', self::principal($g->authenticate($r))['clientIp']);
+        }
+        // Without an allowlist the credential still works; the client address is null.
+        $g = self::guard(self::PROD, [self::row(1, 'open', 'open-t')], ['trustedProxies' => ['10.0.0.1']]);
+        $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('open-t', ['X-Forwarded-For' => '198.51.100.7, bogus']);
+        self::assertNull(self::principal($g->authenticate($r))['clientIp']);
+    }
+
     public function testTrustedProxyChainYieldsTheClient(): void
     {
         $g = self::guard(
