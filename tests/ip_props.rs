@@ -7,7 +7,8 @@ use agents_core::ip::parse::parse_addr;
 use agents_core::ip::{AddrError, Allowlist, Cidr, parse_entry, parse_ip};
 use proptest::prelude::*;
 
-/// Naive reference: scan every entry; mapped IPv6 also checks IPv4 entries.
+/// Naive reference: scan every entry; mapped IPv6 also checks IPv4 entries, and IPv4 also checks
+/// IPv6 entries with its mapped form.
 fn naive(nets: &[Cidr], ip: IpAddr) -> bool {
     nets.iter().any(|n| {
         let exact = |n: &Cidr, ip: IpAddr| match (*n, ip) {
@@ -37,7 +38,8 @@ fn naive(nets: &[Cidr], ip: IpAddr) -> bool {
                         exact(n, IpAddr::V4(v4))
                     }
                 }
-                IpAddr::V4(_) => false,
+                // The IPv4 form matches IPv6 entries holding its mapped form.
+                IpAddr::V4(a) => exact(n, IpAddr::V6(a.to_ipv6_mapped())),
             }
     })
 }

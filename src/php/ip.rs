@@ -78,7 +78,10 @@ impl IpAllowlist {
         normalized_array(&ip::normalize(&input(entries)))
     }
 
-    /// True when an entry contains `$ip`. Invalid address text (any bytes) gives false.
+    /// True when an entry contains `$ip`. An IPv4-mapped address and its IPv4 form match the
+    /// same entries (`::ffff:10.0.0.0/104` holds `10.1.2.3`, `10.0.0.0/8` holds
+    /// `::ffff:10.1.2.3`), exactly as `Guard::authenticate` matches credential allowlists.
+    /// Invalid address text (any bytes) gives false.
     pub fn contains(&self, ip: BinarySlice<u8>) -> bool {
         self.inner.contains_text(&ip)
     }

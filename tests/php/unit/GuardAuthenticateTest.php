@@ -405,6 +405,23 @@ final class GuardAuthenticateTest extends TestCase
         self::assertDenied($g->authenticate(['remoteAddr' => '::ffff:198.51.100.5'] + self::bearer('walled-t')), 'ip_not_allowed');
     }
 
+    /** The Guard and IpAllowlist answer alike for IPv6-form entries of IPv4 networks. */
+    public function testIpv6FormEntriesMatchBothForms(): void
+    {
+        $entries = ['::ffff:10.0.0.0/104'];
+        $g = self::guard(self::PROD, [self::row(1, 'walled', 'walled-t', ['ipAllowlist' => $entries])]);
+        $list = new \Agents\Core\IpAllowlist($entries);
+        foreach (['::ffff:10.1.2.3', '10.1.2.3'] as $peer) {
+            self::assertTrue($list->contains($peer), $peer);
+            $p = self::principal($g->authenticate(['remoteAddr' => $peer] + self::bearer('walled-t')));
+            self::assertSame('10.1.2.3', $p['clientIp']);
+        }
+        foreach (['::ffff:11.1.2.3', '11.1.2.3'] as $peer) {
+            self::assertFalse($list->contains($peer), $peer);
+            self::assertDenied($g->authenticate(['remoteAddr' => $peer] + self::bearer('walled-t')), 'ip_not_allowed');
+        }
+    }
+
     public function testAnUnreadableAllowlistSkipsTheRowInsteadOfOpeningIt(): void
     {
         $g = self::guard(self::PROD, [
