@@ -129,6 +129,9 @@ code_enum! {
         CritUnsupported => "crit_unsupported",
         /// A JWK is not usable.
         JwkInvalid => "jwk_invalid",
+        /// The `scope` claim holds text that is not a scope (outside `[a-z0-9:_*.-]`); it is
+        /// refused, never cleaned into another scope.
+        InvalidScope => "invalid_scope",
     }
 }
 
