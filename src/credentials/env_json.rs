@@ -161,7 +161,7 @@ fn read_object(
         },
     };
     let mut id = candidate
-        .map(|c| fields::normalise_id(&c))
+        .map(|c| fields::normalise_env_id(&c))
         .unwrap_or_default();
     if id.is_empty() {
         id = format!("credential-{position}");
@@ -300,10 +300,12 @@ mod tests {
         assert_eq!(ids(&p), ["ci"]);
         assert_eq!(p.problems.len(), 1);
         assert!(!p.problems[0].contains("tok\""));
-        // One id rule for env and managed credentials: `.` is kept (§13 W-CRED-6).
+        // The plugin's env id rule: runs outside `[A-Za-z0-9:_-]` (dots included) become `-`.
         let p = parse(r#"[{"token":"  spaced  ","id":"A.B C"}]"#);
-        assert_eq!(ids(&p), ["a.b-c"]);
+        assert_eq!(ids(&p), ["a-b-c"]);
         assert_eq!(&*p.entries[0].token, "spaced");
+        let p = parse(r#"{"Reporting.Svc":{"token":"r1"}}"#);
+        assert_eq!(ids(&p), ["reporting-svc"]);
     }
 
     #[test]

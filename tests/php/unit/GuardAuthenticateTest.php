@@ -189,9 +189,15 @@ final class GuardAuthenticateTest extends TestCase
             ['c1' => ['ci', $defaults]],
             ['credentials_parse_error'],
         ];
-        yield 'example: trimmed token, one id rule' => [
+        // Env ids follow the plugin's env rule: dots are not kept (managed handles keep them).
+        yield 'example: trimmed token, env id rule' => [
             '[{"token":"  spaced  ","id":"A.B C"}]',
-            ['spaced' => ['a.b-c', $defaults]],
+            ['spaced' => ['a-b-c', $defaults]],
+            [],
+        ];
+        yield 'env id with a dot (map key)' => [
+            '{"Reporting.Svc":{"token":"rep-token"}}',
+            ['rep-token' => ['reporting-svc', $defaults]],
             [],
         ];
         yield 'integer token' => ['{"token": 12345}', ['12345' => ['credential-1', $defaults]], []];
@@ -353,6 +359,17 @@ final class GuardAuthenticateTest extends TestCase
         self::assertDenied($g->authenticate($forged), 'ip_not_allowed');
         $forged['headers']['x-forwarded-for'] = '203.0.113.9';
         self::assertDenied($g->authenticate($forged), 'ip_not_allowed');
+    }
+
+    /** Env ids and managed handles follow their own plugin rules: only handles keep dots. */
+    public function testEnvIdsDropDotsManagedHandlesKeepThem(): void
+    {
+        $g = self::guard(
+            self::PROD + ['PLUGIN_AGENTS_API_CREDENTIALS' => '{"Reporting.Svc":{"token":"env-rep-t"}}'],
+            [self::row(1, 'Reporting.Svc', 'cp-rep-t')],
+        );
+        self::assertSame('reporting-svc', self::principal($g->authenticate(self::bearer('env-rep-t')))['credentialId']);
+        self::assertSame('reporting.svc', self::principal($g->authenticate(self::bearer('cp-rep-t')))['credentialId']);
     }
 
     /** The review's reproduction: a malformed `Forwarded` chain used to make the proxy the client. */
