@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod errors;
 pub mod guard;
 pub mod ip;
+pub mod json;
 pub mod jwt;
 pub mod posture;
 pub mod redact;

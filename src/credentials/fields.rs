@@ -5,8 +5,6 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
 use super::field::Field;
 
 use crate::errors::excerpt;
@@ -70,12 +68,14 @@ pub fn with_json_text<T>(
 ) -> Result<T, String> {
     match value {
         Field::Text(s) if s.trim_start().starts_with('[') => {
-            let decoded = serde_json::from_str::<Value>(s).map_err(|e| {
-                format!(
-                    "is not valid JSON array text (line {}, column {})",
-                    e.line(),
-                    e.column()
-                )
+            let decoded = crate::json::parse(s.as_bytes()).map_err(|e| match e {
+                crate::json::JsonError::DuplicateKey(name) => format!(
+                    "is JSON array text that repeats the member name \"{}\"",
+                    excerpt(&name, 40)
+                ),
+                crate::json::JsonError::Syntax(where_) => {
+                    format!("is not valid JSON array text ({where_})")
+                }
             })?;
             read(&Field::from(&decoded))
         }
@@ -188,7 +188,16 @@ pub fn key_label(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn json_text_with_a_repeated_member_name_is_refused() {
+        let e = scopes(&json!(r#"[{"a":1,"a":2}]"#)).unwrap_err();
+        assert!(e.contains("repeats the member name \"a\""), "{e}");
+        let e = allowlist(&json!(r#"["10.0.0.0/8", {"x":1,"x":2}]"#)).unwrap_err();
+        assert!(e.contains("repeats the member name"), "{e}");
+        assert!(scopes(&json!(r#"["a", "b"]"#)).is_ok());
+    }
 
     #[test]
     fn env_ids_and_handles_follow_their_own_rules() {

@@ -181,6 +181,12 @@ mod tests {
     }
 
     #[test]
+    fn json_text_with_a_repeated_member_name_is_refused() {
+        let e = Allowlist::parse_value(&json!(r#"["10.0.0.0/8", {"a":1,"a":2}]"#)).unwrap_err();
+        assert!(e.to_string().contains("repeats the member name"), "{e}");
+    }
+
+    #[test]
     fn contains_text_is_strict() {
         let a = Allowlist::parse_value(&json!("0.0.0.0/0 ::/0")).unwrap();
         assert!(a.contains_text(b"1.2.3.4"));

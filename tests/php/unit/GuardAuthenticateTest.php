@@ -361,6 +361,27 @@ final class GuardAuthenticateTest extends TestCase
         self::assertDenied($g->authenticate($forged), 'ip_not_allowed');
     }
 
+    /** One strict JSON reader: a repeated member name is a configuration problem, never "last wins". */
+    public function testRepeatedJsonMemberNamesAreRefusedInEveryConfigurationSource(): void
+    {
+        $g = self::guard(self::PROD + ['PLUGIN_AGENTS_API_CREDENTIALS' => '{"token":"first-token-aaaa","token":"second-token-bbbb"}']);
+        self::assertDenied($g->authenticate(self::bearer('second-token-bbbb')), 'no_credentials', 503);
+        self::assertContains('credentials_parse_error', self::codes($g));
+        foreach ($g->warnings() as $w) {
+            self::assertStringNotContainsString('second-token', json_encode($w));
+        }
+        // A JSON-text column of a managed row: the row is skipped.
+        $g = self::guard(self::PROD, [self::row(1, 'walled', 'walled-t', ['ipAllowlist' => '["10.0.0.0/8", {"a": 1, "a": 2}]'])]);
+        self::assertContains('managed_credential_skipped', self::codes($g));
+        // A JSON allowlist: the exception names it.
+        try {
+            new \Agents\Core\IpAllowlist('["10.0.0.0/8", {"a": 1, "a": 2}]');
+            self::fail('expected InvalidInputException');
+        } catch (InvalidInputException $e) {
+            self::assertStringContainsString('repeats the member name "a"', $e->getMessage());
+        }
+    }
+
     /** Env ids and managed handles follow their own plugin rules: only handles keep dots. */
     public function testEnvIdsDropDotsManagedHandlesKeepThem(): void
     {
