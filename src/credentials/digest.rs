@@ -39,7 +39,7 @@ impl TokenDigest {
         Some(Self(out))
     }
 
-    /// Lower-case hex, the reference's storage format.
+    /// Lower-case hex, the plugin's storage format.
     pub fn to_hex(&self) -> String {
         hex(&self.0)
     }

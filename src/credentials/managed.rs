@@ -1,8 +1,8 @@
-//! Managed (CP) credential rows (reference §4.5–§4.10), as the plugin reads them from its
+//! Managed (CP) credential rows ([spec:managed-credentials]), as the plugin reads them from its
 //! credential table.
 //!
 //! Keys: `id` (positive integer), `handle`, `tokenHash` (64 hex digits), `scopes` (list,
-//! comma/space string or JSON array text; empty grants nothing — no fallback, §13 W-SCOPE-1),
+//! comma/space string or JSON array text; empty grants nothing — no fallback, [spec:default-scopes]),
 //! `ipAllowlist` (list, string or JSON array text), `expiresAt`, `revokedAt`, `pausedAt`,
 //! `reminderDays` (or the column name `expiryReminderDays`), `forceHumanApproval` (missing →
 //! true, the column default), `webhookResourceTypes`, `webhookActions`. Other columns are

@@ -1,4 +1,4 @@
-//! `checks.auth` of the diagnostics bundle (reference §8.6).
+//! `checks.auth` of the diagnostics bundle ([spec:diagnostics]).
 #![forbid(unsafe_code)]
 
 use serde_json::{Map, Value, json};

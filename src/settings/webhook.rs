@@ -1,5 +1,5 @@
 //! Webhook settings: whether the URL and secret are configured, the non-secret destination
-//! (`scheme://host`), delivery timeout and attempts (reference §2.6, §11).
+//! (`scheme://host`), delivery timeout and attempts ([spec:webhooks]).
 //!
 //! Neither the URL nor the secret is kept: only the facts the posture shows.
 #![forbid(unsafe_code)]
