@@ -10,7 +10,6 @@
 //!    `Basic` from a protecting proxy) is not ours and is left alone.
 //! 2. `X-Agents-Token`, trimmed (any characters; several non-empty values are refused).
 //! 3. `?apiToken`, trimmed — only when query tokens are enabled and only for GET/HEAD.
-#![forbid(unsafe_code)]
 
 use crate::errors::codes::DenialReason;
 use crate::request::Request;

@@ -1,7 +1,6 @@
 //! Credential lifecycle: timestamps, expiry status and the credential mode
 //! ([spec:expiry]). All times are unix seconds in UTC; no local time zone is ever consulted (the
 //! plugin's double time-zone shift of re-read UTC timestamps cannot happen here).
-#![forbid(unsafe_code)]
 
 use super::field::Field;
 

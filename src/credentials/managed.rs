@@ -7,7 +7,6 @@
 //! `reminderDays` (or the column name `expiryReminderDays`), `forceHumanApproval` (missing →
 //! true, the column default), `webhookResourceTypes`, `webhookActions`. Other columns are
 //! ignored. A row with any unusable field is skipped as a whole and reported.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 

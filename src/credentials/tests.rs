@@ -1,5 +1,4 @@
 //! Tests of the credential set: merge order, de-duplication, scopes, summary, warnings.
-#![forbid(unsafe_code)]
 
 use serde_json::{Value, json};
 

@@ -3,7 +3,6 @@
 //!
 //! A code, once published, never changes meaning. Each enum maps to its snake_case string with
 //! `as_str`; the `ALL` lists let tests check that codes are unique and well formed.
-#![forbid(unsafe_code)]
 
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $code:literal,)+ }) => {

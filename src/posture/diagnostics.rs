@@ -1,5 +1,4 @@
 //! `checks.auth` of the diagnostics bundle ([spec:diagnostics]).
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value, json};
 

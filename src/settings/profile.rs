@@ -4,7 +4,6 @@
 //! Unlike the plugin, an unknown explicit profile or an unknown environment name resolves to
 //! `production` (the strictest profile) with a warning, and production is decided from the
 //! resolved profile only.
-#![forbid(unsafe_code)]
 
 use super::read::Reader;
 use crate::errors::codes::WarningCode;

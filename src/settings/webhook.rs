@@ -2,7 +2,6 @@
 //! (`scheme://host`), delivery timeout and attempts ([spec:webhooks]).
 //!
 //! Neither the URL nor the secret is kept: only the facts the posture shows.
-#![forbid(unsafe_code)]
 
 /// Delivery timeout cap, seconds.
 pub const MAX_TIMEOUT_SECONDS: u32 = 60;
