@@ -19,7 +19,7 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::credentials::digest::TokenDigest;
+use crate::digest::TokenDigest;
 
 /// The fixed prefix of generated tokens.
 pub const PREFIX: &str = "agt_";

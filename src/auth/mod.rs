@@ -15,9 +15,9 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value, json};
 
-use crate::credentials::digest::TokenDigest;
 use crate::credentials::expiry::Mode;
 use crate::credentials::{Credential, CredentialSet};
+use crate::digest::TokenDigest;
 use crate::errors::codes::{DenialReason, JwtReason};
 use crate::ip::{self, Allowlist};
 use crate::request::Request;

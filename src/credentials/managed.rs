@@ -10,10 +10,10 @@
 
 use serde_json::{Map, Value};
 
-use super::digest::TokenDigest;
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
 use super::fields;
+use crate::digest::TokenDigest;
 use crate::errors::excerpt;
 use crate::ip::Allowlist;
 

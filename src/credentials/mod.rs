@@ -13,7 +13,6 @@
 //! request presenting their token is denied with the precise reason; their secret also keeps
 //! blocking any later duplicate of it.
 
-pub mod digest;
 pub mod env_json;
 pub mod expiry;
 pub mod field;
@@ -24,8 +23,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use self::digest::TokenDigest;
 use self::expiry::{ExpiryStatus, Lifecycle};
+use crate::digest::TokenDigest;
 use crate::errors::codes::WarningCode;
 use crate::ip::Allowlist;
 use crate::scopes::{Availability, WILDCARD};

@@ -42,6 +42,7 @@ pub mod claims;
 pub mod json;
 pub mod jwk;
 pub mod keys;
+pub mod material;
 pub mod options;
 pub mod pem;
 pub mod token;
