@@ -242,7 +242,7 @@ namespace Agents\Core {
 
     /**
      * Redacts sensitive fields for a caller without the resource's `*:read_sensitive` scope
-     * (reference §7.10); `*` unlocks everything.
+     * ([spec:redaction]); `*` unlocks everything.
      *
      * * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (every
      *   array directly under `lineItems`, whatever its keys: a list, a list with gaps after

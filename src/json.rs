@@ -9,7 +9,6 @@
 //! [`parse`] builds a `serde_json::Value` (members in document order); [`build`] and
 //! [`build_object`] hand the values to any [`Build`]er; [`Parser`] is the cursor the JWT
 //! scanners (`jwt::json`) use to read only the members they need without building values.
-#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -221,6 +220,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The byte at the cursor, if any.
     pub fn peek(&self) -> Option<u8> {
         self.b.get(self.pos).copied()
     }

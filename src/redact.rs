@@ -1,4 +1,4 @@
-//! Field redaction for low-scope callers (reference §7.10).
+//! Field redaction for low-scope callers ([spec:redaction]).
 //!
 //! A caller holding the resource's `*:read_sensitive` scope (or `*`) sees everything; any other
 //! caller gets these fields replaced by `null` (keys that are absent stay absent) and a boolean
@@ -19,7 +19,7 @@
 //! members of an order's `lineItems`, whatever its keys: a list, or an object (a PHP array keyed
 //! by line-item id, or a list with gaps after `array_filter`); an order's own `subtotal`/`total`
 //! are kept.
-//! `redactEmail = false` disables e-mail and address redaction alike, as in the reference.
+//! `redactEmail = false` disables e-mail and address redaction alike, as in the plugin.
 #![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};

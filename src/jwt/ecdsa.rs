@@ -8,7 +8,6 @@
 //! on P-256, 48 for ES384 on P-384); a signature of another length is `signature_invalid`. Every
 //! ECDSA algorithm the verifier supports (ES256, ES384) follows this rule; any other algorithm is
 //! not affected.
-#![forbid(unsafe_code)]
 
 use jsonwebtoken::Algorithm;
 
