@@ -450,7 +450,7 @@ impl PhpGuard {
     /// `deliveryMode`), `warnings`, `warningCounts`, `verdict` (`ok`|`warn`|`critical`). Never
     /// contains a token, hash, webhook secret or full webhook URL. See docs/posture.md.
     pub fn posture(&self) -> ZBox<ZendHashTable> {
-        convert::to_array(self.inner.posture())
+        convert::to_array(&self.inner.posture())
     }
 
     /// The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
@@ -462,7 +462,7 @@ impl PhpGuard {
     /// Every warning, in the documented order (docs/posture.md):
     /// `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
     pub fn warnings(&self) -> ZBox<ZendHashTable> {
-        convert::to_array(self.inner.warning_values())
+        convert::to_array(&self.inner.warning_values())
     }
 
     /// `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
@@ -481,7 +481,7 @@ pub fn posture(
     options: Option<&ZendHashTable>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     Ok(convert::to_array(
-        build(env, managedCredentials, options)?.posture(),
+        &build(env, managedCredentials, options)?.posture(),
     ))
 }
 
