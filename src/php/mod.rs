@@ -8,6 +8,7 @@ pub mod ip;
 pub mod jwt;
 #[cfg(feature = "panic-probe")]
 pub mod probe;
+pub mod raw;
 pub mod redact;
 pub mod tokens;
 pub mod webhook;
