@@ -4,7 +4,6 @@
 //! (a mistake there is an error naming the key), its values are the client's (never an error:
 //! text that is not valid UTF-8, or a value that is not a string, carries U+FFFD, which no
 //! token, address or method grammar accepts, so such input can only ever lead to a denial).
-#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 

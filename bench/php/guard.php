@@ -19,14 +19,10 @@ declare(strict_types=1);
 
 use Agents\Core\Guard;
 
-if (!extension_loaded('agents_core')) {
-    fwrite(STDERR, "load the extension: php -d extension=\$PWD/target/release/libagents_core.so bench/php/guard.php\n");
-    exit(2);
-}
+require __DIR__ . '/common.php';
 
 const NOW = 1772366400;
-const RUNS = 7;
-$json = in_array('--json', $argv, true);
+[$json] = bench_start($argv);
 
 function allowlist(): array
 {
@@ -60,18 +56,6 @@ function rows(int $n, string $target, bool $withAllowlist = true): array
     return $rows;
 }
 
-/** Fastest ns per call of $fn run $iterations times, over RUNS runs. */
-function measure(callable $fn, int $iterations): float
-{
-    $best = INF;
-    for ($r = 0; $r < RUNS; $r++) {
-        $t = hrtime(true);
-        $fn($iterations);
-        $best = min($best, (hrtime(true) - $t) / $iterations);
-    }
-    return $best;
-}
-
 $env = ['ENVIRONMENT' => 'production'];
 $options = ['now' => NOW, 'trustedProxies' => ['127.0.0.1']];
 $token = Agents\Core\token_generate('bench')['token'];
@@ -95,12 +79,12 @@ foreach ([[10, true], [1000, true], [10000, true], [1000, false]] as [$n, $withA
     foreach ($rows as $row) {
         $byHash[$row['tokenHash']] = $row;
     }
-    $ext = measure(static function (int $k) use ($guard, $request): void {
+    $ext = bench_measure(static function (int $k) use ($guard, $request): void {
         for ($i = 0; $i < $k; $i++) {
             $guard->authenticate($request);
         }
     }, 100000);
-    $floor = measure(static function (int $k) use ($byHash, $token): void {
+    $floor = bench_measure(static function (int $k) use ($byHash, $token): void {
         for ($i = 0; $i < $k; $i++) {
             $h = hash('sha256', $token);
             $row = $byHash[$h] ?? null;
@@ -111,12 +95,12 @@ foreach ([[10, true], [1000, true], [10000, true], [1000, false]] as [$n, $withA
 }
 
 $rows = rows(100, $token);
-$ext = measure(static function (int $k) use ($env, $rows, $options): void {
+$ext = bench_measure(static function (int $k) use ($env, $rows, $options): void {
     for ($i = 0; $i < $k; $i++) {
         new Guard($env, $rows, $options);
     }
 }, 2000);
-$floor = measure(static function (int $k) use ($rows): void {
+$floor = bench_measure(static function (int $k) use ($rows): void {
     for ($i = 0; $i < $k; $i++) {
         $byHash = [];
         foreach ($rows as $row) {
@@ -154,12 +138,12 @@ $built = [];
 foreach ([100 => 2000, 10000 => 20] as $n => $iterations) {
     $rows = plugin_rows($n, $token);
     $built[$n] = [
-        measure(static function (int $k) use ($env, $rows, $options): void {
+        bench_measure(static function (int $k) use ($env, $rows, $options): void {
             for ($i = 0; $i < $k; $i++) {
                 new Guard($env, $rows, $options);
             }
         }, $iterations),
-        measure(static function (int $k) use ($rows, $floorBuild): void {
+        bench_measure(static function (int $k) use ($rows, $floorBuild): void {
             for ($i = 0; $i < $k; $i++) {
                 $floorBuild($rows);
             }
@@ -180,12 +164,12 @@ $build = static fn (): Guard => new Guard($env, $rows, $options);
 $revision = hash('sha256', 'bench-revision');
 Guard::cached($revision, $build);
 $userlandCache = [$revision => new Guard($env, $rows, $options)];
-$hit = measure(static function (int $k) use ($revision, $build): void {
+$hit = bench_measure(static function (int $k) use ($revision, $build): void {
     for ($i = 0; $i < $k; $i++) {
         Guard::cached($revision, $build);
     }
 }, 100000);
-$hitFloor = measure(static function (int $k) use ($revision, $userlandCache, $build): void {
+$hitFloor = bench_measure(static function (int $k) use ($revision, $userlandCache, $build): void {
     for ($i = 0; $i < $k; $i++) {
         $g = $userlandCache[$revision] ?? $build();
     }
@@ -194,12 +178,12 @@ $targets[] = ['Guard::cached hit, 10 000 rows', $hit, $hitFloor, '≤ 1 µs', $h
 
 $guard = Guard::cached($revision, $build);
 $byHash = $floorBuild($rows);
-$auth = measure(static function (int $k) use ($guard, $request): void {
+$auth = bench_measure(static function (int $k) use ($guard, $request): void {
     for ($i = 0; $i < $k; $i++) {
         $guard->authenticate($request);
     }
 }, 100000);
-$authFloor = measure(static function (int $k) use ($byHash, $token): void {
+$authFloor = bench_measure(static function (int $k) use ($byHash, $token): void {
     for ($i = 0; $i < $k; $i++) {
         $h = hash('sha256', $token);
         $row = $byHash[$h] ?? null;
@@ -209,14 +193,14 @@ $authFloor = measure(static function (int $k) use ($byHash, $token): void {
 $targets[] = ['authenticate, Bearer, 10 000 credentials, 100-entry allowlist', $auth, $authFloor,
     '≤ 700 ns and ≤ 1.2× the floor', $auth <= 700 && $auth <= 1.2 * $authFloor];
 
-$plugin = measure(static function (int $k) use ($revision, $build, $request): void {
+$plugin = bench_measure(static function (int $k) use ($revision, $build, $request): void {
     for ($i = 0; $i < $k; $i++) {
         $g = Guard::cached($revision, $build);
         $r = $g->authenticate($request);
         $g->hasScope($r['principal'], 'entries:read');
     }
 }, 100000);
-$pluginFloor = measure(static function (int $k) use ($userlandCache, $revision, $byHash, $token, $build): void {
+$pluginFloor = bench_measure(static function (int $k) use ($userlandCache, $revision, $byHash, $token, $build): void {
     for ($i = 0; $i < $k; $i++) {
         $g = $userlandCache[$revision] ?? $build();
         $h = hash('sha256', $token);
@@ -247,14 +231,16 @@ $targets[] = [sprintf('RSS over 1 000 000 cached requests (growth %d KiB)', $gro
     'flat (growth < 1 MiB)', $growth < 1024];
 
 if ($json) {
-    echo json_encode(array_merge(array_map(static fn (array $r): array => [
-        'case' => $r[0], 'extension_ns' => $r[1], 'floor_ns' => $r[2],
-        'target_ns' => str_starts_with($r[0], 'new Guard') ? 50_000 : 1_500,
-    ], $table), array_map(static fn (array $r): array => [
-        'case' => $r[0], 'extension_ns' => $r[1], 'floor_ns' => $r[2],
-        'target_text' => $r[3], 'target_met' => $r[4],
-    ], $targets)), JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    bench_print_json(array_merge(
+        array_map(
+            static fn (array $r): array => bench_row($r[0], $r[1], $r[2], str_starts_with($r[0], 'new Guard') ? 50_000 : 1_500),
+            $table,
+        ),
+        array_map(
+            static fn (array $r): array => bench_row($r[0], $r[1], $r[2]) + ['target_text' => $r[3], 'target_met' => $r[4]],
+            $targets,
+        ),
+    ));
 }
 printf("PHP %s, agents_core %s, opcache %s, JIT %s\n\n", PHP_VERSION, AGENTS_CORE_VERSION,
     ini_get('opcache.enable_cli') ? 'on' : 'off', ini_get('opcache.jit') ?: 'off');
