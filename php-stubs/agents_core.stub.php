@@ -19,7 +19,12 @@ namespace Agents\Core {
         public function __construct(array $env, ?array $managedCredentials = null, ?array $options = null) {}
 
         /**
-         * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):
+         * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`). The array's
+         * shape is the caller's code: a missing or non-string `method`, an unknown key, `headers`
+         * or `query` that is not an array, or `remoteAddr` neither a string nor null throws
+         * `InvalidInputException` naming every such key. Values inside `headers` and `query` come
+         * from the client and never throw (a value that is not a string can only be denied).
+         * Returns
          * `['ok' => true, 'principal' => [...]]` or
          * `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
          * (`reason` and `reasonDetail` are for the plugin's log, never for the response).
@@ -28,6 +33,29 @@ namespace Agents\Core {
          * @return array
          */
         public function authenticate(array $request): array {}
+
+        /**
+         * The Guard compiled for `$revision` in this process, when one younger than
+         * `$maxAgeSeconds` is held; otherwise calls `$build` (which must return a Guard), keeps its
+         * result and returns it. `$maxAgeSeconds = 0` calls `$build` and keeps nothing. What
+         * `$build` throws propagates and nothing is kept.
+         *
+         * `$revision` must change whenever any input of the Guard changes (env values, any
+         * credential create, update, rotate, pause, revoke or delete); `$maxAgeSeconds` bounds how
+         * long a change missing from the revision can go unnoticed. The process keeps at most 16
+         * Guards (least recently used goes first) and only the SHA-256 digest of each revision.
+         * See docs/craft-integration.md.
+         *
+         * @param callable(): Guard $build
+         * @throws \Agents\Core\InvalidInputException when `$build` returns something other than a
+         *   Guard, or `$maxAgeSeconds` is negative.
+         *
+         * @param string $revision
+         * @param callable $build
+         * @param int $maxAgeSeconds
+         * @return \Agents\Core\Guard
+         */
+        public static function cached(string $revision, callable $build, int $maxAgeSeconds = 60): \Agents\Core\Guard {}
 
         /**
          * The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
@@ -46,12 +74,20 @@ namespace Agents\Core {
         public function diagnostics(): array {}
 
         /**
+         * Drops this process's cached Guards; returns how many there were.
+         *
+         * @return int
+         */
+        public static function forget(): int {}
+
+        /**
          * True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
          * An empty requirement (`''` or `[]`) is satisfied.
          *
          * @param string|list<string> $scope
          * @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
-         *   list of them (a malformed requirement is never read as "no requirement").
+         *   list of them (a malformed requirement is never read as "no requirement"), or when
+         *   `$principal` is a whole authenticate() result instead of its `principal`.
          *
          * @param array $principal
          * @param mixed $scope

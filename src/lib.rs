@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod digest;
 pub mod errors;
 pub mod guard;
+pub mod guard_cache;
 pub mod hex;
 pub mod ip;
 pub mod json;
