@@ -322,7 +322,7 @@ pub fn authenticate_ref<'a>(
         credential_source: credential.source.as_str(),
         managed_credential_id: credential.managed_id,
         auth_method: presented.method.as_str(),
-        principal_fingerprint: Cow::Owned(credential.fingerprint()),
+        principal_fingerprint: Cow::Borrowed(credential.fingerprint()),
         scopes: Cow::Borrowed(&credential.scopes),
         force_human_approval: credential.force_human_approval,
         client_ip,

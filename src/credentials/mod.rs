@@ -142,6 +142,8 @@ pub struct Credential {
     /// Subscribed webhook actions (empty = any).
     pub webhook_actions: Vec<String>,
     digest: TokenDigest,
+    /// The fingerprint, derived on first use and kept.
+    fingerprint: std::sync::OnceLock<String>,
 }
 
 impl Credential {
@@ -155,10 +157,10 @@ impl Credential {
         out
     }
 
-    /// The non-secret principal fingerprint (derived from the digest on demand, so building
-    /// the set hashes nothing twice).
-    pub fn fingerprint(&self) -> String {
-        self.digest.fingerprint()
+    /// The non-secret principal fingerprint, derived from the digest on first use and kept
+    /// (building the set hashes nothing twice; later requests do not hash it again).
+    pub fn fingerprint(&self) -> &str {
+        self.fingerprint.get_or_init(|| self.digest.fingerprint())
     }
 
     /// Has webhook subscriptions.
@@ -491,6 +493,7 @@ impl CredentialSet {
             webhook_resource_types: c.webhook_resource_types,
             webhook_actions: c.webhook_actions,
             digest: c.digest,
+            fingerprint: std::sync::OnceLock::new(),
         });
     }
 
