@@ -12,6 +12,7 @@ pub mod guard;
 pub mod ip;
 pub mod jwt;
 pub mod posture;
+pub mod ratelimit;
 pub mod redact;
 pub mod request;
 pub mod scopes;
