@@ -168,7 +168,11 @@ mod tests {
         let d = decide(&p, tat, NOW, 1);
         assert!(!d.allowed);
         assert_eq!(d.remaining, 0);
-        assert_eq!(d.retry_after, 20 * MICROS, "one unit frees after window/limit");
+        assert_eq!(
+            d.retry_after,
+            20 * MICROS,
+            "one unit frees after window/limit"
+        );
         assert_eq!(d.retry_after_secs(), 20);
         assert_eq!(d.tat, tat, "a denial stores nothing");
     }

@@ -79,10 +79,13 @@ pub const HEADER_RESET: &str = "X-RateLimit-Reset";
 /// Sent only with a denial.
 pub const HEADER_RETRY_AFTER: &str = "Retry-After";
 
+/// One response header: name and value.
+pub type Header = (&'static str, i64);
+
 impl Outcome {
     /// The response headers: limit, remaining, reset (unix seconds), and `Retry-After` (seconds)
     /// when denied.
-    pub fn headers(&self) -> ([(&'static str, i64); 3], Option<(&'static str, i64)>) {
+    pub fn headers(&self) -> ([Header; 3], Option<Header>) {
         (
             [
                 (HEADER_LIMIT, self.limit),
@@ -171,7 +174,10 @@ impl RateLimiter {
 
     fn local(&self, key: &[u8], cost: u64, now: u64, store: StoreUsed) -> Outcome {
         match local::node() {
-            Some(t) => self.outcome(&t.hit(&self.params, &self.opts.prefix, key, cost, now), store),
+            Some(t) => self.outcome(
+                &t.hit(&self.params, &self.opts.prefix, key, cost, now),
+                store,
+            ),
             // No node table (start-up could not map it): fail closed.
             None => self.refuse(now, MICROS, store),
         }
@@ -207,14 +213,12 @@ impl RateLimiter {
         let rkey = self.redis_key(key);
         let p = &self.params;
         match redis::hit(target, &rkey, p.interval, p.limit, cost, given) {
-            Ok((true, tat, server_now)) => Ok(self.outcome(
-                &gcra::admitted(p, tat, server_now),
-                StoreUsed::Redis,
-            )),
-            Ok((false, tat, server_now)) => Ok(self.outcome(
-                &gcra::decide(p, tat, server_now, cost),
-                StoreUsed::Redis,
-            )),
+            Ok((true, tat, server_now)) => {
+                Ok(self.outcome(&gcra::admitted(p, tat, server_now), StoreUsed::Redis))
+            }
+            Ok((false, tat, server_now)) => {
+                Ok(self.outcome(&gcra::decide(p, tat, server_now, cost), StoreUsed::Redis))
+            }
             Err(_) => Ok(match self.opts.on_store_error {
                 OnStoreError::Local => self.local(key, cost, now_us, StoreUsed::LocalFallback),
                 OnStoreError::Deny => self.refuse(now_us, MICROS, StoreUsed::Redis),
@@ -245,10 +249,8 @@ mod tests {
     use super::*;
 
     fn limiter(extra: &[(&'static str, OptValue<'static>)]) -> RateLimiter {
-        let mut o: Vec<(&[u8], OptValue<'_>)> = vec![
-            (b"limit", OptValue::Int(3)),
-            (b"window", OptValue::Int(30)),
-        ];
+        let mut o: Vec<(&[u8], OptValue<'_>)> =
+            vec![(b"limit", OptValue::Int(3)), (b"window", OptValue::Int(30))];
         o.extend(extra.iter().map(|(k, v)| (k.as_bytes(), v.clone())));
         RateLimiter::new(&o).unwrap()
     }
@@ -284,7 +286,13 @@ mod tests {
     fn bad_request_values_are_denials_that_count_nothing() {
         assert!(local::startup(4096));
         let l = limiter(&[("prefix", OptValue::Str(b"bad-values"))]);
-        for (key, cost) in [(&b""[..], 1), (b"k", 0), (b"k", -1), (b"k", 4), (b"k", i64::MIN)] {
+        for (key, cost) in [
+            (&b""[..], 1),
+            (b"k", 0),
+            (b"k", -1),
+            (b"k", 4),
+            (b"k", i64::MIN),
+        ] {
             let o = l.hit(key, cost, Some(NOW)).unwrap();
             assert!(!o.allowed);
             assert_eq!(o.retry_after, 30);
@@ -316,7 +324,10 @@ mod tests {
         let o = fb.hit(b"k", 1, Some(NOW)).unwrap();
         assert!(o.allowed);
         assert_eq!(o.store, StoreUsed::LocalFallback);
-        let deny = limiter(&[("store", url.clone()), ("onStoreError", OptValue::Str(b"deny"))]);
+        let deny = limiter(&[
+            ("store", url.clone()),
+            ("onStoreError", OptValue::Str(b"deny")),
+        ]);
         let o = deny.hit(b"k", 1, Some(NOW)).unwrap();
         assert!(!o.allowed);
         assert_eq!(o.store, StoreUsed::Redis);

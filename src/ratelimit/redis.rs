@@ -199,10 +199,13 @@ static SCRIPT_SHA: OnceLock<Vec<u8>> = OnceLock::new();
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(1);
 
+/// One server as this worker sees it: identified by everything the connection was set up
+/// with (a connection authenticated with one password is never reused for another).
 struct Endpoint {
     host: String,
     port: u16,
     db: u32,
+    password: Option<String>,
     pid: u32,
     conn: Option<Conn>,
     down_until: Option<Instant>,
@@ -222,16 +225,16 @@ fn with_conn<T>(
     ENDPOINTS.with(|eps| {
         let mut eps = eps.borrow_mut();
         let pid = std::process::id();
-        let i = match eps
-            .iter()
-            .position(|e| e.host == t.host && e.port == t.port && e.db == t.db)
-        {
+        let i = match eps.iter().position(|e| {
+            e.host == t.host && e.port == t.port && e.db == t.db && e.password == t.password
+        }) {
             Some(i) => i,
             None => {
                 eps.push(Endpoint {
                     host: t.host.clone(),
                     port: t.port,
                     db: t.db,
+                    password: t.password.clone(),
                     pid,
                     conn: None,
                     down_until: None,
@@ -246,10 +249,8 @@ fn with_conn<T>(
             ep.conn = None;
             ep.pid = pid;
         }
-        if let Some(until) = ep.down_until {
-            if Instant::now() < until {
-                return Err(StoreError::BackingOff);
-            }
+        if ep.down_until.is_some_and(|until| Instant::now() < until) {
+            return Err(StoreError::BackingOff);
         }
         let result = match ep.conn.as_mut() {
             Some(c) => f(c),
@@ -319,7 +320,9 @@ pub fn hit(
         now.as_bytes(),
     ];
     let evalsha = |c: &mut Conn, sha: &[u8]| {
-        c.call(&[b"EVALSHA", sha, b"1", key, argv[0], argv[1], argv[2], argv[3]])
+        c.call(&[
+            b"EVALSHA", sha, b"1", key, argv[0], argv[1], argv[2], argv[3],
+        ])
     };
     with_conn(t, |c| {
         let sha = match SCRIPT_SHA.get() {
@@ -367,7 +370,9 @@ mod tests {
             ])
         );
         let mut r: &[u8] = b"-NOSCRIPT No matching script\r\n";
-        assert!(matches!(read_reply(&mut r, 0).unwrap(), Reply::Error(e) if e.starts_with("NOSCRIPT")));
+        assert!(
+            matches!(read_reply(&mut r, 0).unwrap(), Reply::Error(e) if e.starts_with("NOSCRIPT"))
+        );
         for bad in [&b"?x\r\n"[..], b":x\r\n", b"$5\r\nab\r\n", b"", b"+OK"] {
             let mut r = bad;
             assert!(read_reply(&mut r, 0).is_err());
@@ -378,7 +383,10 @@ mod tests {
     fn an_unreachable_server_fails_fast_and_then_backs_off() {
         // Port 1 on loopback: nothing listens there, the connect is refused at once.
         let t = super::super::options::parse_store_url(b"redis://127.0.0.1:1").unwrap();
-        assert!(matches!(hit(&t, b"k", 1, 1, 1, None), Err(StoreError::Io(_))));
+        assert!(matches!(
+            hit(&t, b"k", 1, 1, 1, None),
+            Err(StoreError::Io(_))
+        ));
         assert_eq!(hit(&t, b"k", 1, 1, 1, None), Err(StoreError::BackingOff));
     }
 }
