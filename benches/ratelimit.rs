@@ -1,4 +1,6 @@
 //! Core rate limiter: the GCRA step alone and a hit on a node table.
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
 use std::hint::black_box;
 
 use agents_core::ratelimit::gcra::{Params, decide};

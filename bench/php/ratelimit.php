@@ -14,47 +14,18 @@
 //   call (the round trip is mostly waiting), the median of 7 alternating rounds.
 // * 1 000 000 hits on 100 000 keys on the local store, RSS sampled; flat = growth below 1 MiB
 //   after the first pass over the keys (which touches the table's pages).
-// --json prints the rows for bench/report.php instead of the table.
+// --json prints the rows for bench/report.php instead of the table. A row may carry
+// 'target_text' (a target that is not a time: a ratio or RSS), which the report prints as is.
 
 declare(strict_types=1);
 
 use Agents\Core\RateLimiter;
 
-if (!extension_loaded('agents_core')) {
-    fwrite(STDERR, "load the extension: php -d extension=\$PWD/target/release/libagents_core.so bench/php/ratelimit.php\n");
-    exit(2);
-}
-
-const ROUNDS = 7;
-$json = in_array('--json', $argv, true);
-$positional = array_values(array_filter(array_slice($argv, 1), static fn (string $a): bool => $a !== '--json'));
-$seconds = (float) ($positional[0] ?? 1.0);
+require __DIR__ . '/common.php';
+[$json, $args] = bench_start($argv);
+$seconds = (float) ($args[0] ?? 1.0);
 $rows = [];
-
-function cpu_ns(): float
-{
-    $u = getrusage();
-    return ($u['ru_utime.tv_sec'] + $u['ru_stime.tv_sec']) * 1e9
-        + ($u['ru_utime.tv_usec'] + $u['ru_stime.tv_usec']) * 1e3;
-}
-
-/** CPU ns per iteration of $body: the lowest of ROUNDS rounds sharing $seconds. */
-function time_loop(callable $body, float $seconds): float
-{
-    $batch = 2000;
-    $best = INF;
-    for ($r = 0; $r < ROUNDS; $r++) {
-        $iterations = 0;
-        $deadline = hrtime(true) + (int) ($seconds / ROUNDS * 1e9);
-        $start = cpu_ns();
-        do {
-            $body($batch);
-            $iterations += $batch;
-        } while (hrtime(true) < $deadline);
-        $best = min($best, (cpu_ns() - $start) / $iterations);
-    }
-    return $best;
-}
+const ROUNDS = 7;
 
 /** Wall ns per call of each body, rounds alternating between them: the median of ROUNDS. */
 function wall_pair(callable $a, callable $b, float $seconds): array
@@ -107,24 +78,23 @@ $limit = 1_000_000_000; // every hit is admitted: the common case, and the same 
 
 // ---- local store ------------------------------------------------------------------------------
 $local = new RateLimiter(['limit' => $limit, 'window' => 60, 'prefix' => 'bench:']);
-$empty = time_loop(function (int $k) use ($keys, $mask): void {
+$empty = bench_cpu_time(function (int $k) use ($keys, $mask): void {
     for ($i = 0; $i < $k; $i++) {
         $x = $keys[$i & $mask];
     }
 }, $seconds / 2);
-$ext = time_loop(function (int $k) use ($keys, $mask, $local): void {
+$ext = bench_cpu_time(function (int $k) use ($keys, $mask, $local): void {
     for ($i = 0; $i < $k; $i++) {
         $local->hit($keys[$i & $mask]);
     }
 }, $seconds);
 $counters = [];
-$floor = time_loop(function (int $k) use ($keys, $mask, &$counters, $limit): void {
+$floor = bench_cpu_time(function (int $k) use ($keys, $mask, &$counters, $limit): void {
     for ($i = 0; $i < $k; $i++) {
         floor_hit($counters, $keys[$i & $mask], $limit, 60);
     }
 }, $seconds);
-$rows[] = ['case' => '`hit` on the local store (whole call, result array included)',
-    'extension_ns' => $ext - $empty, 'floor_ns' => $floor - $empty, 'target_ns' => 300];
+$rows[] = bench_row('`hit` on the local store (whole call, result array included)', $ext - $empty, $floor - $empty, 300);
 
 // ---- Redis store --------------------------------------------------------------------------------
 $redisRow = null;
@@ -186,9 +156,8 @@ if (!class_exists('Redis')) {
         },
         $seconds * 4,
     );
-    $rows[] = ['case' => '`hit` on Redis over loopback (one EVALSHA) vs phpredis INCR + EXPIRE pipeline, wall time',
-        'extension_ns' => $extR, 'floor_ns' => $floorR, 'target_ns' => $floorR,
-        'target_text' => sprintf('≤ 1.0× floor: %s', $extR <= $floorR ? 'met' : '**not met**')];
+    $rows[] = bench_row('`hit` on Redis over loopback (one EVALSHA) vs phpredis INCR + EXPIRE pipeline, wall time',
+        $extR, $floorR, $floorR) + ['target_text' => sprintf('≤ 1.0× floor: %s', $extR <= $floorR ? 'met' : '**not met**')];
     $redis->close();
     proc_terminate($server);
     proc_close($server);
@@ -210,13 +179,12 @@ for ($i = 0; $i < 1_000_000; $i++) {
 }
 $perHit = (hrtime(true) - $start) / 1_000_000;
 $growth = end($samples) - $samples[0];
-$rows[] = ['case' => sprintf('1 000 000 `hit`s on 100 000 keys (local store; RSS %d KiB after the first pass, %d KiB at the end)',
-    $samples[0], end($samples)), 'extension_ns' => $perHit, 'floor_ns' => null, 'target_ns' => null,
-    'target_text' => sprintf('RSS flat (growth %d KiB, limit < 1 024 KiB): %s', $growth, $growth < 1024 ? 'met' : '**not met**')];
+$rows[] = bench_row(sprintf('1 000 000 `hit`s on 100 000 keys (local store; RSS %d KiB after the first pass, %d KiB at the end)',
+    $samples[0], end($samples)), $perHit, null) + ['target_text' => sprintf('RSS flat (growth %d KiB, limit < 1 024 KiB): %s',
+    $growth, $growth < 1024 ? 'met' : '**not met**')];
 
 if ($json) {
-    echo json_encode($rows, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    bench_print_json($rows);
 }
 printf("PHP %s, %s\n", PHP_VERSION, php_uname('m'));
 foreach ($rows as $r) {

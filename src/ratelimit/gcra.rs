@@ -6,7 +6,6 @@
 //! of cost `c` is allowed when `max(TAT, now) + c·T − now ≤ B`; the new TAT is then stored. A
 //! denied hit stores nothing, so it consumes nothing. Unlike a fixed window there is no edge at
 //! which twice the limit passes: over any span `d` at most `limit + d / T` units are admitted.
-#![forbid(unsafe_code)]
 
 /// Microseconds per second.
 pub const MICROS: u64 = 1_000_000;

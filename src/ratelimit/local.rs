@@ -7,7 +7,6 @@
 //! never lose a hit. There is no "full": when two keys map to the same slot they share one
 //! state and are limited together. A slot's TAT is then at least the TAT either key would have
 //! alone, so sharing can only make a decision stricter, never looser.
-#![forbid(unsafe_code)]
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;

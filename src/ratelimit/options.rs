@@ -1,7 +1,6 @@
 //! Reads and validates `RateLimiter` options, including the Redis store URL
 //! `redis://[:password@]host:port[/db]`. Every bad item is named in one [`InvalidInput`]; a
 //! password is never echoed.
-#![forbid(unsafe_code)]
 
 use std::time::Duration;
 

@@ -11,7 +11,6 @@
 //! for the next 100 ms (doubling up to 1 s while the outage lasts) this worker does not try the
 //! server at all and reports the failure at once, so an outage does not cost every request a
 //! timeout. The first request after the back-off tries again; success resets it.
-#![forbid(unsafe_code)]
 
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -5,7 +5,6 @@
 //! with every thread, so all of them read and write the same slots. An independent process
 //! (another pool, another server) maps its own, separate table. The mapping is never unmapped:
 //! it lives as long as the process, like the workers that use it.
-#![allow(unsafe_code)]
 
 use std::sync::atomic::AtomicU64;
 
