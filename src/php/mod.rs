@@ -9,6 +9,7 @@ pub mod jwt;
 #[cfg(feature = "panic-probe")]
 pub mod probe;
 pub mod ratelimit;
+pub mod raw;
 pub mod redact;
 pub mod tokens;
 pub mod webhook;
@@ -30,6 +31,10 @@ extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("crypto backend", crate::CRYPTO_BACKEND);
     info_table_row!("features", FEATURES);
     info_table_row!("rate limiter node table slots", ratelimit::slots_info());
+    let cache = guard::cache_stats();
+    info_table_row!("cached guards", cache.entries.to_string());
+    info_table_row!("cached guard hits", cache.hits.to_string());
+    info_table_row!("cached guard misses", cache.misses.to_string());
     info_table_end!();
 }
 
