@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh            # about 10 minutes on 2 CPUs
 #
-# For each concern (guard, ip, jwt, posture): the criterion suite benches/<concern>.rs
+# For each concern (guard, ip, jwt, posture, ratelimit): the criterion suite benches/<concern>.rs
 # (`cargo bench --no-default-features`, medians read from target/criterion/**/new/estimates.json)
 # and the PHP bench bench/php/<concern>.php (extension and userland floor in one process, --json).
 # bench/report.php turns the results, the machine, the versions and the load into the document.
@@ -12,11 +12,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib.sh
+SYSTEM_PACKAGES+=(redis-server php8.2-redis)
 ensure_packages
 ensure_rust
 
 out="${BENCH_OUT:-docs/benchmarks.md}"
-concerns=(${BENCH_ONLY:-guard ip jwt posture})
+concerns=(${BENCH_ONLY:-guard ip jwt posture ratelimit})
 work="$(mktemp -d)"
 if [ -z "${BENCH_KEEP:-}" ]; then
     trap 'rm -rf "$work"' EXIT
@@ -46,6 +47,7 @@ for c in "${concerns[@]}"; do
     case "$c" in
         ip) args=(1) ;;     # seconds per case
         jwt) args=(5) ;;    # rounds
+        ratelimit) args=(1) ;; # seconds per case (starts and stops its own redis-server)
         *) args=() ;;
     esac
     php -d extension="$so" "bench/php/$c.php" "${args[@]}" --json >"$work/$c.json"

@@ -232,6 +232,46 @@ namespace Agents\Core {
     }
 
     /**
+     * A GCRA rate limiter on the node's shared table or on Redis.
+     */
+    final class RateLimiter {
+        /**
+         * `limit` (int > 0), `window` (seconds > 0), `store` (`'local'`, the default, or
+         * `'redis://[:password@]host:port[/db]'`), `onStoreError` (`'local'`, the default,
+         * `'deny'` or `'allow'`), `prefix` (string), `connectTimeoutMs` and `commandTimeoutMs`
+         * (Redis, default 50). Throws `InvalidInputException` naming every bad option.
+         *
+         * @param array<string, int|string> $options
+         *
+         * @param array $options
+         */
+        public function __construct(array $options) {}
+
+        /**
+         * Counts a hit of `$cost` units on `$key` at `$now` (unix seconds, default: the clock) and
+         * returns `['allowed', 'limit', 'remaining', 'resetAt', 'retryAfter', 'store', 'headers']`.
+         * An empty key or a cost outside 1..limit is a denial that counts nothing. A Redis outage
+         * never throws: `onStoreError` decides. Throws only for a `$now` out of range.
+         *
+         * @return array{allowed: bool, limit: int, remaining: int, resetAt: int, retryAfter: int, store: string, headers: array<string, string>}
+         *
+         * @param string $key
+         * @param int $cost
+         * @param int|null $now
+         * @return array
+         */
+        public function hit(string $key, int $cost = 1, ?int $now = null): array {}
+
+        /**
+         * Forgets `$key`'s state. A Redis failure is ignored (the state expires by itself).
+         *
+         * @param string $key
+         * @return void
+         */
+        public function reset(string $key): void {}
+    }
+
+    /**
      * The request's client address: `$remoteAddr` unless it is a trusted proxy; then the
      * `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
      * trusted proxies. `$headers` maps names (any case) to a string or a list of strings (one

@@ -52,3 +52,6 @@ composer validate --strict --no-check-publish --no-interaction
 
 step "PHPUnit against $SO (unit suite, then end-to-end: php -S driven by curl)"
 AGENTS_CORE_SO="$SO" php -d extension="$SO" /usr/bin/phpunit --do-not-cache-result
+
+step "rate limiter with the real parts (Redis, php -S workers, PHP-FPM + nginx, two nodes, outage)"
+AGENTS_CORE_SO="$SO" bash scripts/ratelimit-test.sh

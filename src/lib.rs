@@ -16,6 +16,7 @@ pub mod ip;
 pub mod json;
 pub mod jwt;
 pub mod posture;
+pub mod ratelimit;
 pub mod redact;
 pub mod request;
 pub mod scopes;

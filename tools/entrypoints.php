@@ -204,6 +204,30 @@ if (function_exists('Agents\Core\redact')) {
     };
 }
 
+if (class_exists('Agents\Core\RateLimiter')) {
+    $plan['agents\core\ratelimiter::__construct'] = static function () {
+        $l = new Agents\Core\RateLimiter(['limit' => 5, 'window' => 10, 'prefix' => 'entrypoints:']);
+        foreach (['k1', 'k2', '', str_repeat('x', 5000), "\xff\x00"] as $i => $key) {
+            $l->hit($key, $i % 3, 1_700_000_000 + $i);
+            $l->hit($key);
+        }
+        $l->hit('k1', 99);
+        $l->hit('k1', -1);
+        $l->reset('k1');
+        attempt(fn () => $l->hit('k1', 1, -5));
+        attempt(fn () => new Agents\Core\RateLimiter(['limit' => 0, 'window' => 'x', 'store' => 'redis://:pw@h', 'zz' => []]));
+    };
+    $plan['agents\core\ratelimiter::hit'] = null;
+    $plan['agents\core\ratelimiter::reset'] = null;
+    $rare['rate limiter unreachable redis'] = static function () {
+        // Port 1 on loopback refuses at once: the fallback path, then the back-off path.
+        $l = new Agents\Core\RateLimiter(['limit' => 5, 'window' => 10, 'store' => 'redis://127.0.0.1:1/3']);
+        $l->hit('k');
+        $l->hit('k');
+        $l->reset('k');
+    };
+}
+
 // Every exported function and method must be in the plan.
 $ext = new ReflectionExtension('agents_core');
 $exported = array_map('strtolower', array_keys($ext->getFunctions()));

@@ -12,6 +12,7 @@ if (!extension_loaded('agents_core')) {
 }
 
 require __DIR__ . '/src/Front.php';
+require __DIR__ . '/src/RateLimit.php';
 
 $env = getenv();
 (new Agents\Demo\Front(is_array($env) ? $env : [], $_SERVER, __DIR__ . '/data'))->handle();

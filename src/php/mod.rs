@@ -8,6 +8,7 @@ pub mod ip;
 pub mod jwt;
 #[cfg(feature = "panic-probe")]
 pub mod probe;
+pub mod ratelimit;
 pub mod raw;
 pub mod redact;
 pub mod tokens;
@@ -19,7 +20,8 @@ use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 /// Features compiled into this build, for `php --ri agents_core`.
-const FEATURES: &str = "ip-allowlist, guard, posture, tokens, jwt, webhooks, redaction";
+const FEATURES: &str =
+    "ip-allowlist, guard, posture, tokens, jwt, webhooks, redaction, rate-limiting";
 
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
@@ -28,11 +30,27 @@ extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("build profile", crate::BUILD_PROFILE);
     info_table_row!("crypto backend", crate::CRYPTO_BACKEND);
     info_table_row!("features", FEATURES);
+    info_table_row!("rate limiter node table slots", ratelimit::slots_info());
     let cache = guard::cache_stats();
     info_table_row!("cached guards", cache.entries.to_string());
     info_table_row!("cached guard hits", cache.hits.to_string());
     info_table_row!("cached guard misses", cache.misses.to_string());
     info_table_end!();
+}
+
+/// MINIT: the exception classes, then the rate limiter's ini entry and node table (mapped here,
+/// before PHP-FPM or `php -S` fork their workers, so every worker shares it).
+///
+/// # Safety
+///
+/// Called by the Zend engine at module startup only.
+unsafe extern "C" fn startup(ty: i32, module_number: i32) -> i32 {
+    // SAFETY: forwarded unchanged from the engine's MINIT call.
+    let rc = unsafe { exceptions::register(ty, module_number) };
+    if rc == 0 {
+        ratelimit::startup(module_number);
+    }
+    rc
 }
 
 /// Module entry point.
@@ -41,7 +59,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
         .name("agents_core")
         .version(crate::VERSION)
-        .startup_function(exceptions::register)
+        .startup_function(startup)
         .constant(("AGENTS_CORE_VERSION", crate::VERSION, &[]))
         .class::<jwt::JwtVerifier>()
         .info_function(info);
@@ -53,5 +71,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = tokens::register(module);
     let module = ip::register(module);
     let module = webhook::register(module);
+    let module = ratelimit::register(module);
     redact::register(module)
 }

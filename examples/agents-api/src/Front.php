@@ -119,6 +119,18 @@ final class Front
             $this->error(503, 'SERVICE_DISABLED', 'Agents API is currently disabled by configuration.');
             return;
         }
+        // Step 4: pre-auth rate limit (client IP + route).
+        try {
+            $limits = $this->rateLimit($path);
+        } catch (\Agents\Core\InvalidInputException $e) {
+            error_log('agents: rate limit configuration rejected: ' . $e->getMessage());
+            $this->error(503, 'SERVER_MISCONFIGURED', 'Security configuration is invalid.');
+            return;
+        }
+        if (($limited = $limits->hit('preauth')) !== null) {
+            $this->error(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests.', $limited);
+            return;
+        }
         // Steps 5-6: write contract and authentication, both decided by the core.
         $auth = $this->guard->authenticate([
             'method' => $method,
@@ -132,6 +144,11 @@ final class Front
             return;
         }
         $principal = $auth['principal'];
+        // Step 7: post-auth rate limit (client IP + route + principal).
+        if (($limited = $limits->hit('postauth', $principal['principalFingerprint'] ?? null)) !== null) {
+            $this->error(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests.', $limited);
+            return;
+        }
         // Step 8: route scope.
         if (!$this->guard->hasScope($principal, $scope)) {
             if (is_array($scope)) {
@@ -143,6 +160,17 @@ final class Front
             return;
         }
         $this->{$handler}($principal, $method);
+    }
+
+    /** The request's rate limits (see RateLimit.php): keyed by the resolved client IP and route. */
+    private function rateLimit(string $path): RateLimit
+    {
+        $proxies = trim($this->env['AGENTS_TRUSTED_PROXIES'] ?? '');
+        $xff = $this->header('X-Forwarded-For');
+        $ip = \Agents\Core\client_ip((string) ($this->server['REMOTE_ADDR'] ?? ''),
+            $xff === null ? [] : ['x-forwarded-for' => $xff], $proxies === '' ? [] : preg_split('/[\s,]+/', $proxies, -1, PREG_SPLIT_NO_EMPTY));
+        return new RateLimit($this->env, $this->guard->posture()['rateLimit'] ?? [], $ip ?? 'unknown',
+            RateLimit::routeKey($path), ($this->env['AGENTS_DEMO_RATE_LIMIT_DEBUG'] ?? '') === '1');
     }
 
     /** A plugin feature flag (the plugin reads these with App::parseBooleanEnv). */

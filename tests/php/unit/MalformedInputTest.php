@@ -8,6 +8,7 @@ use Agents\Core\Guard;
 use Agents\Core\InvalidInputException;
 use Agents\Core\IpAllowlist;
 use Agents\Core\JwtVerifier;
+use Agents\Core\RateLimiter;
 use Agents\Core\TokenException;
 use PHPUnit\Framework\TestCase;
 
@@ -312,6 +313,22 @@ final class MalformedInputTest extends TestCase
                     'args.2.X-Agents-Webhook-Signature' => 'deny', 'args.2.X-Agents-Webhook-Timestamp' => 'deny',
                     'args.2.X-Agents-Webhook-Id' => 'request', 'args.3' => 'config', 'args.4' => 'deny'],
                 'shape' => $whResult, 'denied' => $notValid],
+            ['name' => 'agents\core\ratelimiter::__construct', 'class' => RateLimiter::class,
+                'ctor' => [['limit' => 5, 'window' => 10, 'prefix' => 'malformed:']], 'method' => '__construct',
+                'slots' => ['ctor.0' => 'config', 'ctor.0.limit' => 'config', 'ctor.0.window' => 'config',
+                    'ctor.0.store' => 'config', 'ctor.0.onStoreError' => 'config', 'ctor.0.prefix' => 'config'],
+                'shape' => static fn ($r) => $r instanceof RateLimiter],
+            ['name' => 'agents\core\ratelimiter::hit', 'class' => RateLimiter::class,
+                'ctor' => [['limit' => 1_000_000, 'window' => 10, 'prefix' => 'malformed:']], 'method' => 'hit',
+                'args' => ['203.0.113.9|health', 1, self::NOW],
+                'slots' => ['ctor.0' => 'config', 'args.0' => 'request', 'args.1' => 'request', 'args.2' => 'config'],
+                'shape' => static fn ($r) => is_array($r) && count($r) === 7 && is_bool($r['allowed'])
+                    && is_array($r['headers']) && count($r['headers']) === ($r['allowed'] ? 3 : 4)],
+            ['name' => 'agents\core\ratelimiter::reset', 'class' => RateLimiter::class,
+                'ctor' => [['limit' => 5, 'window' => 10, 'prefix' => 'malformed:']], 'method' => 'reset',
+                'args' => ['203.0.113.9|health'],
+                'slots' => ['args.0' => 'request'],
+                'shape' => static fn ($r) => $r === null],
             ['name' => 'agents\core\redact', 'function' => 'Agents\Core\redact',
                 'args' => [['id' => 1, 'email' => 'a@example.com', 'lineItems' => [['total' => '1.00']]], 'order', ['orders:read'], true],
                 'slots' => ['args.0' => 'config', 'args.0.email' => 'config', 'args.0.lineItems' => 'config',

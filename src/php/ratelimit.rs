@@ -1,0 +1,275 @@
+//! `Agents\Core\RateLimiter` and the `agents_core.rate_limit_slots` ini setting: conversion
+//! only. Every decision is made in [`crate::ratelimit`].
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::flags::{ClassFlags, IniEntryPermission};
+use ext_php_rs::prelude::*;
+use std::mem::ManuallyDrop;
+use std::ptr;
+use std::sync::OnceLock;
+
+use ext_php_rs::ffi::zend_hash_add_new;
+use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs};
+
+use super::convert::{self, Key, describe, for_each_entry};
+use crate::ratelimit::options::OptValue;
+use crate::ratelimit::{self as core, Outcome, StoreUsed, local};
+
+/// The ini setting that sizes the node table (read once, at module start-up).
+pub const SLOTS_INI: &str = "agents_core.rate_limit_slots";
+
+static INI: IniEntryDefs<2> = IniEntryDefs::new([
+    IniEntryDef::new(
+        c"agents_core.rate_limit_slots",
+        c"1048576",
+        IniEntryPermission::System,
+    ),
+    IniEntryDef::end(),
+]);
+
+/// MINIT part: registers the ini entry and maps the node table, before any worker is forked.
+/// A value that is not a whole number falls back to the default; the count is clamped to the
+/// accepted range. Never fails the module: without a table the local store denies.
+pub fn startup(module_number: i32) {
+    IniEntryDef::register(INI.as_slice(), module_number);
+    let configured = ExecutorGlobals::get()
+        .ini_values()
+        .get(SLOTS_INI)
+        .and_then(|v| v.as_deref().map(str::trim).map(str::parse::<usize>))
+        .and_then(Result::ok)
+        .unwrap_or(local::DEFAULT_SLOTS);
+    local::startup(configured);
+    let _ = KEYS.set(Keys::intern());
+}
+
+/// The result array's key names, interned once at MINIT: inserting them costs no allocation and
+/// no hashing per call.
+struct Keys([&'static ZendStr; 14]);
+
+const KEY_NAMES: [&str; 14] = [
+    "allowed",
+    "limit",
+    "remaining",
+    "resetAt",
+    "retryAfter",
+    "store",
+    "headers",
+    crate::ratelimit::HEADER_LIMIT,
+    crate::ratelimit::HEADER_REMAINING,
+    crate::ratelimit::HEADER_RESET,
+    crate::ratelimit::HEADER_RETRY_AFTER,
+    // The `store` values.
+    "local",
+    "redis",
+    "local-fallback",
+];
+
+// SAFETY: the strings are permanent interned strings created at MINIT and never freed or
+// modified afterwards; sharing read-only pointers to them between threads is sound.
+unsafe impl Sync for Keys {}
+unsafe impl Send for Keys {}
+
+static KEYS: OnceLock<Keys> = OnceLock::new();
+
+impl Keys {
+    fn intern() -> Self {
+        Self(KEY_NAMES.map(|name| {
+            let raw = ZBox::into_raw(ZendStr::new_interned(name, true));
+            // SAFETY: `into_raw` gives the pointer the engine allocated; a permanent interned
+            // string lives until the engine shuts down, so a 'static shared reference is valid.
+            unsafe { &*raw }
+        }))
+    }
+
+    fn store(&self, s: StoreUsed) -> Zval {
+        let i = match s {
+            StoreUsed::Local => 11,
+            StoreUsed::Redis => 12,
+            StoreUsed::LocalFallback => 13,
+        };
+        let mut z = Zval::new();
+        // SAFETY: the pointer is a permanent interned string (see `intern`); `set_zend_string`
+        // recognises it as interned, so the zval never frees or counts it.
+        z.set_zend_string(unsafe { ZBox::from_raw(ptr::from_ref(self.0[i]).cast_mut()) });
+        z
+    }
+}
+
+/// Appends `key => v` to a fresh array that does not hold `key` yet.
+fn put(ht: &mut ZendHashTable, key: &'static ZendStr, v: Zval) {
+    let mut v = ManuallyDrop::new(v);
+    // SAFETY: `ht` is a live array owned by the caller and does not contain `key` (each key is
+    // added once to a fresh array, as zend_hash_add_new requires); `key` is a permanent interned
+    // string, which the table stores without counting; the value is moved into the table (the
+    // local copy is never dropped).
+    unsafe {
+        zend_hash_add_new(ht, ptr::from_ref(key).cast_mut(), &raw mut *v);
+    }
+}
+
+fn long(v: i64) -> Zval {
+    let mut z = Zval::new();
+    z.set_long(v);
+    z
+}
+
+/// `v` in decimal, written into the end of `buf` (two digits per step).
+fn decimal(buf: &mut [u8; 20], v: i64) -> &str {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    while n >= 100 {
+        let d = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[d..d + 2]);
+    }
+    if n >= 10 {
+        let d = n as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[d..d + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // SAFETY: every byte written above is an ASCII digit or '-', so the slice is UTF-8.
+    unsafe { std::str::from_utf8_unchecked(&buf[i..]) }
+}
+
+/// The node table size for `php --ri`, or "unavailable".
+pub fn slots_info() -> String {
+    local::node().map_or_else(|| "unavailable".to_owned(), |t| t.len().to_string())
+}
+
+/// The PHP result array of one hit.
+fn result_array(o: &Outcome) -> ZBox<ZendHashTable> {
+    let Some(k) = KEYS.get() else {
+        return result_array_plain(o);
+    };
+    let mut buf = [0u8; 20];
+    let mut headers = ZendHashTable::with_capacity(4);
+    let (fixed, retry) = o.headers();
+    for (i, (_, value)) in fixed.into_iter().chain(retry).enumerate() {
+        let mut z = Zval::new();
+        let _ = z.set_string(decimal(&mut buf, value), false);
+        put(&mut headers, k.0[7 + i], z);
+    }
+    let mut ht = ZendHashTable::with_capacity(8);
+    let mut allowed = Zval::new();
+    allowed.set_bool(o.allowed);
+    put(&mut ht, k.0[0], allowed);
+    put(&mut ht, k.0[1], long(o.limit));
+    put(&mut ht, k.0[2], long(o.remaining));
+    put(&mut ht, k.0[3], long(o.reset_at));
+    put(&mut ht, k.0[4], long(o.retry_after));
+    put(&mut ht, k.0[5], k.store(o.store));
+    let mut h = Zval::new();
+    h.set_hashtable(headers);
+    put(&mut ht, k.0[6], h);
+    ht
+}
+
+/// The same array with keys allocated per call (only before MINIT interned the names).
+fn result_array_plain(o: &Outcome) -> ZBox<ZendHashTable> {
+    let mut buf = [0u8; 20];
+    let mut headers = ZendHashTable::with_capacity(4);
+    let (fixed, retry) = o.headers();
+    for (name, value) in fixed.into_iter().chain(retry) {
+        let _ = headers.insert(name, decimal(&mut buf, value));
+    }
+    let mut ht = ZendHashTable::with_capacity(8);
+    for (i, v) in [o.limit, o.remaining, o.reset_at, o.retry_after]
+        .into_iter()
+        .enumerate()
+    {
+        if i == 0 {
+            let _ = ht.insert(KEY_NAMES[0], o.allowed);
+        }
+        let _ = ht.insert(KEY_NAMES[1 + i], v);
+    }
+    let _ = ht.insert(KEY_NAMES[5], o.store.as_str());
+    let _ = ht.insert(KEY_NAMES[6], headers);
+    ht
+}
+
+/// A GCRA rate limiter on the node's shared table or on Redis.
+#[php_class]
+#[php(name = "Agents\\Core\\RateLimiter")]
+#[php(flags = ClassFlags::Final)]
+pub struct RateLimiter {
+    inner: core::RateLimiter,
+}
+
+#[php_impl]
+impl RateLimiter {
+    /// `limit` (int > 0), `window` (seconds > 0), `store` (`'local'`, the default, or
+    /// `'redis://[:password@]host:port[/db]'`), `onStoreError` (`'local'`, the default,
+    /// `'deny'` or `'allow'`), `prefix` (string), `connectTimeoutMs` and `commandTimeoutMs`
+    /// (Redis, default 50). Throws `InvalidInputException` naming every bad option.
+    ///
+    /// @param array<string, int|string> $options
+    pub fn __construct(options: &ZendHashTable) -> PhpResult<Self> {
+        let mut names: Vec<(Vec<u8>, &Zval)> = Vec::with_capacity(options.len());
+        for_each_entry(options, |k, v| {
+            let name = match k {
+                Key::Str(s) => s.to_vec(),
+                other => other.to_text().into_bytes(),
+            };
+            names.push((name, v));
+        });
+        let pairs: Vec<(&[u8], OptValue<'_>)> = names
+            .iter()
+            .map(|(n, v)| {
+                let v = v.dereference();
+                let value = if let Some(i) = v.long() {
+                    OptValue::Int(i)
+                } else if let Some(b) = convert::bytes(v) {
+                    OptValue::Str(b)
+                } else {
+                    OptValue::Other(describe(v))
+                };
+                (n.as_slice(), value)
+            })
+            .collect();
+        Ok(Self {
+            inner: core::RateLimiter::new(&pairs)?,
+        })
+    }
+
+    /// Counts a hit of `$cost` units on `$key` at `$now` (unix seconds, default: the clock) and
+    /// returns `['allowed', 'limit', 'remaining', 'resetAt', 'retryAfter', 'store', 'headers']`.
+    /// An empty key or a cost outside 1..limit is a denial that counts nothing. A Redis outage
+    /// never throws: `onStoreError` decides. Throws only for a `$now` out of range.
+    ///
+    /// @return array{allowed: bool, limit: int, remaining: int, resetAt: int, retryAfter: int, store: string, headers: array<string, string>}
+    #[php(defaults(cost = 1))]
+    pub fn hit(
+        &self,
+        key: BinarySlice<u8>,
+        cost: i64,
+        now: Option<i64>,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let o = self.inner.hit(&key, cost, now)?;
+        Ok(result_array(&o))
+    }
+
+    /// Forgets `$key`'s state. A Redis failure is ignored (the state expires by itself).
+    pub fn reset(&self, key: BinarySlice<u8>) {
+        self.inner.reset(&key);
+    }
+}
+
+/// Registers `Agents\Core\RateLimiter`.
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module.class::<RateLimiter>()
+}

@@ -1,0 +1,133 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Agents\Core\Tests\Redis;
+
+use Agents\Core\RateLimiter;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * RateLimiter on a real Redis started by scripts/ratelimit-test.sh (AGENTS_TEST_REDIS_PORT,
+ * AGENTS_TEST_REDIS_PASSWORD; the limiter uses database 2).
+ */
+final class RateLimiterRedisTest extends TestCase
+{
+    private const NOW = 1_700_000_000;
+
+    private static function port(): int
+    {
+        $p = (int) getenv('AGENTS_TEST_REDIS_PORT');
+        if ($p <= 0) {
+            self::fail('AGENTS_TEST_REDIS_PORT is not set: run scripts/ratelimit-test.sh');
+        }
+        return $p;
+    }
+
+    private static function url(): string
+    {
+        return sprintf('redis://:%s@127.0.0.1:%d/2', getenv('AGENTS_TEST_REDIS_PASSWORD'), self::port());
+    }
+
+    private static function redis(): \Redis
+    {
+        $r = new \Redis();
+        $r->connect('127.0.0.1', self::port(), 1.0);
+        $r->auth((string) getenv('AGENTS_TEST_REDIS_PASSWORD'));
+        $r->select(2);
+        return $r;
+    }
+
+    private static function limiter(int $limit, int $window, array $extra = []): RateLimiter
+    {
+        return new RateLimiter(['limit' => $limit, 'window' => $window, 'store' => self::url(),
+            'prefix' => 'test:' . bin2hex(random_bytes(4)) . ':'] + $extra);
+    }
+
+    public function testSameSemanticsAsTheLocalStore(): void
+    {
+        $l = self::limiter(5, 60);
+        $seen = [];
+        for ($i = 0; $i < 7; $i++) {
+            $r = $l->hit('k', 1, self::NOW);
+            self::assertSame('redis', $r['store']);
+            $seen[] = [$r['allowed'], $r['remaining']];
+        }
+        self::assertSame([[true, 4], [true, 3], [true, 2], [true, 1], [true, 0], [false, 0], [false, 0]], $seen);
+        $r = $l->hit('k', 1, self::NOW);
+        self::assertSame(12, $r['retryAfter']);
+        self::assertSame(self::NOW + 60, $r['resetAt']);
+        self::assertSame('12', $r['headers']['Retry-After']);
+        self::assertFalse($l->hit('k', 1, self::NOW + 11)['allowed']);
+        self::assertTrue($l->hit('k', 1, self::NOW + 12)['allowed']);
+        $l->reset('k');
+        self::assertSame(4, $l->hit('k', 1, self::NOW + 12)['remaining']);
+    }
+
+    public function testADeniedHitConsumesNothing(): void
+    {
+        $l = self::limiter(10, 10);
+        self::assertTrue($l->hit('k', 7, self::NOW)['allowed']);
+        $r = $l->hit('k', 4, self::NOW);
+        self::assertFalse($r['allowed']);
+        self::assertSame(3, $r['remaining']);
+        self::assertTrue($l->hit('k', 3, self::NOW)['allowed']);
+    }
+
+    public function testTheServerClockIsUsedWithoutNow(): void
+    {
+        $l = self::limiter(2, 60);
+        $r = $l->hit('clock');
+        self::assertTrue($r['allowed']);
+        self::assertEqualsWithDelta(time() + 30, $r['resetAt'], 2);
+        self::assertTrue($l->hit('clock')['allowed']);
+        self::assertFalse($l->hit('clock')['allowed']);
+    }
+
+    public function testKeysAreHashedWithTheirPrefixAndExpire(): void
+    {
+        $l = new RateLimiter(['limit' => 3, 'window' => 30, 'store' => self::url(), 'prefix' => 'site-a:']);
+        $l->hit('198.51.100.23|agents/v1/health', 1);
+        $keys = self::redis()->keys('site-a:*');
+        self::assertCount(1, $keys);
+        self::assertMatchesRegularExpression('/^site-a:[0-9a-f]{64}$/', $keys[0]);
+        self::assertStringNotContainsString('198.51.100.23', $keys[0]);
+        $ttl = self::redis()->pTtl($keys[0]);
+        self::assertGreaterThan(0, $ttl);
+        self::assertLessThanOrEqual(11_000, $ttl, 'the state expires once it is back to full');
+        $l->reset('198.51.100.23|agents/v1/health');
+        self::assertSame([], self::redis()->keys('site-a:*'));
+    }
+
+    public function testTheScriptIsReloadedAfterAFlush(): void
+    {
+        $l = self::limiter(3, 30);
+        self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
+        self::redis()->script('flush');
+        $r = $l->hit('k', 1, self::NOW);
+        self::assertSame(['redis', true, 1], [$r['store'], $r['allowed'], $r['remaining']]);
+    }
+
+    public function testATamperedStateFailsClosedThroughOnStoreError(): void
+    {
+        $l = new RateLimiter(['limit' => 3, 'window' => 30, 'store' => self::url(), 'prefix' => 'tamper:',
+            'onStoreError' => 'deny']);
+        $l->hit('k', 1, self::NOW);
+        $keys = self::redis()->keys('tamper:*');
+        self::redis()->set($keys[0], 'not-a-number');
+        $r = $l->hit('k', 1, self::NOW);
+        self::assertFalse($r['allowed']);
+        self::redis()->del($keys[0]);
+        usleep(1_100_000); // past this worker's back-off
+        self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
+    }
+
+    public function testAWrongPasswordIsAStoreErrorNotAnException(): void
+    {
+        $l = new RateLimiter(['limit' => 3, 'window' => 30,
+            'store' => sprintf('redis://:wrong@127.0.0.1:%d/2', self::port())]);
+        $r = $l->hit('k', 1, self::NOW);
+        self::assertSame('local-fallback', $r['store']);
+        self::assertTrue($r['allowed']);
+    }
+}
