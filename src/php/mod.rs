@@ -20,6 +20,13 @@ use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 /// Features compiled into this build, for `php --ri agents_core`.
 const FEATURES: &str = "ip-allowlist, guard, posture, tokens, jwt, webhooks, redaction";
 
+/// Thread safety of the PHP the module was compiled against (PHP's own wording in `php -i`).
+const THREAD_SAFETY: &str = if ext_php_rs::ffi::USING_ZTS != 0 {
+    "enabled (ZTS)"
+} else {
+    "disabled (NTS)"
+};
+
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("agents_core support", "enabled");
@@ -27,6 +34,12 @@ extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("build profile", crate::BUILD_PROFILE);
     info_table_row!("crypto backend", crate::CRYPTO_BACKEND);
     info_table_row!("features", FEATURES);
+    info_table_row!("source revision", crate::SOURCE_REVISION);
+    info_table_row!(
+        "built for PHP API",
+        ext_php_rs::ffi::ZEND_MODULE_API_NO.to_string()
+    );
+    info_table_row!("built for thread safety", THREAD_SAFETY);
     info_table_end!();
 }
 

@@ -120,7 +120,13 @@ final class Front
         ]);
         if (!$auth['ok']) {
             error_log(sprintf('agents: %s %s denied: %s (%d %s)', $method, $path, $auth['reason'], $auth['status'], $auth['error']));
-            $this->error($auth['status'], $auth['error'], $auth['message'], [], $auth['headers']);
+            // Every 401 looks the same to a client (no oracle); the reason goes to the log. The
+            // demo (scripts/demo.sh, AGENTS_DEMO_EXPLAIN_DENIALS=1) also puts it in the body so a
+            // first curl says why. Never set this flag on a real deployment.
+            $explain = ($this->env['AGENTS_DEMO_EXPLAIN_DENIALS'] ?? '') === '1'
+                ? ['demoDenialReason' => $auth['reason'], 'demoNote' => 'demo only (AGENTS_DEMO_EXPLAIN_DENIALS=1): a real deployment logs the reason and never sends it']
+                : [];
+            $this->error($auth['status'], $auth['error'], $auth['message'], $explain, $auth['headers']);
             return;
         }
         $principal = $auth['principal'];
@@ -237,13 +243,19 @@ final class Front
         $this->json(200, ['data' => $rows, 'meta' => ['status' => $status, 'count' => count($rows)]]);
     }
 
+    /** The scope that shows a resource's e-mail and other sensitive fields. */
+    private const SENSITIVE_SCOPE = ['order' => 'orders:read_sensitive', 'user' => 'users:read_sensitive'];
+
     private function redacted(string $file, string $resource, array $principal): void
     {
         $redactEmail = (bool) ($this->guard->posture()['privacy']['redactEmail'] ?? true);
         $limit = max(1, min(100, (int) ($_GET['limit'] ?? 50)));
         $rows = array_slice($this->data($file), 0, $limit);
         $rows = \Agents\Core\redact($rows, $resource, $principal['scopes'], $redactEmail);
-        $this->json(200, ['data' => $rows, 'meta' => ['count' => count($rows), 'redactEmail' => $redactEmail]]);
+        // meta.redactEmail: whether e-mail is hidden from *this* caller (the setting is on and the
+        // caller lacks the sensitive scope), not the bare setting.
+        $hidden = $redactEmail && !$this->guard->hasScope($principal, self::SENSITIVE_SCOPE[$resource]);
+        $this->json(200, ['data' => $rows, 'meta' => ['count' => count($rows), 'redactEmail' => $hidden]]);
     }
 
     private function orders(array $principal): void
