@@ -30,13 +30,26 @@ d13_missing_packages() {
     done
 }
 
-# Fails if anything is still mounted below the root (never delete a root with live mounts:
-# they reach the repository and the Rust toolchain).
-d13_assert_unmounted() {
+# Mount points below the root, deepest first.
+d13_mounts_below() {
     local r
     r="$(realpath -m "$D13_ROOT")"
-    if awk -v r="$r" '$2 == r || index($2, r "/") == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
-        die "something is still mounted below $r (see /proc/self/mounts); unmount it first"
+    awk -v r="$r" '$2 == r || index($2, r "/") == 1 { print length($2) " " $2 }' /proc/self/mounts \
+        | sort -rn | cut -d' ' -f2-
+}
+
+# Undoes mounts left by a run that was killed before its trap ran, then fails if anything is
+# still mounted below the root (never delete or reuse a root with live mounts: they reach the
+# repository and the Rust toolchain).
+d13_assert_unmounted() {
+    local m
+    while IFS= read -r m; do
+        [ -n "$m" ] || continue
+        echo "unmounting a stale mount: $m" >&2
+        umount "$m" 2>/dev/null || umount -l "$m" || true
+    done < <(d13_mounts_below)
+    if [ -n "$(d13_mounts_below)" ]; then
+        die "something is still mounted below $D13_ROOT (see /proc/self/mounts); unmount it first"
     fi
 }
 
