@@ -1,7 +1,6 @@
-//! Credential lifecycle: timestamps, expiry status and the credential mode (reference §4.8,
-//! §4.9). All times are unix seconds in UTC; no local time zone is ever consulted (the
-//! reference's double time-zone shift, §13 W-CRED-5, cannot happen here).
-#![forbid(unsafe_code)]
+//! Credential lifecycle: timestamps, expiry status and the credential mode
+//! ([spec:expiry]). All times are unix seconds in UTC; no local time zone is ever consulted (the
+//! plugin's double time-zone shift of re-read UTC timestamps cannot happen here).
 
 use super::field::Field;
 
@@ -177,7 +176,7 @@ pub fn reminder_days(value: Option<&Field<'_>>) -> i64 {
     }
 }
 
-/// A credential's expiry status (reference §4.8).
+/// A credential's expiry status ([spec:expiry]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExpiryStatus {
     /// No expiry policy.

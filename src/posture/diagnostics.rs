@@ -1,5 +1,4 @@
-//! `checks.auth` of the diagnostics bundle (reference §8.6).
-#![forbid(unsafe_code)]
+//! `checks.auth` of the diagnostics bundle ([spec:diagnostics]).
 
 use serde_json::{Map, Value, json};
 

@@ -38,8 +38,8 @@ fn a_clean_configuration_has_no_warning() {
     assert_eq!(p["warningCounts"], json!({"warnings": 0, "errors": 0}));
 }
 
-/// The reference §3.1 decision table and §8.7 W3a/W3b/W5/W6, with production taken from the
-/// resolved profile.
+/// The token-requirement decision table and its warnings ([spec:token-requirement]), with
+/// production taken from the resolved profile.
 fn expected(
     profile: &str,
     require: Option<bool>,
@@ -122,7 +122,7 @@ fn explicit_guardrail_rows() {
     assert!(c.require_token && c.token_requirement_forced_in_prod);
     assert_eq!(codes(&w), vec!["token_requirement_forced_in_prod"]);
     assert_eq!(w[0].level, Level::Error);
-    // Production with the bypass: W3b + W5, no error.
+    // Production with the bypass: token_enforcement_disabled + insecure_no_token_in_prod, no error.
     let c = config(json!({
         "PLUGIN_AGENTS_REQUIRE_TOKEN": "false",
         "PLUGIN_AGENTS_ALLOW_INSECURE_NO_TOKEN_IN_PROD": "true",
