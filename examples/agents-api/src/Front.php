@@ -120,13 +120,7 @@ final class Front
         ]);
         if (!$auth['ok']) {
             error_log(sprintf('agents: %s %s denied: %s (%d %s)', $method, $path, $auth['reason'], $auth['status'], $auth['error']));
-            // Every 401 looks the same to a client (no oracle); the reason goes to the log. The
-            // demo (scripts/demo.sh, AGENTS_DEMO_EXPLAIN_DENIALS=1) also puts it in the body so a
-            // first curl says why. Never set this flag on a real deployment.
-            $explain = ($this->env['AGENTS_DEMO_EXPLAIN_DENIALS'] ?? '') === '1'
-                ? ['demoDenialReason' => $auth['reason'], 'demoNote' => 'demo only (AGENTS_DEMO_EXPLAIN_DENIALS=1): a real deployment logs the reason and never sends it']
-                : [];
-            $this->error($auth['status'], $auth['error'], $auth['message'], $explain, $auth['headers']);
+            $this->error($auth['status'], $auth['error'], $auth['message'], $this->denialDetail($auth), $auth['headers']);
             return;
         }
         $principal = $auth['principal'];
@@ -141,6 +135,21 @@ final class Front
             return;
         }
         $this->{$handler}($principal, $method);
+    }
+
+    /**
+     * Demo only: the denial reason in the response body, so a first curl says why it was refused.
+     * Every 401 looks the same to a client (no oracle) and the reason goes to the log; this
+     * adds it to the body only with AGENTS_DEMO_EXPLAIN_DENIALS=1 (scripts/demo.sh sets it).
+     * Never set that flag on a real deployment: a plugin passes [] here.
+     */
+    private function denialDetail(array $auth): array
+    {
+        if (($this->env['AGENTS_DEMO_EXPLAIN_DENIALS'] ?? '') !== '1') {
+            return [];
+        }
+        return ['demoDenialReason' => $auth['reason'],
+            'demoNote' => 'demo only (AGENTS_DEMO_EXPLAIN_DENIALS=1): a real deployment logs the reason and never sends it'];
     }
 
     /** A plugin feature flag (the plugin reads these with App::parseBooleanEnv). */
