@@ -19,7 +19,12 @@ namespace Agents\Core {
         public function __construct(array $env, ?array $managedCredentials = null, ?array $options = null) {}
 
         /**
-         * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):
+         * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`). The array's
+         * shape is the caller's code: a missing or non-string `method`, an unknown key, `headers`
+         * or `query` that is not an array, or `remoteAddr` neither a string nor null throws
+         * `InvalidInputException` naming every such key. Values inside `headers` and `query` come
+         * from the client and never throw (a value that is not a string can only be denied).
+         * Returns
          * `['ok' => true, 'principal' => [...]]` or
          * `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
          * (`reason` and `reasonDetail` are for the plugin's log, never for the response).
@@ -28,6 +33,29 @@ namespace Agents\Core {
          * @return array
          */
         public function authenticate(array $request): array {}
+
+        /**
+         * The Guard compiled for `$revision` in this process, when one younger than
+         * `$maxAgeSeconds` is held; otherwise calls `$build` (which must return a Guard), keeps its
+         * result and returns it. `$maxAgeSeconds = 0` calls `$build` and keeps nothing. What
+         * `$build` throws propagates and nothing is kept.
+         *
+         * `$revision` must change whenever any input of the Guard changes (env values, any
+         * credential create, update, rotate, pause, revoke or delete); `$maxAgeSeconds` bounds how
+         * long a change missing from the revision can go unnoticed. The process keeps at most 16
+         * Guards (least recently used goes first) and only the SHA-256 digest of each revision.
+         * See docs/craft-integration.md.
+         *
+         * @param callable(): Guard $build
+         * @throws \Agents\Core\InvalidInputException when `$build` returns something other than a
+         *   Guard, or `$maxAgeSeconds` is negative.
+         *
+         * @param string $revision
+         * @param callable $build
+         * @param int $maxAgeSeconds
+         * @return \Agents\Core\Guard
+         */
+        public static function cached(string $revision, callable $build, int $maxAgeSeconds = 60): \Agents\Core\Guard {}
 
         /**
          * The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
@@ -46,12 +74,20 @@ namespace Agents\Core {
         public function diagnostics(): array {}
 
         /**
+         * Drops this process's cached Guards; returns how many there were.
+         *
+         * @return int
+         */
+        public static function forget(): int {}
+
+        /**
          * True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
          * An empty requirement (`''` or `[]`) is satisfied.
          *
          * @param string|list<string> $scope
          * @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
-         *   list of them (a malformed requirement is never read as "no requirement").
+         *   list of them (a malformed requirement is never read as "no requirement"), or when
+         *   `$principal` is a whole authenticate() result instead of its `principal`.
          *
          * @param array $principal
          * @param mixed $scope
@@ -93,7 +129,10 @@ namespace Agents\Core {
         public function __construct(mixed $entries) {}
 
         /**
-         * True when an entry contains `$ip`. Invalid address text (any bytes) gives false.
+         * True when an entry contains `$ip`. An IPv4-mapped address and its IPv4 form match the
+         * same entries (`::ffff:10.0.0.0/104` holds `10.1.2.3`, `10.0.0.0/8` holds
+         * `::ffff:10.1.2.3`), exactly as `Guard::authenticate` matches credential allowlists.
+         * Invalid address text (any bytes) gives false.
          *
          * @param string $ip
          * @return bool
@@ -195,8 +234,12 @@ namespace Agents\Core {
     /**
      * The request's client address: `$remoteAddr` unless it is a trusted proxy; then the
      * `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
-     * trusted proxies. `$headers` maps names (any case) to a string or a list of strings. Null
-     * when no valid address is found. Throws `InvalidInputException` only for invalid
+     * trusted proxies. `$headers` maps names (any case) to a string or a list of strings (one
+     * per header line; each line is read on its own). Null when the client is unknown: the
+     * peer is not a valid address, or the peer is a trusted proxy and the forwarding chain
+     * cannot be read completely (an unterminated quote, a hop that is not an address, a value
+     * that is not text or holds a control character) or the walk reaches `unknown` or an
+     * obfuscated node; never the proxy's own address in that case. Throws `InvalidInputException` only for invalid
      * `$trustedProxies` entries (configuration). A `Forwarded` header is read whenever the
      * request has one, so trusted proxies that only maintain `X-Forwarded-For` must strip a
      * client-sent `Forwarded` header.
@@ -237,8 +280,10 @@ namespace Agents\Core {
      * Redacts sensitive fields for a caller without the resource's `*:read_sensitive` scope
      * ([spec:redaction]); `*` unlocks everything.
      *
-     * * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (in
-     *   `lineItems`) lose `salePrice`, `subtotal` and `total` whatever `$redactEmail` says.
+     * * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (every
+     *   array directly under `lineItems`, whatever its keys: a list, a list with gaps after
+     *   `array_filter`, or keyed by line-item id) lose `salePrice`, `subtotal` and `total` whatever
+     *   `$redactEmail` says.
      * * `user` (`users:read_sensitive`): `email` → null with `emailRedacted`; `firstName`,
      *   `lastName`, `friendlyName`, `unverifiedEmail` → null whatever `$redactEmail` says.
      * * `address` (`addresses:read_sensitive`): `fullName`, `organization`, `postalCode`,
@@ -305,7 +350,9 @@ namespace Agents\Core {
     /**
      * Verifies a webhook delivery: `['valid' => bool, 'reason' => ?string]`, reasons
      * `missing_header`, `malformed_header`, `stale_timestamp` (older than `$toleranceSeconds`),
-     * `future_timestamp` (newer than now + `$toleranceSeconds`), `signature_mismatch`.
+     * `future_timestamp` (newer than now + `$toleranceSeconds`), `signature_mismatch`. The
+     * timestamp must be the canonical decimal `webhook_sign()` writes (digits only, no sign, no
+     * leading zero): `0001700000000` is `malformed_header` although it names the same second.
      *
      * @param string|string[] $secrets one secret, or several during rotation (any may match)
      * @param array $headers header name (any case) => string or list of strings

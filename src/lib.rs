@@ -10,16 +10,23 @@ pub mod credentials;
 pub mod digest;
 pub mod errors;
 pub mod guard;
+pub mod guard_cache;
+pub mod hex;
 pub mod ip;
+pub mod json;
 pub mod jwt;
 pub mod posture;
 pub mod redact;
 pub mod request;
 pub mod scopes;
 pub mod settings;
+pub mod time;
 pub mod tokens;
 pub mod warnings;
 pub mod webhook;
+
+/// The clock, also reachable at the crate root, where the PHP glue calls it.
+pub use time::unix_now;
 
 // The glue is the one place that needs `unsafe` (PHP arrays, class entries): every block there
 // carries a `// SAFETY:` comment. `#[php_module]` also generates a public entry point
@@ -46,11 +53,3 @@ pub const BUILD_PROFILE: &str = if cfg!(debug_assertions) {
 } else {
     "release"
 };
-
-/// The current unix time in seconds (the default `now` of every time-dependent check).
-pub fn unix_now() -> i64 {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => i64::try_from(e.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}

@@ -28,9 +28,9 @@ mapfile -t files < <(git ls-files -co --exclude-standard \
 mapfile -t ids < <(grep -oE '<a id="[a-z0-9-]+"></a>' "$spec" | sed -E 's/<a id="([^"]+)".*/\1/' | sort)
 dups=$(printf '%s\n' "${ids[@]}" | uniq -d)
 [ -z "$dups" ] || bad "$spec: anchor defined twice: $dups"
-# (grep reads a here-string: with pipefail, `printf | grep -q` fails at random when grep exits
-# before printf has written everything and printf dies of SIGPIPE.)
-has_id() { grep -qxF "$1" <<<"$(printf '%s\n' "${ids[@]}")"; }
+declare -A known=()
+for id in "${ids[@]}"; do known[$id]=1; done
+has_id() { [ -n "${known[$1]:-}" ]; }
 
 # 1. Spec ids.
 while IFS=: read -r file line id; do

@@ -253,11 +253,11 @@ pub fn resolve_client_ip(
     ip::client_ip_with(&request.remote_addr, &headers, trusted_proxies, which)
 }
 
-/// True when `allowlist` admits `ip`: an IPv4-mapped IPv6 address matches an IPv4 entry that
-/// contains its IPv4 form, and an IPv6 entry that contains it as written.
+/// True when `allowlist` admits `ip`: the rule of [`Allowlist::contains`], so an IPv4-mapped
+/// address and its IPv4 form match the same entries (IPv4 entries and IPv4-mapped IPv6 entries
+/// alike), exactly as `IpAllowlist::contains` answers.
 pub fn ip_allowed(allowlist: &Allowlist, ip: IpAddr) -> bool {
-    let canonical = ip.to_canonical();
-    allowlist.contains(canonical) || (canonical != ip && allowlist.contains(ip))
+    allowlist.contains(ip)
 }
 
 /// Authenticates one request at time `now` (unix seconds).
@@ -296,7 +296,7 @@ pub fn authenticate_ref<'a>(
             client_ip,
         });
     }
-    if policy.credentials.is_empty() && policy.jwt.is_none() {
+    if policy.credentials.usable_at(now) == 0 && policy.jwt.is_none() {
         return Err(misconfigured(policy));
     }
     let presented = transport::extract(request, policy.allow_query_token)
@@ -322,7 +322,7 @@ pub fn authenticate_ref<'a>(
         credential_source: credential.source.as_str(),
         managed_credential_id: credential.managed_id,
         auth_method: presented.method.as_str(),
-        principal_fingerprint: Cow::Owned(credential.fingerprint()),
+        principal_fingerprint: Cow::Borrowed(credential.fingerprint()),
         scopes: Cow::Borrowed(&credential.scopes),
         force_human_approval: credential.force_human_approval,
         client_ip,

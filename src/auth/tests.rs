@@ -172,7 +172,13 @@ fn every_401_is_identical() {
 
 #[test]
 fn expiry_is_evaluated_at_request_time() {
-    let f = Fixture::new(&[row(1, "x", "t", json!({"expiresAt": NOW + 100}))], None);
+    let f = Fixture::new(
+        &[
+            row(1, "x", "t", json!({"expiresAt": NOW + 100})),
+            row(2, "y", "u", json!({})),
+        ],
+        None,
+    );
     let auth = bearer("t");
     let r = get(&[("Authorization", &auth)], "192.0.2.1");
     assert!(matches!(
@@ -183,6 +189,21 @@ fn expiry_is_evaluated_at_request_time() {
         authenticate(&f.policy(), &r, NOW + 100).reason(),
         Some(DenialReason::TokenExpired)
     );
+}
+
+#[test]
+fn a_set_whose_last_usable_credential_expired_is_empty_from_then_on() {
+    let f = Fixture::new(&[row(1, "x", "t", json!({"expiresAt": NOW + 100}))], None);
+    let auth = bearer("t");
+    let r = get(&[("Authorization", &auth)], "192.0.2.1");
+    assert!(matches!(
+        authenticate(&f.policy(), &r, NOW + 99),
+        Outcome::Allowed(_)
+    ));
+    // The same answer a set built at that instant gives: no usable credential.
+    let o = authenticate(&f.policy(), &r, NOW + 100);
+    assert_eq!(o.reason(), Some(DenialReason::NoCredentials));
+    assert_eq!(o.to_value()["status"], 503);
 }
 
 #[test]
@@ -221,6 +242,35 @@ fn allowlist_uses_the_trusted_client_ip() {
         NOW,
     ));
     assert_eq!(p.client_ip.as_deref(), Some("203.0.113.5"));
+}
+
+#[test]
+fn mapped_and_ipv4_forms_match_the_same_entries() {
+    // An IPv6-form entry holds the IPv4 form of the mapped addresses it holds, as in
+    // `IpAllowlist::contains`; the IPv4 entry holds the mapped form.
+    for entry in ["::ffff:10.0.0.0/104", "10.0.0.0/8"] {
+        let f = Fixture::new(&[row(1, "x", "t", json!({ "ipAllowlist": entry }))], None);
+        let pol = f.policy();
+        let auth = bearer("t");
+        for peer in ["::ffff:10.1.2.3", "10.1.2.3"] {
+            let p = principal(authenticate(
+                &pol,
+                &get(&[("Authorization", &auth)], peer),
+                NOW,
+            ));
+            assert_eq!(p.client_ip.as_deref(), Some("10.1.2.3"), "{entry} {peer}");
+            let list = crate::ip::Allowlist::parse_value(&json!([entry])).unwrap();
+            assert!(list.contains_text(peer.as_bytes()), "{entry} {peer}");
+        }
+        for peer in ["::ffff:11.1.2.3", "11.1.2.3", "::10.1.2.3"] {
+            let r = get(&[("Authorization", &auth)], peer);
+            assert_eq!(
+                authenticate(&pol, &r, NOW).reason(),
+                Some(DenialReason::IpNotAllowed),
+                "{entry} {peer}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -302,7 +352,7 @@ fn env_credentials_carry_allowlist_expiry_and_approval() {
     let f = Fixture::new(
         &[],
         Some(
-            r#"{"ops": {"token": "env-t", "ipAllowlist": ["192.0.2.0/24"], "expiresAt": "2026-03-01 12:00:01", "forceHumanApproval": true}}"#,
+            r#"{"ops": {"token": "env-t", "ipAllowlist": ["192.0.2.0/24"], "expiresAt": "2026-03-01 12:00:01", "forceHumanApproval": true}, "other": {"token": "env-u"}}"#,
         ),
     );
     let r = get(&[("X-Agents-Token", " env-t ")], "192.0.2.1");

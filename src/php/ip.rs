@@ -11,7 +11,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ce;
 use serde_json::{Value, json};
 
-use super::convert::{self, Key, describe, for_each_entry, to_array};
+use super::convert::{self, describe, for_each_entry, to_array};
 use crate::ip::{self, Allowlist, Input, Member, Normalized};
 
 /// The members of a PHP array, in order, keys ignored.
@@ -65,6 +65,7 @@ impl IpAllowlist {
     ///
     /// @param array|string $entries
     pub fn __construct(entries: &Zval) -> PhpResult<Self> {
+        super::raw::refuse_reconstruction::<Self>()?;
         let inner = Allowlist::parse(&input(entries), "IpAllowlist entries", "entries")?;
         Ok(Self { inner })
     }
@@ -78,7 +79,10 @@ impl IpAllowlist {
         normalized_array(&ip::normalize(&input(entries)))
     }
 
-    /// True when an entry contains `$ip`. Invalid address text (any bytes) gives false.
+    /// True when an entry contains `$ip`. An IPv4-mapped address and its IPv4 form match the
+    /// same entries (`::ffff:10.0.0.0/104` holds `10.1.2.3`, `10.0.0.0/8` holds
+    /// `::ffff:10.1.2.3`), exactly as `Guard::authenticate` matches credential allowlists.
+    /// Invalid address text (any bytes) gives false.
     pub fn contains(&self, ip: BinarySlice<u8>) -> bool {
         self.inner.contains_text(&ip)
     }
@@ -157,8 +161,12 @@ mod client_ip_glue {
 
     /// The request's client address: `$remoteAddr` unless it is a trusted proxy; then the
     /// `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
-    /// trusted proxies. `$headers` maps names (any case) to a string or a list of strings. Null
-    /// when no valid address is found. Throws `InvalidInputException` only for invalid
+    /// trusted proxies. `$headers` maps names (any case) to a string or a list of strings (one
+    /// per header line; each line is read on its own). Null when the client is unknown: the
+    /// peer is not a valid address, or the peer is a trusted proxy and the forwarding chain
+    /// cannot be read completely (an unterminated quote, a hop that is not an address, a value
+    /// that is not text or holds a control character) or the walk reaches `unknown` or an
+    /// obfuscated node; never the proxy's own address in that case. Throws `InvalidInputException` only for invalid
     /// `$trustedProxies` entries (configuration). A `Forwarded` header is read whenever the
     /// request has one, so trusted proxies that only maintain `X-Forwarded-For` must strip a
     /// client-sent `Forwarded` header.
@@ -182,16 +190,7 @@ mod client_ip_glue {
             None => Allowlist::default(),
         };
         let mut owned: Vec<(Vec<u8>, Option<&[u8]>)> = Vec::with_capacity(headers.len());
-        for_each_entry(headers, |k, v| {
-            let Key::Str(name) = k else { return };
-            if let Some(list) = v.array() {
-                for_each_entry(list, |_, item| {
-                    owned.push((name.to_vec(), convert::bytes(item)))
-                });
-            } else {
-                owned.push((name.to_vec(), convert::bytes(v)));
-            }
-        });
+        convert::for_each_header(headers, |name, _, value| owned.push((name.to_vec(), value)));
         let pairs: Vec<ip::Header<'_>> = owned.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
         Ok(ip::client::resolve(&remoteAddr, &pairs, &trusted).map(|a| a.to_string()))
     }

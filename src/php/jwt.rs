@@ -41,6 +41,7 @@ impl JwtVerifier {
     ///   starts with its code (`key_invalid`, `weak_key`, `key_type_mismatch`, `jwk_invalid`,
     ///   `alg_none`, `unsupported_alg`, `alg_mismatch`). Secrets never appear in the message.
     pub fn __construct(keys: &ZendHashTable, options: &ZendHashTable) -> PhpResult<Self> {
+        super::raw::refuse_reconstruction::<Self>()?;
         let keys = convert::array_to_value_keeping_bytes(keys, "keys")?;
         let options = convert::array_to_value(options, "options")?;
         Ok(Self {

@@ -8,6 +8,7 @@ pub mod ip;
 pub mod jwt;
 #[cfg(feature = "panic-probe")]
 pub mod probe;
+pub mod raw;
 pub mod redact;
 pub mod tokens;
 pub mod webhook;
@@ -40,6 +41,10 @@ extern "C" fn info(_module: *mut ModuleEntry) {
         ext_php_rs::ffi::ZEND_MODULE_API_NO.to_string()
     );
     info_table_row!("built for thread safety", THREAD_SAFETY);
+    let cache = guard::cache_stats();
+    info_table_row!("cached guards", cache.entries.to_string());
+    info_table_row!("cached guard hits", cache.hits.to_string());
+    info_table_row!("cached guard misses", cache.misses.to_string());
     info_table_end!();
 }
 

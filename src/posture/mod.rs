@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 pub use capabilities::{capabilities, runtime_profile};
 pub use checks::warnings;
-pub use diagnostics::{diagnostics, iso8601_utc};
+pub use diagnostics::diagnostics;
 
 use crate::credentials::CredentialSummary;
 use crate::settings::{POLICY_VERSION, RuntimeConfig};

@@ -656,23 +656,6 @@ fn diagnostics_lists_are_trimmed_and_deduplicated() {
 }
 
 #[test]
-fn iso_dates() {
-    for (t, want) in [
-        (0, "1970-01-01T00:00:00Z"),
-        (59, "1970-01-01T00:00:59Z"),
-        (951_782_400, "2000-02-29T00:00:00Z"),
-        (951_868_799, "2000-02-29T23:59:59Z"),
-        (1_709_164_800, "2024-02-29T00:00:00Z"),
-        (4_102_444_800, "2100-01-01T00:00:00Z"),
-        (1_700_000_000, "2023-11-14T22:13:20Z"),
-        (-5, "1970-01-01T00:00:00Z"),
-        (i64::MAX, "9999-12-31T23:59:59Z"),
-    ] {
-        assert_eq!(iso8601_utc(t), want, "{t}");
-    }
-}
-
-#[test]
 fn verdict_and_counts() {
     let w = [
         Warning::warn(WarningCode::QueryTokenEnabled, "q"),
