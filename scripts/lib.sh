@@ -1,7 +1,7 @@
 # Shared setup for scripts/demo.sh and scripts/test.sh (sourced, not run).
 # Installs what is missing, idempotently: Debian packages and a Rust toolchain.
 
-SYSTEM_PACKAGES=(php8.2-cli php8.2-dev libclang-dev phpunit composer curl gcc libc6-dev ca-certificates)
+SYSTEM_PACKAGES=(php8.2-cli php8.2-dev libclang-dev phpunit composer curl gcc libc6-dev make ca-certificates)
 
 die() { echo "error: $*" >&2; exit 1; }
 
@@ -12,11 +12,13 @@ missing_packages() {
     done
 }
 
-ensure_packages() {
+# ensure_debs PKG...: installs the Debian packages that are missing (one apt call, none when
+# nothing is missing).
+ensure_debs() {
     command -v dpkg-query >/dev/null 2>&1 \
-        || die "this script installs its packages with apt on Debian 12; install these yourself: ${SYSTEM_PACKAGES[*]}"
+        || die "this script installs its packages with apt on Debian 12; install these yourself: $*"
     local missing
-    mapfile -t missing < <(missing_packages "${SYSTEM_PACKAGES[@]}")
+    mapfile -t missing < <(missing_packages "$@")
     [ "${#missing[@]}" -eq 0 ] && return 0
     local sudo=""
     if [ "$(id -u)" -ne 0 ]; then
@@ -33,6 +35,10 @@ ensure_packages() {
         || die "apt-get install failed for: ${missing[*]}"
 }
 
+ensure_packages() {
+    ensure_debs "${SYSTEM_PACKAGES[@]}"
+}
+
 ensure_rust() {
     if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
         # shellcheck disable=SC1091
@@ -44,6 +50,47 @@ ensure_rust() {
             || die "rustup install failed"
         # shellcheck disable=SC1091
         . "$HOME/.cargo/env"
+    fi
+    check_rust_version
+}
+
+# The crate's minimum Rust version (rust-version in Cargo.toml).
+crate_rust_version() {
+    sed -n 's/^rust-version *= *"\(.*\)".*/\1/p' Cargo.toml
+}
+
+# Fails, saying what to do, when cargo or rustc is older than Cargo.toml's rust-version.
+check_rust_version() {
+    local need have_rustc have_cargo v
+    need="$(crate_rust_version)"
+    [ -n "$need" ] || die "cannot read rust-version from Cargo.toml"
+    have_rustc="$(rustc --version 2>/dev/null | awk '{print $2}')"
+    have_cargo="$(cargo --version 2>/dev/null | awk '{print $2}')"
+    for v in "rustc:$have_rustc" "cargo:$have_cargo"; do
+        local tool="${v%%:*}" ver="${v#*:}"
+        [ -n "$ver" ] || die "$tool does not run; install a Rust toolchain >= $need with rustup (https://rustup.rs)"
+        ver="${ver%%-*}"
+        if [ "$(printf '%s\n%s\n' "$need" "$ver" | sort -t. -k1,1n -k2,2n -k3,3n | head -n1)" != "$need" ]; then
+            local fix="install rustup (https://rustup.rs) and put ~/.cargo/bin first on PATH"
+            command -v rustup >/dev/null 2>&1 && fix="run 'rustup update stable' (or 'rustup default stable')"
+            die "$tool $ver at $(command -v "$tool") is older than this crate's rust-version $need (Cargo.toml); $fix, then run this script again"
+        fi
+    done
+}
+
+# copy_source DEST: the files of a clone (tracked and untracked-but-not-ignored files of the
+# work tree, with their modification times) copied into DEST, without .git or target/.
+copy_source() {
+    local dest="$1"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    if git rev-parse --show-toplevel >/dev/null 2>&1 \
+        && [ "$(git rev-parse --show-toplevel)" = "$(pwd -P)" ]; then
+        git ls-files -z -c -o --exclude-standard \
+            | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+            | tar --null -T - -cf - | tar -xf - -C "$dest"
+    else
+        tar --exclude=./target --exclude=./.git -cf - . | tar -xf - -C "$dest"
     fi
 }
 

@@ -40,6 +40,11 @@ pub mod php;
 /// The extension version (`AGENTS_CORE_VERSION`, `phpversion('agents_core')`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The source revision the library was built from: `git describe` at build time, the
+/// `AGENTS_CORE_REVISION` environment variable when set, or `unknown` (built from a copy
+/// without git metadata). See `build.rs`.
+pub const SOURCE_REVISION: &str = env!("AGENTS_CORE_BUILD_REVISION");
+
 /// The cryptographic backend jsonwebtoken is built with.
 pub const CRYPTO_BACKEND: &str = "rust_crypto (RustCrypto, pure Rust)";
 

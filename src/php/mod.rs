@@ -23,6 +23,13 @@ use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 const FEATURES: &str =
     "ip-allowlist, guard, posture, tokens, jwt, webhooks, redaction, rate-limiting";
 
+/// Thread safety of the PHP the module was compiled against (PHP's own wording in `php -i`).
+const THREAD_SAFETY: &str = if ext_php_rs::ffi::USING_ZTS != 0 {
+    "enabled (ZTS)"
+} else {
+    "disabled (NTS)"
+};
+
 extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("agents_core support", "enabled");
@@ -31,6 +38,12 @@ extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("crypto backend", crate::CRYPTO_BACKEND);
     info_table_row!("features", FEATURES);
     info_table_row!("rate limiter node table slots", ratelimit::slots_info());
+    info_table_row!("source revision", crate::SOURCE_REVISION);
+    info_table_row!(
+        "built for PHP API",
+        ext_php_rs::ffi::ZEND_MODULE_API_NO.to_string()
+    );
+    info_table_row!("built for thread safety", THREAD_SAFETY);
     let cache = guard::cache_stats();
     info_table_row!("cached guards", cache.entries.to_string());
     info_table_row!("cached guard hits", cache.hits.to_string());

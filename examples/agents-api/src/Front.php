@@ -140,7 +140,7 @@ final class Front
         ]);
         if (!$auth['ok']) {
             error_log(sprintf('agents: %s %s denied: %s (%d %s)', $method, $path, $auth['reason'], $auth['status'], $auth['error']));
-            $this->error($auth['status'], $auth['error'], $auth['message'], [], $auth['headers']);
+            $this->error($auth['status'], $auth['error'], $auth['message'], $this->denialDetail($auth), $auth['headers']);
             return;
         }
         $principal = $auth['principal'];
@@ -171,6 +171,21 @@ final class Front
             $xff === null ? [] : ['x-forwarded-for' => $xff], $proxies === '' ? [] : preg_split('/[\s,]+/', $proxies, -1, PREG_SPLIT_NO_EMPTY));
         return new RateLimit($this->env, $this->guard->posture()['rateLimit'] ?? [], $ip ?? 'unknown',
             RateLimit::routeKey($path), ($this->env['AGENTS_DEMO_RATE_LIMIT_DEBUG'] ?? '') === '1');
+    }
+
+    /**
+     * Demo only: the denial reason in the response body, so a first curl says why it was refused.
+     * Every 401 looks the same to a client (no oracle) and the reason goes to the log; this
+     * adds it to the body only with AGENTS_DEMO_EXPLAIN_DENIALS=1 (scripts/demo.sh sets it).
+     * Never set that flag on a real deployment: a plugin passes [] here.
+     */
+    private function denialDetail(array $auth): array
+    {
+        if (($this->env['AGENTS_DEMO_EXPLAIN_DENIALS'] ?? '') !== '1') {
+            return [];
+        }
+        return ['demoDenialReason' => $auth['reason'],
+            'demoNote' => 'demo only (AGENTS_DEMO_EXPLAIN_DENIALS=1): a real deployment logs the reason and never sends it'];
     }
 
     /** A plugin feature flag (the plugin reads these with App::parseBooleanEnv). */
@@ -273,13 +288,19 @@ final class Front
         $this->json(200, ['data' => $rows, 'meta' => ['status' => $status, 'count' => count($rows)]]);
     }
 
+    /** The scope that shows a resource's e-mail and other sensitive fields. */
+    private const SENSITIVE_SCOPE = ['order' => 'orders:read_sensitive', 'user' => 'users:read_sensitive'];
+
     private function redacted(string $file, string $resource, array $principal): void
     {
         $redactEmail = (bool) ($this->guard->posture()['privacy']['redactEmail'] ?? true);
         $limit = max(1, min(100, (int) ($_GET['limit'] ?? 50)));
         $rows = array_slice($this->data($file), 0, $limit);
         $rows = \Agents\Core\redact($rows, $resource, $principal['scopes'], $redactEmail);
-        $this->json(200, ['data' => $rows, 'meta' => ['count' => count($rows), 'redactEmail' => $redactEmail]]);
+        // meta.redactEmail: whether e-mail is hidden from *this* caller (the setting is on and the
+        // caller lacks the sensitive scope), not the bare setting.
+        $hidden = $redactEmail && !$this->guard->hasScope($principal, self::SENSITIVE_SCOPE[$resource]);
+        $this->json(200, ['data' => $rows, 'meta' => ['count' => count($rows), 'redactEmail' => $hidden]]);
     }
 
     private function orders(array $principal): void

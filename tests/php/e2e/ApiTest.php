@@ -192,9 +192,29 @@ final class ApiTest extends TestCase
         self::assertNull($order['email']);
         self::assertStringNotContainsString('@example.com', $r['body']);
 
+        self::assertTrue($r['json']['meta']['redactEmail']);
+
         $full = self::demo()->request('GET', '/agents/v1/orders', [self::bearer(self::OPS)]);
         self::assertFalse($full['json']['data'][0]['emailRedacted']);
         self::assertSame('ada@example.com', $full['json']['data'][0]['email']);
+        // meta describes this caller's response: the ops credential sees e-mail.
+        self::assertFalse($full['json']['meta']['redactEmail'], $full['body']);
+    }
+
+    public function testDenialReasonIsSentOnlyWhenTheDemoFlagIsOn(): void
+    {
+        $quiet = self::demo()->request('GET', '/agents/v1/health');
+        self::assertSame(401, $quiet['status']);
+        self::assertArrayNotHasKey('demoDenialReason', $quiet['json'], $quiet['body']);
+
+        $server = new Server(self::demoEnv(['AGENTS_DEMO_EXPLAIN_DENIALS' => '1']));
+        $r = $server->request('GET', '/agents/v1/health');
+        self::assertSame(401, $r['status']);
+        self::assertSame('token_missing', $r['json']['demoDenialReason'] ?? null, $r['body']);
+        $bad = $server->request('GET', '/agents/v1/health', [self::bearer('not-a-known-token')]);
+        self::assertSame(401, $bad['status']);
+        self::assertNotSame('token_missing', $bad['json']['demoDenialReason'] ?? 'token_missing', $bad['body']);
+        $server->stop();
     }
 
     public function testRedactionCanBeSwitchedOff(): void
@@ -202,6 +222,7 @@ final class ApiTest extends TestCase
         $server = new Server(self::demoEnv(['PLUGIN_AGENTS_REDACT_EMAIL' => 'false']));
         $r = $server->request('GET', '/agents/v1/orders', [self::bearer(self::READER)]);
         self::assertSame('ada@example.com', $r['json']['data'][0]['email'] ?? null, $r['body']);
+        self::assertFalse($r['json']['meta']['redactEmail'], $r['body']);
         $server->stop();
     }
 

@@ -26,7 +26,13 @@ final class Server
         $port = self::freePort();
         $this->base = "http://127.0.0.1:$port";
         $this->log = tempnam(sys_get_temp_dir(), 'agents-e2e-');
+        // setsid: the server and the workers it forks (PHP_CLI_SERVER_WORKERS) get a process
+        // group of their own, whose id is the server's pid, so stop() can end all of them.
         $cmd = [PHP_BINARY, '-n', '-d', 'extension=' . $so, '-S', "127.0.0.1:$port", "$root/router.php"];
+        $setsid = self::setsid();
+        if ($setsid !== null) {
+            array_unshift($cmd, $setsid);
+        }
         $fullEnv = ['PATH' => getenv('PATH') ?: '/usr/bin:/bin', 'PHP_CLI_SERVER_WORKERS' => '2'] + $env;
         $this->process = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['file', $this->log, 'a'],
             2 => ['file', $this->log, 'a']], $pipes, $root, $fullEnv);
@@ -44,6 +50,55 @@ final class Server
         }
         $this->stop();
         throw new \RuntimeException("php -S did not start:\n" . file_get_contents($this->log));
+    }
+
+    private static function setsid(): ?string
+    {
+        foreach (['/usr/bin/setsid', '/bin/setsid'] as $p) {
+            if (is_executable($p)) {
+                return $p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Pids of the live processes in the server's process group (the server and its workers).
+     *
+     * @return list<int>
+     */
+    public function processGroup(): array
+    {
+        return is_resource($this->process) ? self::groupMembers($this->pid()) : [];
+    }
+
+    /** The server's pid (also its process group id when setsid is available). */
+    public function pid(): int
+    {
+        return is_resource($this->process) ? proc_get_status($this->process)['pid'] : 0;
+    }
+
+    /**
+     * Pids of the live (not zombie) processes whose process group is $pgid.
+     *
+     * @return list<int>
+     */
+    public static function groupMembers(int $pgid): array
+    {
+        $pids = [];
+        foreach (glob('/proc/[0-9]*/stat') ?: [] as $f) {
+            $stat = @file_get_contents($f);
+            if ($stat === false || ($close = strrpos($stat, ')')) === false) {
+                continue;
+            }
+            // Fields after "pid (comm)": state ppid pgrp ...
+            $fields = explode(' ', substr($stat, $close + 2));
+            if (($fields[2] ?? '') === (string) $pgid && ($fields[0] ?? 'Z') !== 'Z') {
+                $pids[] = (int) basename(dirname($f));
+            }
+        }
+        sort($pids);
+        return $pids;
     }
 
     private static function freePort(): int
@@ -101,13 +156,26 @@ final class Server
         return (string) file_get_contents($this->log);
     }
 
+    /**
+     * Ends the server and every worker it forked: SIGTERM to the whole process group, then
+     * SIGKILL to whatever is left after 5 s. Without the group, the workers would outlive the
+     * parent and keep serving the port.
+     */
     public function stop(): void
     {
         if (is_resource($this->process)) {
-            $status = proc_get_status($this->process);
-            if ($status['running']) {
-                // php -S with workers: stop the whole process group of the server.
-                posix_kill($status['pid'], SIGTERM);
+            $pid = $this->pid();
+            if ($this->processGroup() !== []) {
+                posix_kill(-$pid, SIGTERM);
+            } else {
+                posix_kill($pid, SIGTERM); // no setsid: the server alone
+            }
+            $deadline = microtime(true) + 5;
+            while ($this->processGroup() !== [] && microtime(true) < $deadline) {
+                usleep(20_000);
+            }
+            if ($this->processGroup() !== []) {
+                posix_kill(-$pid, SIGKILL);
             }
             proc_close($this->process);
         }

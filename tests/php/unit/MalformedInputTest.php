@@ -339,7 +339,7 @@ final class MalformedInputTest extends TestCase
     }
 
     /** @return array<string, array{string}> */
-    public function entryPoints(): array
+    public static function entryPoints(): array
     {
         $out = [];
         foreach (self::rows() as $row) {
