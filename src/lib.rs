@@ -26,8 +26,8 @@ pub mod php;
 /// The extension version (`AGENTS_CORE_VERSION`, `phpversion('agents_core')`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The cryptographic backend jsonwebtoken is built with.
-pub const CRYPTO_BACKEND: &str = "rust_crypto (RustCrypto, pure Rust)";
+/// The cryptographic backend of JWT signature checks (`php --ri agents_core` shows it).
+pub const CRYPTO_BACKEND: &str = jwt::signature::BACKEND;
 
 /// The build profile the library was compiled with.
 pub const BUILD_PROFILE: &str = if cfg!(debug_assertions) {

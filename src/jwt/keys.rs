@@ -17,13 +17,13 @@
 //! * a `kid` may name one key only, and the verifier must end up with at least one key.
 #![forbid(unsafe_code)]
 
-use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::alg::{self, Curve, Family, NameProblem};
-use super::{b64, jwk, pem};
+use super::alg::{self, Algorithm, Curve, Family, NameProblem};
+use super::signature::Check;
+use super::{b64, ed25519, jwk, pem};
 use crate::errors::InvalidInput;
 use crate::errors::codes::JwtReason;
 
@@ -113,20 +113,24 @@ impl Material {
                 Some(a) => self.backend_accepts(a),
                 None => Ok(()),
             },
-            Material::Ed25519(_) => self.backend_accepts(Algorithm::EdDSA),
+            Material::Ed25519(x) if !ed25519::is_point(x) => Err(self.point_not_valid()),
+            Material::Ed25519(_) => Ok(()),
         }
     }
 
-    /// Asks the crypto backend to build a verifier for this key (fails for points that are not
-    /// on the curve or not canonical).
+    /// Asks the signature backend to parse this key (fails for points that are not on the
+    /// curve).
     fn backend_accepts(&self, a: Algorithm) -> Result<(), Problem> {
-        match jsonwebtoken::crypto::verify("", b"", &self.decoding_key(), a) {
-            Ok(_) => Ok(()),
-            Err(_) => Err((
-                JwtReason::KeyInvalid,
-                format!("{} whose point is not valid", self.what()),
-            )),
-        }
+        Check::new(self, a)
+            .map(|_| ())
+            .map_err(|_| self.point_not_valid())
+    }
+
+    fn point_not_valid(&self) -> Problem {
+        (
+            JwtReason::KeyInvalid,
+            format!("{} whose point is not valid", self.what()),
+        )
     }
 
     /// Checks that this key can serve `a`.
@@ -186,22 +190,6 @@ impl Material {
                 JwtReason::KeyTypeMismatch,
                 format!("{name} cannot be verified with {}", self.what()),
             )),
-        }
-    }
-
-    /// The jsonwebtoken key for this material.
-    fn decoding_key(&self) -> DecodingKey {
-        match self {
-            Material::Secret(s) => DecodingKey::from_secret(s),
-            Material::Rsa { n, e } => DecodingKey::from_rsa_raw_components(n, e),
-            Material::Ec { x, y, .. } => {
-                let mut point = Vec::with_capacity(1 + x.len() + y.len());
-                point.push(4);
-                point.extend_from_slice(x);
-                point.extend_from_slice(y);
-                DecodingKey::from_ec_der(&point)
-            }
-            Material::Ed25519(x) => DecodingKey::from_ed_der(x),
         }
     }
 
@@ -272,8 +260,19 @@ pub struct Key {
     pub algs: Vec<Algorithm>,
     /// The material, kept for `describe`.
     pub material: Material,
-    /// The backend key.
-    pub decoding: DecodingKey,
+    /// The backend key for each algorithm of `algs`, in the same order.
+    checks: Vec<Check>,
+}
+
+impl Key {
+    /// True when `signature` (decoded) is a valid `alg` signature of `message` by this key;
+    /// false for an algorithm the key is not bound to.
+    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        self.algs
+            .iter()
+            .position(|a| *a == alg)
+            .is_some_and(|i| self.checks[i].verify(message, signature))
+    }
 }
 
 /// Reads `$keys`, recording every problem in `err`. `allowed` is `options.algorithms` (possibly
@@ -456,7 +455,7 @@ fn read_spec(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key
     };
     material.validate()?;
     material.check_for(a)?;
-    Ok(bind(kid, material, vec![a], allowed))
+    bind(kid, material, vec![a], allowed)
 }
 
 fn secret_bytes(v: &Value) -> Result<Zeroizing<Vec<u8>>, Problem> {
@@ -496,7 +495,7 @@ fn read_jwk(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>
         }
         None => fitting(&material, allowed)?,
     };
-    Ok(bind(parsed.kid, material, algs, allowed))
+    bind(parsed.kid, material, algs, allowed)
 }
 
 /// The allowed algorithms an alg-less JWK can serve (at least one, or an error).
@@ -524,23 +523,39 @@ fn fitting(material: &Material, allowed: &[Algorithm]) -> Result<Vec<Algorithm>,
     }
 }
 
+/// Binds a checked key to the allowed ones of `algs` and prepares the backend for each:
+/// `Ok(None)` when none is allowed.
 fn bind(
     kid: Option<String>,
     material: Material,
     algs: Vec<Algorithm>,
     allowed: &[Algorithm],
-) -> Option<Key> {
+) -> Result<Option<Key>, Problem> {
     let algs: Vec<Algorithm> = algs.into_iter().filter(|a| allowed.contains(a)).collect();
     if algs.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let decoding = material.decoding_key();
-    Some(Key {
+    let checks = algs
+        .iter()
+        .map(|a| {
+            Check::new(&material, *a).map_err(|_| {
+                (
+                    JwtReason::KeyInvalid,
+                    format!(
+                        "the signature backend refused {} for {}",
+                        material.what(),
+                        alg::name(*a)
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Key {
         kid,
         algs,
         material,
-        decoding,
-    })
+        checks,
+    }))
 }
 
 fn parse_alg(name: &str) -> Result<Algorithm, Problem> {

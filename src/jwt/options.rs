@@ -3,7 +3,7 @@
 //! switch a check off.
 #![forbid(unsafe_code)]
 
-use jsonwebtoken::Algorithm;
+use super::alg::Algorithm;
 use serde_json::{Map, Value};
 
 use super::keys;

@@ -2,8 +2,7 @@
 //! and the checks on the JOSE header that come before any key is touched.
 #![forbid(unsafe_code)]
 
-use jsonwebtoken::Algorithm;
-
+use super::alg::Algorithm;
 use super::json::{self, HeaderFields, JsonError, Member};
 use super::{alg, b64};
 use crate::errors::codes::JwtReason;

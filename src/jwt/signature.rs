@@ -1,0 +1,144 @@
+//! Signature checks on AWS-LC (`aws-lc-rs`): one [`Check`] per key and algorithm, built once
+//! when the verifier is configured, so a token costs one signature verification and no key
+//! parsing or HMAC key schedule.
+//!
+//! Algorithm parameters (RFC 7518 §3): HMAC with the SHA-2 function of the algorithm, the tag
+//! compared in constant time; RSASSA-PKCS1-v1_5 and RSASSA-PSS (MGF1 with the same hash, salt as
+//! long as the hash) with 2048- to 8192-bit moduli; ECDSA with the fixed-width `r || s`
+//! signature of JWS on P-256/P-384; Ed25519. Why this backend: `docs/crypto.md`.
+#![forbid(unsafe_code)]
+
+use aws_lc_rs::hmac;
+use aws_lc_rs::signature::{self as sig, ParsedPublicKey, RsaPublicKeyComponents};
+
+use super::alg::Algorithm;
+use super::keys::Material;
+
+/// The backend, as `php --ri agents_core` names it.
+pub const BACKEND: &str = "aws-lc-rs 1.19 (AWS-LC, statically linked)";
+
+/// A key made ready for one algorithm.
+pub enum Check {
+    /// An HMAC key with its key schedule computed.
+    Hmac(hmac::Key),
+    /// A parsed public key bound to its signature parameters.
+    Public(ParsedPublicKey),
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never shows key material.
+        f.write_str(match self {
+            Check::Hmac(_) => "Check::Hmac",
+            Check::Public(_) => "Check::Public",
+        })
+    }
+}
+
+/// Why the backend refused a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejected;
+
+impl Check {
+    /// Prepares `material` for `alg`. The caller has matched the key type to the algorithm;
+    /// a mismatch, or a key the backend cannot parse (an EC point off the curve), is
+    /// [`Rejected`].
+    pub fn new(material: &Material, alg: Algorithm) -> Result<Self, Rejected> {
+        match (material, alg) {
+            (Material::Secret(s), Algorithm::HS256) => Ok(hmac_key(hmac::HMAC_SHA256, s)),
+            (Material::Secret(s), Algorithm::HS384) => Ok(hmac_key(hmac::HMAC_SHA384, s)),
+            (Material::Secret(s), Algorithm::HS512) => Ok(hmac_key(hmac::HMAC_SHA512, s)),
+            (Material::Rsa { n, e }, _) => {
+                let params: &'static sig::RsaParameters = match alg {
+                    Algorithm::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+                    Algorithm::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+                    Algorithm::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+                    Algorithm::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
+                    Algorithm::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
+                    Algorithm::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
+                    _ => return Err(Rejected),
+                };
+                RsaPublicKeyComponents { n, e }
+                    .to_parsed_public_key(params)
+                    .map(Check::Public)
+                    .map_err(|_| Rejected)
+            }
+            (Material::Ec { x, y, .. }, Algorithm::ES256 | Algorithm::ES384) => {
+                let params = if alg == Algorithm::ES256 {
+                    &sig::ECDSA_P256_SHA256_FIXED
+                } else {
+                    &sig::ECDSA_P384_SHA384_FIXED
+                };
+                let mut point = Vec::with_capacity(1 + x.len() + y.len());
+                point.push(4);
+                point.extend_from_slice(x);
+                point.extend_from_slice(y);
+                // Checks that the point is on the algorithm's curve.
+                ParsedPublicKey::new(params, &point)
+                    .map(Check::Public)
+                    .map_err(|_| Rejected)
+            }
+            (Material::Ed25519(x), Algorithm::EdDSA) => ParsedPublicKey::new(&sig::ED25519, x)
+                .map(Check::Public)
+                .map_err(|_| Rejected),
+            _ => Err(Rejected),
+        }
+    }
+
+    /// True when `signature` (decoded bytes) is a valid signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            Check::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
+            Check::Public(key) => key.verify_sig(message, signature).is_ok(),
+        }
+    }
+}
+
+fn hmac_key(algorithm: hmac::Algorithm, secret: &[u8]) -> Check {
+    Check::Hmac(hmac::Key::new(algorithm, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeroize::Zeroizing;
+
+    #[test]
+    fn hmac_checks_the_whole_tag() {
+        let secret = Zeroizing::new(vec![7u8; 32]);
+        let check = Check::new(&Material::Secret(secret), Algorithm::HS256).unwrap();
+        let key = hmac::Key::new(hmac::HMAC_SHA256, &[7u8; 32]);
+        let tag = hmac::sign(&key, b"a.b");
+        assert!(check.verify(b"a.b", tag.as_ref()));
+        assert!(!check.verify(b"a.c", tag.as_ref()));
+        assert!(!check.verify(b"a.b", &tag.as_ref()[..31]));
+        assert!(!check.verify(b"a.b", b""));
+        let mut flipped = tag.as_ref().to_vec();
+        flipped[31] ^= 1;
+        assert!(!check.verify(b"a.b", &flipped));
+        // HS384 with the same secret gives another tag.
+        let secret = Zeroizing::new(vec![7u8; 48]);
+        let hs384 = Check::new(&Material::Secret(secret), Algorithm::HS384).unwrap();
+        assert!(!hs384.verify(b"a.b", tag.as_ref()));
+    }
+
+    #[test]
+    fn mismatched_material_and_bad_points_are_rejected() {
+        let secret = Material::Secret(Zeroizing::new(vec![1u8; 32]));
+        assert_eq!(Check::new(&secret, Algorithm::RS256).unwrap_err(), Rejected);
+        let off_curve = Material::Ec {
+            curve: super::super::alg::Curve::P256,
+            x: vec![1; 32],
+            y: vec![1; 32],
+        };
+        assert_eq!(
+            Check::new(&off_curve, Algorithm::ES256).unwrap_err(),
+            Rejected
+        );
+        assert_eq!(
+            Check::new(&off_curve, Algorithm::EdDSA).unwrap_err(),
+            Rejected
+        );
+        assert!(format!("{:?}", Check::new(&secret, Algorithm::HS256).unwrap()) == "Check::Hmac");
+    }
+}
