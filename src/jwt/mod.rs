@@ -238,10 +238,8 @@ impl JwtVerifier {
                 ),
             )));
         }
-        // The segment is canonical base64url (checked by `token::split`).
-        let signature = b64::decode(parts.signature.as_bytes()).unwrap_or_default();
         for key in candidates {
-            if key.verify(alg, parts.signing_input, &signature) {
+            if key.verify(alg, parts.signing_input, &parts.signature_bytes) {
                 return Ok(());
             }
         }
