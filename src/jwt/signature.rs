@@ -15,7 +15,6 @@ use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 
 use super::alg::Algorithm;
-use super::keys::Material;
 
 /// The backend, as `php --ri agents_core` names it.
 pub const BACKEND: &str = "aws-lc-rs 1.19 (AWS-LC, statically linked); HMAC: RustCrypto hmac";
@@ -46,23 +45,45 @@ impl std::fmt::Debug for Check {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rejected;
 
+/// The key, as the backend takes it.
+#[derive(Clone, Copy)]
+pub enum KeyRef<'a> {
+    /// An HMAC secret.
+    Secret(&'a [u8]),
+    /// RSA modulus and public exponent, big-endian without leading zero bytes.
+    Rsa {
+        /// Modulus.
+        n: &'a [u8],
+        /// Public exponent.
+        e: &'a [u8],
+    },
+    /// EC affine coordinates, each the curve's field size.
+    Ec {
+        /// X coordinate.
+        x: &'a [u8],
+        /// Y coordinate.
+        y: &'a [u8],
+    },
+    /// An Ed25519 public key.
+    Ed25519(&'a [u8; 32]),
+}
+
 impl Check {
-    /// Prepares `material` for `alg`. The caller has matched the key type to the algorithm;
-    /// a mismatch, or a key the backend cannot parse (an EC point off the curve), is
-    /// [`Rejected`].
-    pub fn new(material: &Material, alg: Algorithm) -> Result<Self, Rejected> {
-        match (material, alg) {
+    /// Prepares `key` for `alg`. The caller has matched the key type to the algorithm; a
+    /// mismatch, or a key the backend cannot parse (an EC point off the curve), is [`Rejected`].
+    pub fn new(key: KeyRef<'_>, alg: Algorithm) -> Result<Self, Rejected> {
+        match (key, alg) {
             // HMAC takes keys of any length.
-            (Material::Secret(s), Algorithm::HS256) => Hmac::new_from_slice(s)
+            (KeyRef::Secret(s), Algorithm::HS256) => Hmac::new_from_slice(s)
                 .map(Check::Hs256)
                 .map_err(|_| Rejected),
-            (Material::Secret(s), Algorithm::HS384) => Hmac::new_from_slice(s)
+            (KeyRef::Secret(s), Algorithm::HS384) => Hmac::new_from_slice(s)
                 .map(Check::Hs384)
                 .map_err(|_| Rejected),
-            (Material::Secret(s), Algorithm::HS512) => Hmac::new_from_slice(s)
+            (KeyRef::Secret(s), Algorithm::HS512) => Hmac::new_from_slice(s)
                 .map(Check::Hs512)
                 .map_err(|_| Rejected),
-            (Material::Rsa { n, e }, _) => {
+            (KeyRef::Rsa { n, e }, _) => {
                 let params: &'static sig::RsaParameters = match alg {
                     Algorithm::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
                     Algorithm::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
@@ -77,7 +98,7 @@ impl Check {
                     .map(Check::Public)
                     .map_err(|_| Rejected)
             }
-            (Material::Ec { x, y, .. }, Algorithm::ES256 | Algorithm::ES384) => {
+            (KeyRef::Ec { x, y }, Algorithm::ES256 | Algorithm::ES384) => {
                 let params = if alg == Algorithm::ES256 {
                     &sig::ECDSA_P256_SHA256_FIXED
                 } else {
@@ -92,7 +113,7 @@ impl Check {
                     .map(Check::Public)
                     .map_err(|_| Rejected)
             }
-            (Material::Ed25519(x), Algorithm::EdDSA) => ParsedPublicKey::new(&sig::ED25519, x)
+            (KeyRef::Ed25519(x), Algorithm::EdDSA) => ParsedPublicKey::new(&sig::ED25519, x)
                 .map(Check::Public)
                 .map_err(|_| Rejected),
             _ => Err(Rejected),
@@ -121,12 +142,10 @@ fn hmac_verify<M: Mac + Clone>(key: &M, message: &[u8], tag: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zeroize::Zeroizing;
 
     #[test]
     fn hmac_checks_the_whole_tag() {
-        let secret = Zeroizing::new(vec![7u8; 32]);
-        let check = Check::new(&Material::Secret(secret), Algorithm::HS256).unwrap();
+        let check = Check::new(KeyRef::Secret(&[7u8; 32]), Algorithm::HS256).unwrap();
         // Reference tag from AWS-LC's HMAC.
         let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &[7u8; 32]);
         let tag = aws_lc_rs::hmac::sign(&key, b"a.b");
@@ -138,28 +157,20 @@ mod tests {
         flipped[31] ^= 1;
         assert!(!check.verify(b"a.b", &flipped));
         // HS384 with the same secret gives another tag.
-        let secret = Zeroizing::new(vec![7u8; 48]);
-        let hs384 = Check::new(&Material::Secret(secret), Algorithm::HS384).unwrap();
+        let hs384 = Check::new(KeyRef::Secret(&[7u8; 48]), Algorithm::HS384).unwrap();
         assert!(!hs384.verify(b"a.b", tag.as_ref()));
     }
 
     #[test]
     fn mismatched_material_and_bad_points_are_rejected() {
-        let secret = Material::Secret(Zeroizing::new(vec![1u8; 32]));
-        assert_eq!(Check::new(&secret, Algorithm::RS256).unwrap_err(), Rejected);
-        let off_curve = Material::Ec {
-            curve: super::super::alg::Curve::P256,
-            x: vec![1; 32],
-            y: vec![1; 32],
+        let secret = KeyRef::Secret(&[1u8; 32]);
+        assert_eq!(Check::new(secret, Algorithm::RS256).unwrap_err(), Rejected);
+        let off_curve = KeyRef::Ec {
+            x: &[1; 32],
+            y: &[1; 32],
         };
-        assert_eq!(
-            Check::new(&off_curve, Algorithm::ES256).unwrap_err(),
-            Rejected
-        );
-        assert_eq!(
-            Check::new(&off_curve, Algorithm::EdDSA).unwrap_err(),
-            Rejected
-        );
-        assert!(format!("{:?}", Check::new(&secret, Algorithm::HS256).unwrap()) == "Check::Hmac");
+        assert_eq!(Check::new(off_curve, Algorithm::ES256).unwrap_err(), Rejected);
+        assert_eq!(Check::new(off_curve, Algorithm::EdDSA).unwrap_err(), Rejected);
+        assert!(format!("{:?}", Check::new(secret, Algorithm::HS256).unwrap()) == "Check::Hmac");
     }
 }
