@@ -1,9 +1,9 @@
 //! Ed25519 public keys: is the 32-byte encoding a point of the curve?
 //!
 //! An Ed25519 public key encodes `y` (255 bits, little-endian) and the sign of `x`. It is a
-//! point when `x² = (y² − 1) / (d·y² + 1)` has a solution modulo `p = 2²⁵⁵ − 19` (RFC 8032
-//! §5.1.3), that is when `(y² − 1)·(d·y² + 1)` is zero or a quadratic residue (Euler's criterion;
-//! the denominator is never zero). The signature backend only finds out at the first
+//! point when `x² = (y² − 1) / (d·y² + 1)` has a solution modulo `p = 2²⁵⁵ − 19`
+//! (decoding in RFC 8032 §5.1.3), that is when `(y² − 1)·(d·y² + 1)` is zero or a quadratic
+//! residue (Euler's criterion; the denominator is never zero). The signature backend only finds out at the first
 //! verification, so a key that is not a point would refuse every token as `signature_invalid`;
 //! this check lets the configuration be refused instead, once, when the verifier is built.
 //! Public data only, so nothing here needs to run in constant time.

@@ -169,8 +169,14 @@ mod tests {
             x: &[1; 32],
             y: &[1; 32],
         };
-        assert_eq!(Check::new(off_curve, Algorithm::ES256).unwrap_err(), Rejected);
-        assert_eq!(Check::new(off_curve, Algorithm::EdDSA).unwrap_err(), Rejected);
+        assert_eq!(
+            Check::new(off_curve, Algorithm::ES256).unwrap_err(),
+            Rejected
+        );
+        assert_eq!(
+            Check::new(off_curve, Algorithm::EdDSA).unwrap_err(),
+            Rejected
+        );
         assert!(format!("{:?}", Check::new(secret, Algorithm::HS256).unwrap()) == "Check::Hmac");
     }
 }
