@@ -45,8 +45,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// without git metadata). See `build.rs`.
 pub const SOURCE_REVISION: &str = env!("AGENTS_CORE_BUILD_REVISION");
 
-/// The cryptographic backend jsonwebtoken is built with.
-pub const CRYPTO_BACKEND: &str = "rust_crypto (RustCrypto, pure Rust)";
+/// The cryptographic backend of JWT signature checks (`php --ri agents_core` shows it).
+pub const CRYPTO_BACKEND: &str = jwt::signature::BACKEND;
 
 /// The build profile the library was compiled with.
 pub const BUILD_PROFILE: &str = if cfg!(debug_assertions) {

@@ -5,9 +5,70 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// Decodes canonical unpadded base64url; `None` for anything else.
+/// Marks a byte outside the alphabet in [`VALUES`].
+const INVALID: u8 = 0xff;
+
+/// The 6-bit value of each base64url character, [`INVALID`] for every other byte.
+const VALUES: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        t[b'a' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 52 + d as u8;
+        d += 1;
+    }
+    t[b'-' as usize] = 62;
+    t[b'_' as usize] = 63;
+    t
+};
+
+/// Decodes canonical unpadded base64url; `None` for anything else (a byte outside the
+/// alphabet, padding, a length of 1 mod 4, or non-zero unused bits in the last character).
 pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(text).ok()
+    let tail = text.len() % 4;
+    if tail == 1 {
+        return None;
+    }
+    let (body, rest) = text.split_at(text.len() - tail);
+    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
+    out.resize(body.len() / 4 * 3, 0);
+    for (quad, dst) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+        let (a, b, c, d) = (
+            VALUES[usize::from(quad[0])],
+            VALUES[usize::from(quad[1])],
+            VALUES[usize::from(quad[2])],
+            VALUES[usize::from(quad[3])],
+        );
+        // Values are below 64; INVALID sets the two high bits.
+        if (a | b | c | d) & 0xc0 != 0 {
+            return None;
+        }
+        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        dst.copy_from_slice(&n.to_be_bytes()[1..]);
+    }
+    let mut n = 0u32;
+    for (i, ch) in rest.iter().enumerate() {
+        let v = VALUES[usize::from(*ch)];
+        if v == INVALID {
+            return None;
+        }
+        n |= u32::from(v) << (18 - 6 * i);
+    }
+    let bytes = n.to_be_bytes();
+    match tail {
+        // 2 characters: 12 bits, one byte and 4 unused bits that must be zero.
+        2 if bytes[2] == 0 => out.push(bytes[1]),
+        // 3 characters: 18 bits, two bytes and 2 unused bits that must be zero.
+        3 if bytes[3] == 0 => out.extend_from_slice(&bytes[1..3]),
+        0 => {}
+        _ => return None,
+    }
+    Some(out)
 }
 
 /// Encodes bytes as unpadded base64url.
@@ -96,6 +157,32 @@ mod tests {
                 decode(&c).is_some(),
                 "{:?}",
                 String::from_utf8_lossy(&c)
+            );
+        }
+    }
+
+    #[test]
+    fn decode_agrees_with_the_base64_crate() {
+        // The base64 crate's URL-safe, unpadded, canonical decoder is the reference.
+        let alphabet = b"AQgwx_-9+=.\xff";
+        let mut cases: Vec<Vec<u8>> = vec![vec![]];
+        for len in 1..=5 {
+            let mut next = Vec::new();
+            for c in cases.iter().filter(|c| c.len() == len - 1) {
+                for a in alphabet {
+                    let mut v = c.clone();
+                    v.push(*a);
+                    next.push(v);
+                }
+            }
+            cases.extend(next);
+        }
+        for c in &cases {
+            assert_eq!(
+                decode(c),
+                URL_SAFE_NO_PAD.decode(c).ok(),
+                "{:?}",
+                String::from_utf8_lossy(c)
             );
         }
     }

@@ -124,8 +124,8 @@ fn seconds(d: Date, name: &str) -> Result<Option<i64>, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jwt::alg::Algorithm;
     use crate::jwt::json::scan_claims;
-    use jsonwebtoken::Algorithm;
     use serde_json::{Value, json};
 
     const NOW: i64 = 1_700_000_000;

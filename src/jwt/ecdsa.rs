@@ -9,7 +9,7 @@
 //! ECDSA algorithm the verifier supports (ES256, ES384) follows this rule; any other algorithm is
 //! not affected.
 
-use jsonwebtoken::Algorithm;
+use super::alg::Algorithm;
 
 use crate::errors::codes::JwtReason;
 
@@ -46,21 +46,6 @@ fn half_order(alg: Algorithm) -> Option<&'static [u8]> {
         Algorithm::ES384 => Some(&P384_HALF),
         _ => None,
     }
-}
-
-/// [`check_canonical`] for the signature segment (base64url text, already checked to be
-/// canonical); decodes it only for ECDSA algorithms.
-pub fn check_segment(alg: Algorithm, segment: &str) -> Result<(), (JwtReason, String)> {
-    if half_order(alg).is_none() {
-        return Ok(());
-    }
-    let raw = super::b64::decode(segment.as_bytes()).ok_or_else(|| {
-        (
-            JwtReason::MalformedBase64,
-            "the signature is not canonical base64url".to_owned(),
-        )
-    })?;
-    check_canonical(alg, &raw)
 }
 
 /// Checks the raw JWS signature bytes of an `alg` token: for ECDSA, the `r ‖ s` length and the

@@ -17,12 +17,12 @@
 //! * a `kid` may name one key only, and the verifier must end up with at least one key.
 #![forbid(unsafe_code)]
 
-use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::alg::{self, NameProblem};
+use super::alg::{self, Algorithm, NameProblem};
 use super::material::Material;
+use super::signature::Check;
 use super::{jwk, pem};
 use crate::errors::InvalidInput;
 use crate::errors::codes::JwtReason;
@@ -38,8 +38,19 @@ pub struct Key {
     pub algs: Vec<Algorithm>,
     /// The material, kept for `describe`.
     pub material: Material,
-    /// The backend key.
-    pub decoding: DecodingKey,
+    /// The backend key for each algorithm of `algs`, in the same order.
+    checks: Vec<Check>,
+}
+
+impl Key {
+    /// True when `signature` (decoded) is a valid `alg` signature of `message` by this key;
+    /// false for an algorithm the key is not bound to.
+    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        self.algs
+            .iter()
+            .position(|a| *a == alg)
+            .is_some_and(|i| self.checks[i].verify(message, signature))
+    }
 }
 
 /// Reads `$keys`, recording every problem in `err`. `allowed` is `options.algorithms` (possibly
@@ -222,7 +233,7 @@ fn read_spec(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key
     };
     material.validate()?;
     material.check_for(a)?;
-    Ok(bind(kid, material, vec![a], allowed))
+    bind(kid, material, vec![a], allowed)
 }
 
 fn secret_bytes(v: &Value) -> Result<Zeroizing<Vec<u8>>, Problem> {
@@ -262,7 +273,7 @@ fn read_jwk(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>
         }
         None => fitting(&material, allowed)?,
     };
-    Ok(bind(parsed.kid, material, algs, allowed))
+    bind(parsed.kid, material, algs, allowed)
 }
 
 /// The allowed algorithms an alg-less JWK can serve (at least one, or an error).
@@ -290,23 +301,28 @@ fn fitting(material: &Material, allowed: &[Algorithm]) -> Result<Vec<Algorithm>,
     }
 }
 
+/// Binds a checked key to the allowed ones of `algs` and prepares the backend for each:
+/// `Ok(None)` when none is allowed.
 fn bind(
     kid: Option<String>,
     material: Material,
     algs: Vec<Algorithm>,
     allowed: &[Algorithm],
-) -> Option<Key> {
+) -> Result<Option<Key>, Problem> {
     let algs: Vec<Algorithm> = algs.into_iter().filter(|a| allowed.contains(a)).collect();
     if algs.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let decoding = material.decoding_key();
-    Some(Key {
+    let checks = algs
+        .iter()
+        .map(|a| material.prepare(*a))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Key {
         kid,
         algs,
         material,
-        decoding,
-    })
+        checks,
+    }))
 }
 
 fn parse_alg(name: &str) -> Result<Algorithm, Problem> {

@@ -3,12 +3,12 @@
 //! fit to an algorithm) and its RFC 7638 thumbprint. Shared by the readers (`jwk`, `pem`) and
 //! the key binding (`keys`), which depend on this module and never on each other's types.
 
-use jsonwebtoken::{Algorithm, DecodingKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::alg::{self, Curve, Family};
-use super::b64;
+use super::alg::{self, Algorithm, Curve, Family};
+use super::signature::{Check, KeyRef};
+use super::{b64, ed25519};
 use crate::errors::codes::JwtReason;
 
 type Problem = (JwtReason, String);
@@ -97,20 +97,23 @@ impl Material {
                 Some(a) => self.backend_accepts(a),
                 None => Ok(()),
             },
-            Material::Ed25519(_) => self.backend_accepts(Algorithm::EdDSA),
+            // The backend takes any 32 bytes as an Ed25519 key and fails later, per token.
+            Material::Ed25519(x) if !ed25519::is_point(x) => Err(self.point_not_valid()),
+            Material::Ed25519(_) => Ok(()),
         }
     }
 
-    /// Asks the crypto backend to build a verifier for this key (fails for points that are not
-    /// on the curve or not canonical).
+    /// Asks the signature backend to parse this key (fails for points that are not on the
+    /// curve).
     pub(super) fn backend_accepts(&self, a: Algorithm) -> Result<(), Problem> {
-        match jsonwebtoken::crypto::verify("", b"", &self.decoding_key(), a) {
-            Ok(_) => Ok(()),
-            Err(_) => Err((
-                JwtReason::KeyInvalid,
-                format!("{} whose point is not valid", self.what()),
-            )),
-        }
+        self.prepare(a).map(|_| ())
+    }
+
+    fn point_not_valid(&self) -> Problem {
+        (
+            JwtReason::KeyInvalid,
+            format!("{} whose point is not valid", self.what()),
+        )
     }
 
     /// Checks that this key can serve `a`.
@@ -173,20 +176,16 @@ impl Material {
         }
     }
 
-    /// The jsonwebtoken key for this material.
-    pub(super) fn decoding_key(&self) -> DecodingKey {
-        match self {
-            Material::Secret(s) => DecodingKey::from_secret(s),
-            Material::Rsa { n, e } => DecodingKey::from_rsa_raw_components(n, e),
-            Material::Ec { x, y, .. } => {
-                let mut point = Vec::with_capacity(1 + x.len() + y.len());
-                point.push(4);
-                point.extend_from_slice(x);
-                point.extend_from_slice(y);
-                DecodingKey::from_ec_der(&point)
-            }
-            Material::Ed25519(x) => DecodingKey::from_ed_der(x),
-        }
+    /// The signature backend's key for `a`: parsed once, an HMAC key schedule computed once.
+    /// A key the backend refuses (an EC point off the curve) is `key_invalid`.
+    pub(super) fn prepare(&self, a: Algorithm) -> Result<Check, Problem> {
+        let key = match self {
+            Material::Secret(s) => KeyRef::Secret(s),
+            Material::Rsa { n, e } => KeyRef::Rsa { n, e },
+            Material::Ec { x, y, .. } => KeyRef::Ec { x, y },
+            Material::Ed25519(x) => KeyRef::Ed25519(x),
+        };
+        Check::new(key, a).map_err(|_| self.point_not_valid())
     }
 
     /// The RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key; `None` for secrets.

@@ -2,7 +2,7 @@
 //! `audience`, `maxTokenBytes`. Unknown option names are refused, so a typo cannot silently
 //! switch a check off.
 
-use jsonwebtoken::Algorithm;
+use super::alg::Algorithm;
 use serde_json::{Map, Value};
 
 use super::keys;

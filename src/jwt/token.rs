@@ -1,8 +1,7 @@
 //! The compact JWS serialization (RFC 7515 §7.1): three base64url segments separated by dots,
 //! and the checks on the JOSE header that come before any key is touched.
 
-use jsonwebtoken::Algorithm;
-
+use super::alg::Algorithm;
 use super::json::{self, HeaderFields, JsonError, Member};
 use super::{alg, b64};
 use crate::errors::codes::JwtReason;
@@ -16,6 +15,8 @@ pub struct Compact<'a> {
     pub signing_input: &'a [u8],
     /// The signature segment (base64url text).
     pub signature: &'a str,
+    /// The decoded signature.
+    pub signature_bytes: Vec<u8>,
     /// The decoded header (JSON text).
     pub header_json: Vec<u8>,
     /// The decoded payload (JSON text, read only once the signature has verified).
@@ -63,13 +64,13 @@ pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
     );
     let header_json = segment(header_b64, "header")?;
     let payload = segment(payload_b64, "payload")?;
-    if !b64::is_canonical(signature_b64) {
-        return Err(not_base64("signature"));
-    }
+    let signature_bytes = segment(signature_b64, "signature")?;
+    // Decoded, so only base64url characters: ASCII.
     let signature = std::str::from_utf8(signature_b64).map_err(|_| not_base64("signature"))?;
     Ok(Compact {
         signing_input: &token[..second],
         signature,
+        signature_bytes,
         header_json,
         payload,
     })

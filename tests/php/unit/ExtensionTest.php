@@ -80,7 +80,7 @@ final class ExtensionTest extends TestCase
         self::assertStringContainsString('agents_core support => enabled', $info);
         self::assertStringContainsString('version => ' . AGENTS_CORE_VERSION, $info);
         self::assertMatchesRegularExpression('/build profile => (debug|release)/', $info);
-        self::assertStringContainsString('crypto backend => rust_crypto', $info);
+        self::assertStringContainsString('crypto backend => aws-lc-rs ', $info);
         self::assertStringContainsString('features => ', $info);
     }
 }
