@@ -49,3 +49,6 @@ composer validate --strict --no-check-publish --no-interaction
 
 step "PHPUnit against $SO (unit suite, then end-to-end: php -S driven by curl)"
 AGENTS_CORE_SO="$SO" php -d extension="$SO" /usr/bin/phpunit --do-not-cache-result
+
+step "adapter craft/: PHPUnit against SQLite, MariaDB and PostgreSQL (servers started and stopped by the script)"
+bash scripts/craft-test.sh "$SO"

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::convert::{self, Key, for_each_entry};
 use super::exceptions::invalid_input_msg;
+use super::params::Param;
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, Columns, ManagedRow};
@@ -333,14 +334,27 @@ pub struct PhpGuard {
 impl PhpGuard {
     /// Compiles the policy from `$env` (PLUGIN_AGENTS_*, ENVIRONMENT, CRAFT_ENVIRONMENT values),
     /// the managed credential rows and `$options` (now, commerceEnabled, writesExperimental,
-    /// trustedProxies, jwt). Throws InvalidInputException naming every bad item.
+    /// trustedProxies, forwardedHeader, jwt). Throws InvalidInputException naming every bad
+    /// item.
+    ///
+    /// @param array<string, string|int|float|bool|null> $env PLUGIN_AGENTS_* values (as
+    ///   `App::env` returns them), ENVIRONMENT, CRAFT_ENVIRONMENT; a missing key is unset
+    /// @param list<array{id: int|numeric-string, handle: string, tokenHash: string, scopes?: list<string>|string|null, ipAllowlist?: list<string>|string|null, expiresAt?: string|int|null, revokedAt?: string|int|null, pausedAt?: string|int|null, reminderDays?: int|numeric-string|null, expiryReminderDays?: int|numeric-string|null, forceHumanApproval?: bool|int|string|null, webhookResourceTypes?: list<string>|string|null, webhookActions?: list<string>|string|null, ...}>|null $managedCredentials
+    ///   the rows of the managed-credentials table (other columns are ignored)
+    /// @param array{now?: int|null, commerceEnabled?: bool, writesExperimental?: bool, trustedProxies?: list<string>|string, forwardedHeader?: 'x-forwarded-for'|'forwarded'|'auto', jwt?: array{keys: array<array-key, mixed>, algorithms: non-empty-list<string>, issuer?: string|list<string>, audience?: string|list<string>, leeway?: int, requireExp?: bool, maxTokenBytes?: int, scopeCeiling?: list<string>|string}|null}|null $options
+    ///   `now` (unix seconds, for tests), `commerceEnabled`, `writesExperimental` (the plugin
+    ///   setting; the env variable overrides it), `trustedProxies` (IPs/CIDRs of your proxies),
+    ///   `forwardedHeader` (`x-forwarded-for` or `forwarded`: the one header your proxy
+    ///   writes; `auto`, the default, reads `Forwarded` when present, else `X-Forwarded-For`,
+    ///   and the posture warns `forwarded_header_not_pinned`), `jwt` (signed bearer tokens:
+    ///   the JwtVerifier settings plus `keys` and `scopeCeiling`). Unknown keys are refused.
     pub fn __construct(
-        env: &ZendHashTable,
-        managedCredentials: Option<&ZendHashTable>,
-        options: Option<&ZendHashTable>,
+        env: Param<&ZendHashTable>,
+        managedCredentials: Param<Option<&ZendHashTable>>,
+        options: Param<Option<&ZendHashTable>>,
     ) -> PhpResult<Self> {
         Ok(Self {
-            inner: build(env, managedCredentials, options)?,
+            inner: build(env.get()?, managedCredentials.get()?, options.get()?)?,
         })
     }
 
@@ -348,8 +362,13 @@ impl PhpGuard {
     /// `['ok' => true, 'principal' => [...]]` or
     /// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
     /// (`reason` and `reasonDetail` are for the plugin's log, never for the response).
-    pub fn authenticate(&self, request: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
-        let req = request_from(request)?;
+    ///
+    /// @param array{method?: string, headers?: array<string, string|list<string>>, query?: array<string, mixed>, remoteAddr?: string|null} $request
+    ///   `headers` as Yii's `HeaderCollection::toArray()` gives them; `remoteAddr` is the
+    ///   socket peer (`REMOTE_ADDR`)
+    /// @return array{ok: true, principal: array{credentialId: string, credentialSource: 'cp'|'env'|'jwt'|'unknown', managedCredentialId: int|null, authMethod: 'authorization'|'x-agents-token'|'query'|'jwt'|'none', principalFingerprint: string, scopes: list<string>, forceHumanApproval: bool, clientIp: string|null}}|array{ok: false, status: int, error: string, message: string, headers: array<string, string>, reason: string, reasonDetail: string|null}
+    pub fn authenticate(&self, request: Param<&ZendHashTable>) -> PhpResult<ZBox<ZendHashTable>> {
+        let req = request_from(request.get()?)?;
         match self.inner.authenticate_ref(&req) {
             Ok(principal) => allowed_array(&principal),
             Err(denial) => denied_array(&denial),
@@ -359,10 +378,13 @@ impl PhpGuard {
     /// True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
     /// An empty requirement (`''` or `[]`) is satisfied.
     ///
+    /// @param array{scopes: list<string>|string, ...} $principal the `principal` of a successful
+    ///   `authenticate()`
     /// @param string|list<string> $scope
     /// @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
     ///   list of them (a malformed requirement is never read as "no requirement").
-    pub fn has_scope(&self, principal: &ZendHashTable, scope: &Zval) -> PhpResult<bool> {
+    pub fn has_scope(&self, principal: Param<&ZendHashTable>, scope: &Zval) -> PhpResult<bool> {
+        let principal = principal.get()?;
         let required = required_scopes(scope)?;
         let granted = principal
             .get("scopes")
@@ -399,16 +421,27 @@ impl PhpGuard {
 }
 
 /// The posture of a configuration: `(new Guard($env, $managedCredentials, $options))->posture()`.
+///
+/// @param array<string, string|int|float|bool|null> $env PLUGIN_AGENTS_* values (as
+///   `App::env` returns them), ENVIRONMENT, CRAFT_ENVIRONMENT; a missing key is unset
+/// @param list<array{id: int|numeric-string, handle: string, tokenHash: string, scopes?: list<string>|string|null, ipAllowlist?: list<string>|string|null, expiresAt?: string|int|null, revokedAt?: string|int|null, pausedAt?: string|int|null, reminderDays?: int|numeric-string|null, expiryReminderDays?: int|numeric-string|null, forceHumanApproval?: bool|int|string|null, webhookResourceTypes?: list<string>|string|null, webhookActions?: list<string>|string|null, ...}>|null $managedCredentials
+///   the rows of the managed-credentials table (other columns are ignored)
+/// @param array{now?: int|null, commerceEnabled?: bool, writesExperimental?: bool, trustedProxies?: list<string>|string, forwardedHeader?: 'x-forwarded-for'|'forwarded'|'auto', jwt?: array{keys: array<array-key, mixed>, algorithms: non-empty-list<string>, issuer?: string|list<string>, audience?: string|list<string>, leeway?: int, requireExp?: bool, maxTokenBytes?: int, scopeCeiling?: list<string>|string}|null}|null $options
+///   `now` (unix seconds, for tests), `commerceEnabled`, `writesExperimental` (the plugin
+///   setting; the env variable overrides it), `trustedProxies` (IPs/CIDRs of your proxies),
+///   `forwardedHeader` (`x-forwarded-for` or `forwarded`: the one header your proxy
+///   writes; `auto`, the default, reads `Forwarded` when present, else `X-Forwarded-For`,
+///   and the posture warns `forwarded_header_not_pinned`), `jwt` (signed bearer tokens:
+///   the JwtVerifier settings plus `keys` and `scopeCeiling`). Unknown keys are refused.
 #[php_function]
 #[php(name = "Agents\\Core\\posture")]
 pub fn posture(
-    env: &ZendHashTable,
-    managedCredentials: Option<&ZendHashTable>,
-    options: Option<&ZendHashTable>,
+    env: Param<&ZendHashTable>,
+    managedCredentials: Param<Option<&ZendHashTable>>,
+    options: Param<Option<&ZendHashTable>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    Ok(convert::to_array(
-        build(env, managedCredentials, options)?.posture(),
-    ))
+    let (env, managed, options) = (env.get()?, managedCredentials.get()?, options.get()?);
+    Ok(convert::to_array(build(env, managed, options)?.posture()))
 }
 
 /// Adds the Guard class and the `posture()` function to the module.
