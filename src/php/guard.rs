@@ -322,6 +322,24 @@ fn required_scopes(zv: &Zval) -> Result<Vec<&str>, InvalidInput> {
     err.into_result(out)
 }
 
+/// The `var_dump()` summary of a Guard: only non-secret fields of its posture.
+fn debug_summary(posture: &Value) -> Value {
+    let auth = &posture["authentication"];
+    let mut out = Map::new();
+    out.insert("profile".into(), posture["profile"]["name"].clone());
+    out.insert("environment".into(), posture["environment"].clone());
+    for count in [
+        "credentialCount",
+        "envCredentialCount",
+        "managedCredentialCount",
+    ] {
+        out.insert(count.into(), auth[count].clone());
+    }
+    out.insert("warningCounts".into(), posture["warningCounts"].clone());
+    out.insert("verdict".into(), posture["verdict"].clone());
+    Value::Object(out)
+}
+
 /// One compiled security policy per configuration.
 #[php_class]
 #[php(name = "Agents\\Core\\Guard")]
@@ -397,26 +415,42 @@ impl PhpGuard {
     /// `rateLimit`, `privacy`, `webhook` (with `destinationHost` = `scheme://host` and
     /// `deliveryMode`), `warnings`, `warningCounts`, `verdict` (`ok`|`warn`|`critical`). Never
     /// contains a token, hash, webhook secret or full webhook URL. See docs/posture.md.
+    ///
+    /// @return array{environment: string|null, profile: array{name: 'local'|'test'|'staging'|'production', source: 'env'|'inferred', defaultsApplied: bool, defaultsAppliedFields: list<string>, effectivePolicyVersion: string}, authentication: array{required: bool, requestedRequireToken: bool, tokenRequirementForcedInProd: bool, allowInsecureNoTokenInProd: bool, allowQueryToken: bool, failOnMissingTokenInProd: bool, credentialCount: int, envCredentialCount: int, managedCredentialCount: int, credentialIds: list<string>, tokenScopes: list<string>, ...}, credentialExpiry: array{expired: int, expiringSoon: int, activeWithExpiry: int}, rateLimit: array{perMinute: int, windowSeconds: int}, privacy: array{redactEmail: bool}, webhook: array{enabled: bool, urlConfigured: bool, secretConfigured: bool, destinationHost: string|null, timeoutSeconds: int, maxAttempts: int, deliveryMode: string}, warnings: list<array{level: 'warning'|'error', code: string, message: string}>, warningCounts: array{warnings: int, errors: int}, verdict: 'ok'|'warn'|'critical', ...}
     pub fn posture(&self) -> ZBox<ZendHashTable> {
         convert::to_array(self.inner.posture())
     }
 
     /// The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
     /// object inside it.
+    ///
+    /// @return array{required: bool, allowQueryToken: bool, allowInsecureNoTokenInProd: bool, tokenRequirementForcedInProd: bool, failOnMissingTokenInProd: bool, tokenConfigured: bool, credentialCount: int, environment: string|null, environmentProfile: string, environmentProfileSource: 'env'|'inferred', profileDefaultsApplied: bool, effectivePolicyVersion: string, methods: list<string>, runtimeProfile: array{environment: string|null, environmentProfile: string, environmentProfileSource: 'env'|'inferred', profileDefaultsApplied: bool, profileDefaultsAppliedFields: list<string>, effectivePolicyVersion: string}, ...}
     pub fn capabilities(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.capabilities())
     }
 
     /// Every warning, in the documented order (docs/posture.md):
     /// `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
+    ///
+    /// @return list<array{level: 'warning'|'error', code: string, message: string}>
     pub fn warnings(&self) -> ZBox<ZendHashTable> {
         convert::to_array(self.inner.warning_values())
     }
 
     /// `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
     /// `errors`, `warnings`, `details`, `generatedAt` (ISO-8601 UTC of `now`).
+    ///
+    /// @return array{check: 'auth', status: 'ok'|'failed', strict: bool, errors: list<string>, warnings: list<string>, details: array<string, mixed>, generatedAt: string}
     pub fn diagnostics(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.diagnostics())
+    }
+
+    /// What `var_dump()` and `print_r()` show: a summary without secrets (profile, environment,
+    /// credential counts, warning counts, verdict), read from the posture.
+    ///
+    /// @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null}
+    pub fn __debug_info(&self) -> ZBox<ZendHashTable> {
+        convert::to_array(&debug_summary(self.inner.posture()))
     }
 }
 
@@ -433,6 +467,7 @@ impl PhpGuard {
 ///   writes; `auto`, the default, reads `Forwarded` when present, else `X-Forwarded-For`,
 ///   and the posture warns `forwarded_header_not_pinned`), `jwt` (signed bearer tokens:
 ///   the JwtVerifier settings plus `keys` and `scopeCeiling`). Unknown keys are refused.
+/// @return array{environment: string|null, profile: array{name: 'local'|'test'|'staging'|'production', source: 'env'|'inferred', defaultsApplied: bool, defaultsAppliedFields: list<string>, effectivePolicyVersion: string}, authentication: array{required: bool, requestedRequireToken: bool, tokenRequirementForcedInProd: bool, allowInsecureNoTokenInProd: bool, allowQueryToken: bool, failOnMissingTokenInProd: bool, credentialCount: int, envCredentialCount: int, managedCredentialCount: int, credentialIds: list<string>, tokenScopes: list<string>, ...}, credentialExpiry: array{expired: int, expiringSoon: int, activeWithExpiry: int}, rateLimit: array{perMinute: int, windowSeconds: int}, privacy: array{redactEmail: bool}, webhook: array{enabled: bool, urlConfigured: bool, secretConfigured: bool, destinationHost: string|null, timeoutSeconds: int, maxAttempts: int, deliveryMode: string}, warnings: list<array{level: 'warning'|'error', code: string, message: string}>, warningCounts: array{warnings: int, errors: int}, verdict: 'ok'|'warn'|'critical', ...}
 #[php_function]
 #[php(name = "Agents\\Core\\posture")]
 pub fn posture(

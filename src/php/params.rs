@@ -145,7 +145,10 @@ impl Call<'_> {
     /// The declared name of parameter `position` (1-based) of this internal function.
     fn parameter_name(&self, position: u32) -> Option<String> {
         let func = self.func()?;
-        if position == 0 || position > func.num_args || func.type_ != ffi::ZEND_INTERNAL_FUNCTION as u8 {
+        if position == 0
+            || position > func.num_args
+            || func.type_ != ffi::ZEND_INTERNAL_FUNCTION as u8
+        {
             return None;
         }
         // SAFETY: for an internal function `arg_info` points at `num_args` internal arg
@@ -174,9 +177,13 @@ impl Call<'_> {
         match position {
             Some(n) => match self.parameter_name(n) {
                 Some(name) => {
-                    format!("{function}(): Argument #{n} (${name}) must be of type {expected}, {given} given")
+                    format!(
+                        "{function}(): Argument #{n} (${name}) must be of type {expected}, {given} given"
+                    )
                 }
-                None => format!("{function}(): Argument #{n} must be of type {expected}, {given} given"),
+                None => {
+                    format!("{function}(): Argument #{n} must be of type {expected}, {given} given")
+                }
             },
             None => format!("{function}(): Argument must be of type {expected}, {given} given"),
         }
@@ -202,7 +209,10 @@ fn read<'a, T>(
         return Ok(v);
     }
     let Some(call) = call else {
-        return Err(format!("Argument must be of type {}", expected.name(nullable)));
+        return Err(format!(
+            "Argument must be of type {}",
+            expected.name(nullable)
+        ));
     };
     let position = call.position_of(ptr);
     if !call.caller_is_strict() {
@@ -311,7 +321,13 @@ impl FromZvalMut<'_> for Param<bool> {
     const TYPE: DataType = DataType::Bool;
 
     fn from_zval_mut(zv: &mut Zval) -> Option<Self> {
-        Some(Param(read(zv, Expected::Bool, false, Zval::bool, weak_bool)))
+        Some(Param(read(
+            zv,
+            Expected::Bool,
+            false,
+            Zval::bool,
+            weak_bool,
+        )))
     }
 }
 
@@ -319,7 +335,13 @@ impl<'a> FromZvalMut<'a> for Param<&'a ZendHashTable> {
     const TYPE: DataType = DataType::Array;
 
     fn from_zval_mut(zv: &'a mut Zval) -> Option<Self> {
-        Some(Param(read(zv, Expected::Array, false, Zval::array, |_, _| None)))
+        Some(Param(read(
+            zv,
+            Expected::Array,
+            false,
+            Zval::array,
+            |_, _| None,
+        )))
     }
 }
 
@@ -388,7 +410,9 @@ impl StubLiteral for Param<&[u8]> {
 
 impl StubLiteral for Param<i64> {
     fn stub_literal(&self) -> String {
-        self.0.as_ref().map_or_else(|_| "0".to_owned(), i64::to_string)
+        self.0
+            .as_ref()
+            .map_or_else(|_| "0".to_owned(), i64::to_string)
     }
 }
 

@@ -7,8 +7,8 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-use super::params::Param;
 use super::exceptions::core_exception;
+use super::params::Param;
 use crate::tokens;
 
 fn string_zval(s: &str) -> Zval {
