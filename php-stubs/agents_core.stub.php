@@ -30,6 +30,29 @@ namespace Agents\Core {
         public function authenticate(array $request): array {}
 
         /**
+         * The Guard compiled for `$revision` in this process, when one younger than
+         * `$maxAgeSeconds` is held; otherwise calls `$build` (which must return a Guard), keeps its
+         * result and returns it. `$maxAgeSeconds = 0` calls `$build` and keeps nothing. What
+         * `$build` throws propagates and nothing is kept.
+         *
+         * `$revision` must change whenever any input of the Guard changes (env values, any
+         * credential create, update, rotate, pause, revoke or delete); `$maxAgeSeconds` bounds how
+         * long a change missing from the revision can go unnoticed. The process keeps at most 16
+         * Guards (least recently used goes first) and only the SHA-256 digest of each revision.
+         * See docs/craft-integration.md.
+         *
+         * @param callable(): Guard $build
+         * @throws \Agents\Core\InvalidInputException when `$build` returns something other than a
+         *   Guard, or `$maxAgeSeconds` is negative.
+         *
+         * @param string $revision
+         * @param callable $build
+         * @param int $maxAgeSeconds
+         * @return \Agents\Core\Guard
+         */
+        public static function cached(string $revision, callable $build, int $maxAgeSeconds = 60): \Agents\Core\Guard {}
+
+        /**
          * The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
          * object inside it.
          *
@@ -44,6 +67,13 @@ namespace Agents\Core {
          * @return array
          */
         public function diagnostics(): array {}
+
+        /**
+         * Drops this process's cached Guards; returns how many there were.
+         *
+         * @return int
+         */
+        public static function forget(): int {}
 
         /**
          * True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod credentials;
 pub mod errors;
 pub mod guard;
+pub mod guard_cache;
 pub mod ip;
 pub mod jwt;
 pub mod posture;

@@ -55,7 +55,7 @@ final class CredentialRowsTest extends TestCase
         $this->assertTrue($ok['ok'], json_encode($ok));
         $this->assertSame($a, $ok['principal']['managedCredentialId']);
         $this->assertSame('cp', $ok['principal']['credentialSource']);
-        $this->assertSame(['entries:read', 'auth:read'], $ok['principal']['scopes']);
+        $this->assertSame(['auth:read', 'entries:read'], $ok['principal']['scopes']);
         $this->assertTrue($ok['principal']['forceHumanApproval']);
         $this->assertSame('ip_not_allowed', self::auth($guard, 'tok-alpha-0123456789', '192.0.2.10')['reason']);
         $this->assertSame('token_revoked', self::auth($guard, 'tok-beta-0123456789')['reason']);

@@ -5,21 +5,26 @@
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
 
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::FromZval;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use ext_php_rs::types::{ArrayKey, ZendCallable, ZendHashTable, Zval};
+use ext_php_rs::zend::ExecutorGlobals;
 use serde_json::{Map, Value};
 
 use super::convert::{self, Key, for_each_entry};
-use super::exceptions::invalid_input_msg;
+use super::exceptions::{core_exception, invalid_input_msg};
 use super::params::Param;
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, Columns, ManagedRow};
 use crate::errors::InvalidInput;
 use crate::guard::Guard;
+use crate::guard_cache::{self, Cache};
 use crate::request::{self, Request};
 
 /// Marker for request values that are not text; no grammar accepts it.
@@ -345,7 +350,28 @@ fn debug_summary(posture: &Value) -> Value {
 #[php(name = "Agents\\Core\\Guard")]
 #[php(flags = ClassFlags::Final)]
 pub struct PhpGuard {
-    inner: Guard,
+    inner: Arc<Guard>,
+}
+
+/// This process's compiled Guards (see [`crate::guard_cache`]).
+static CACHE: Cache<Guard> = Cache::new();
+
+/// The cache's counters, for `php --ri agents_core`.
+pub fn cache_stats() -> guard_cache::Stats {
+    CACHE.stats()
+}
+
+/// What `$build` returned, as a compiled Guard; anything else is the caller's mistake.
+fn built_guard(zv: &Zval) -> PhpResult<Arc<Guard>> {
+    match <&PhpGuard>::from_zval(zv) {
+        // The Guard is shared with the object `$build` returned; the cache needs its own
+        // handle, which costs one reference count.
+        Some(g) => Ok(Arc::clone(&g.inner)),
+        None => Err(invalid_input_msg(format!(
+            "Guard::cached(): $build must return an Agents\\Core\\Guard, {} given",
+            convert::describe(zv)
+        ))),
+    }
 }
 
 #[php_impl]
@@ -372,8 +398,62 @@ impl PhpGuard {
         options: Param<Option<&ZendHashTable>>,
     ) -> PhpResult<Self> {
         Ok(Self {
-            inner: build(env.get()?, managedCredentials.get()?, options.get()?)?,
+            inner: Arc::new(build(
+                env.get()?,
+                managedCredentials.get()?,
+                options.get()?,
+            )?),
         })
+    }
+
+    /// The Guard compiled for `$revision` in this process, when one younger than
+    /// `$maxAgeSeconds` is held; otherwise calls `$build` (which must return a Guard), keeps its
+    /// result and returns it. `$maxAgeSeconds = 0` calls `$build` and keeps nothing. What
+    /// `$build` throws propagates and nothing is kept.
+    ///
+    /// `$revision` must change whenever any input of the Guard changes (env values, any
+    /// credential create, update, rotate, pause, revoke or delete); `$maxAgeSeconds` bounds how
+    /// long a change missing from the revision can go unnoticed. The process keeps at most 16
+    /// Guards (least recently used goes first) and only the SHA-256 digest of each revision.
+    /// See docs/craft-integration.md.
+    ///
+    /// @param string $revision changes whenever an input of the Guard changes (any bytes)
+    /// @param callable(): Guard $build
+    /// @param int $maxAgeSeconds the longest a kept Guard is reused; 0 keeps nothing
+    /// @throws \Agents\Core\InvalidInputException when `$build` returns something other than a
+    ///   Guard, or `$maxAgeSeconds` is negative.
+    #[php(defaults(maxAgeSeconds = 60))]
+    pub fn cached(
+        revision: Param<&[u8]>,
+        build: ZendCallable,
+        maxAgeSeconds: Param<i64>,
+    ) -> PhpResult<Self> {
+        let (revision, maxAgeSeconds) = (revision.get()?, maxAgeSeconds.get()?);
+        let Ok(seconds) = u64::try_from(maxAgeSeconds) else {
+            return Err(invalid_input_msg(format!(
+                "Guard::cached(): maxAgeSeconds must be 0 or more, {maxAgeSeconds} given"
+            )));
+        };
+        let inner = CACHE.get_or_build(revision, Duration::from_secs(seconds), || {
+            match build.try_call(vec![]) {
+                Ok(zv) => built_guard(&zv),
+                Err(e) => Err(match ExecutorGlobals::take_exception() {
+                    // Rethrow what `$build` threw, unchanged (same object, same trace).
+                    Some(thrown) => {
+                        let mut zv = Zval::new();
+                        let _ = ext_php_rs::convert::IntoZval::set_zval(thrown, &mut zv, false);
+                        PhpException::from_message(String::new()).with_object(zv)
+                    }
+                    None => core_exception(format!("Guard::cached(): $build failed: {e}")),
+                }),
+            }
+        })?;
+        Ok(Self { inner })
+    }
+
+    /// Drops this process's cached Guards; returns how many there were.
+    pub fn forget() -> i64 {
+        i64::try_from(CACHE.forget()).unwrap_or(i64::MAX)
     }
 
     /// Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):

@@ -28,6 +28,10 @@ extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("build profile", crate::BUILD_PROFILE);
     info_table_row!("crypto backend", crate::CRYPTO_BACKEND);
     info_table_row!("features", FEATURES);
+    let cache = guard::cache_stats();
+    info_table_row!("cached guards", cache.entries.to_string());
+    info_table_row!("cached guard hits", cache.hits.to_string());
+    info_table_row!("cached guard misses", cache.misses.to_string());
     info_table_end!();
 }
 

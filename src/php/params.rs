@@ -200,7 +200,6 @@ fn read<'a, T>(
     exact: impl FnOnce(&'a Zval) -> Option<T>,
     coerce: impl FnOnce(&'a mut Zval, u32) -> Option<T>,
 ) -> Result<T, String> {
-    let call = Call::current();
     // Reborrow to test for the exact type first without giving up `zv` for coercion.
     let ptr: *mut Zval = zv;
     // SAFETY: `ptr` comes from the `&'a mut Zval` just above, and the shared reborrow ends
@@ -208,21 +207,22 @@ fn read<'a, T>(
     if let Some(v) = exact(unsafe { &*ptr }) {
         return Ok(v);
     }
-    let Some(call) = call else {
+    let Some(call) = Call::current() else {
         return Err(format!(
             "Argument must be of type {}",
             expected.name(nullable)
         ));
     };
     let position = call.position_of(ptr);
-    if !call.caller_is_strict() {
-        if let Some(v) = coerce(zv, position.unwrap_or(0)) {
-            return Ok(v);
-        }
-        // SAFETY: as above; `coerce` has returned, so its borrow of `zv` has ended.
-        return Err(call.type_error(position, expected.name(nullable), unsafe { &*ptr }));
+    let coerced = if call.caller_is_strict() {
+        None
+    } else {
+        coerce(zv, position.unwrap_or(0))
+    };
+    if let Some(v) = coerced {
+        return Ok(v);
     }
-    // SAFETY: as above.
+    // SAFETY: as above; `coerce` has returned without a value, so nothing borrows `zv` now.
     Err(call.type_error(position, expected.name(nullable), unsafe { &*ptr }))
 }
 
