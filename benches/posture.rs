@@ -2,6 +2,8 @@
 //! the posture projections of a compiled Guard.
 //!
 //! `cargo bench --bench posture`
+// `criterion_group!` defines a public function that cannot carry a doc comment.
+#![allow(missing_docs)]
 
 use agents_core::guard::Guard;
 use agents_core::settings::{RuntimeConfig, SettingsOptions};

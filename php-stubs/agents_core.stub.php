@@ -265,7 +265,7 @@ namespace Agents\Core {
 
     /**
      * Redacts sensitive fields for a caller without the resource's `*:read_sensitive` scope
-     * (reference §7.10); `*` unlocks everything.
+     * ([spec:redaction]); `*` unlocks everything.
      *
      * * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (in
      *   `lineItems`) lose `salePrice`, `subtotal` and `total` whatever `$redactEmail` says.

@@ -14,6 +14,9 @@ ensure_cargo_php
 SO="$PWD/target/release/libagents_core.so"
 step() { printf '\n==> %s\n' "$*"; }
 
+step "references resolve inside the repository (tools/check-references.sh)"
+bash tools/check-references.sh
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

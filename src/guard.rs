@@ -4,7 +4,6 @@
 #![forbid(unsafe_code)]
 
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
@@ -140,14 +139,6 @@ pub struct Guard {
     warning_values: OnceLock<Value>,
 }
 
-/// The current unix time in seconds.
-pub fn clock_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 impl Guard {
     /// Compiles the policy from `$env`, `$managedCredentials` and `$options`.
     pub fn new(
@@ -182,7 +173,7 @@ impl Guard {
             (Err(e), _) | (_, Err(e)) => return Err(e),
         };
         let mut config = RuntimeConfig::resolve(&env, &options.settings);
-        let now = options.now.unwrap_or_else(clock_now);
+        let now = options.now.unwrap_or_else(crate::time::unix_now);
         let inputs = CredentialInputs {
             api_credentials: config.api_credentials.as_deref(),
             legacy_token: config.legacy_token.as_deref(),
@@ -226,7 +217,8 @@ impl Guard {
     }
 
     fn now(&self, now: Option<i64>) -> i64 {
-        now.or(self.options.now).unwrap_or_else(clock_now)
+        now.or(self.options.now)
+            .unwrap_or_else(crate::time::unix_now)
     }
 
     /// The resolved settings.

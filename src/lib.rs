@@ -1,12 +1,13 @@
 //! `agents_core`: the security core of the Agents Craft CMS plugin.
 //!
-//! The crate is a pure-Rust library (every module outside [`php`] forbids `unsafe` and never
-//! touches PHP) plus, behind the default `php` feature, a PHP extension whose glue only converts
+//! The crate is a pure-Rust library (`unsafe` is denied outside [`php`] by the `[lints]` of
+//! `Cargo.toml`, and no module outside it touches PHP) plus, behind the default `php` feature, a PHP extension whose glue only converts
 //! types and maps errors. The PHP contract is documented in `php-stubs/`.
 #![cfg_attr(all(windows, feature = "php"), feature(abi_vectorcall))]
 
 pub mod auth;
 pub mod credentials;
+pub mod digest;
 pub mod errors;
 pub mod guard;
 pub mod guard_cache;
@@ -17,11 +18,20 @@ pub mod redact;
 pub mod request;
 pub mod scopes;
 pub mod settings;
+pub mod time;
 pub mod tokens;
 pub mod warnings;
 pub mod webhook;
 
+/// The clock, also reachable at the crate root, where the PHP glue calls it.
+pub use time::unix_now;
+
+// The glue is the one place that needs `unsafe` (PHP arrays, class entries): every block there
+// carries a `// SAFETY:` comment. `#[php_module]` also generates a public entry point
+// (`ext_php_rs_describe_module_v2`) that cannot carry a doc comment; the PHP-facing docs of the
+// glue are the stubs in `php-stubs/`, checked against the built extension.
 #[cfg(feature = "php")]
+#[allow(unsafe_code, missing_docs)]
 pub mod php;
 
 /// The extension version (`AGENTS_CORE_VERSION`, `phpversion('agents_core')`).
@@ -36,11 +46,3 @@ pub const BUILD_PROFILE: &str = if cfg!(debug_assertions) {
 } else {
     "release"
 };
-
-/// The current unix time in seconds (the default `now` of every time-dependent check).
-pub fn unix_now() -> i64 {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => i64::try_from(e.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}

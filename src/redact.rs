@@ -1,4 +1,4 @@
-//! Field redaction for low-scope callers (reference §7.10).
+//! Field redaction for low-scope callers ([spec:redaction]).
 //!
 //! A caller holding the resource's `*:read_sensitive` scope (or `*`) sees everything; any other
 //! caller gets these fields replaced by `null` (keys that are absent stay absent) and a boolean
@@ -17,7 +17,7 @@
 //! every object nested in it at any depth (a list of records, an order's `customer` block, a
 //! response envelope), so sensitive values cannot slip through a nesting level. Line items are the
 //! objects in an order's `lineItems` lists; an order's own `subtotal`/`total` are kept.
-//! `redactEmail = false` disables e-mail and address redaction alike, as in the reference.
+//! `redactEmail = false` disables e-mail and address redaction alike, as in the plugin.
 #![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};

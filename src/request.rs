@@ -3,7 +3,6 @@
 //! Values arrive from PHP already as text; anything that was not valid UTF-8 (or not a string)
 //! was replaced by U+FFFD, which no token, address or method grammar accepts, so such input can
 //! only ever lead to a denial.
-#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 

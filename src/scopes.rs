@@ -1,5 +1,5 @@
 //! Scopes: the catalogue and its bundles, the one scope-list parser, availability filters and
-//! the scope check (reference §7).
+//! the scope check ([spec:scopes], [spec:scope-checks]).
 #![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
@@ -308,7 +308,7 @@ impl Availability {
         scopes.iter().filter(|s| self.allows(s)).cloned().collect()
     }
 
-    /// [`has_any_scope`] under these flags (§13 W-SCOPE-2): a required scope that is
+    /// [`has_any_scope`] under these flags ([spec:scope-checks]): a required scope that is
     /// unavailable is never satisfied, not even by `*`, and unavailable granted scopes count for
     /// nothing. An empty requirement list is satisfied.
     pub fn has_any_scope<S: AsRef<str>, R: AsRef<str>>(

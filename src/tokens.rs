@@ -1,4 +1,4 @@
-//! Token generation and format: `token_generate` and `token_hash` (api.md "Tokens").
+//! Token generation and format: `token_generate` and `token_hash` ([spec:token-format]).
 //!
 //! A generated token reads `agt_[<handle>_]<id>_<secret><check>`:
 //!
@@ -7,20 +7,19 @@
 //!   when no handle is given;
 //! * `<id>` — 12 characters of lower-case Crockford base32 from its own CSPRNG draw: the public
 //!   part. `publicId` is `agt_[<handle>_]<id>`, the token's non-secret beginning, safe to store and
-//!   display instead of a prefix of the secret (§13 W-CRED-2);
+//!   display instead of a prefix of the secret ([spec:token-format]);
 //! * `<secret>` — 32 base62 characters (≈190 bits) from the OS CSPRNG, drawn without modulo
 //!   bias;
 //! * `<check>` — the CRC-32 of everything before it, as 6 base62 characters, so a mistyped or
 //!   truncated token is refused before any lookup.
 //!
 //! Every character is in RFC 6750's token68 set, so the token travels in a Bearer header.
-//! Tokens of any other form (the reference's `<handle>-<random>`, operator-chosen tokens) keep
+//! Tokens of any other form (the plugin's `<handle>-<random>`, operator-chosen tokens) keep
 //! working: they are looked up by their SHA-256 like before.
-#![forbid(unsafe_code)]
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::credentials::digest::TokenDigest;
+use crate::digest::TokenDigest;
 
 /// The fixed prefix of generated tokens.
 pub const PREFIX: &str = "agt_";

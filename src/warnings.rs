@@ -1,5 +1,4 @@
 //! Posture warnings: a level, a stable code from the catalogue and a message.
-#![forbid(unsafe_code)]
 
 use serde_json::{Value, json};
 

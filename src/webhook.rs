@@ -1,10 +1,10 @@
 //! Webhook signatures: signing outgoing deliveries and verifying incoming ones.
 //!
-//! Wire format (the reference's, §11.2): headers `X-Agents-Webhook-Id`,
+//! Wire format (the plugin's, [spec:webhooks]): headers `X-Agents-Webhook-Id`,
 //! `X-Agents-Webhook-Timestamp` (unix seconds) and `X-Agents-Webhook-Signature`
 //! (`sha256=` + lower-case hex HMAC-SHA256 with the secret as key over `"<timestamp>.<body>"`).
 //!
-//! Verification adds what the reference lacks (§13 W-HOOK-2): a freshness window (a timestamp
+//! Verification adds what the plugin lacks ([spec:webhooks]): a freshness window (a timestamp
 //! older than `now - tolerance` is `stale_timestamp`, newer than `now + tolerance` is
 //! `future_timestamp`; both edges are inside the window), several secrets for rotation (any one
 //! may match), and constant-time comparison of every (secret, signature) pair without early exit.
@@ -495,7 +495,7 @@ mod tests {
             ),
         ];
         assert_eq!(run(not_text), Err(WebhookReason::MalformedHeader));
-        // Whitespace around values is trimmed (as the reference does).
+        // Whitespace around values is trimmed (as the plugin does).
         assert_eq!(run(hdrs(&format!(" {t} "), &format!(" {sig} "))), Ok(()));
     }
 

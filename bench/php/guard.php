@@ -19,14 +19,10 @@ declare(strict_types=1);
 
 use Agents\Core\Guard;
 
-if (!extension_loaded('agents_core')) {
-    fwrite(STDERR, "load the extension: php -d extension=\$PWD/target/release/libagents_core.so bench/php/guard.php\n");
-    exit(2);
-}
+require __DIR__ . '/common.php';
 
 const NOW = 1772366400;
-const RUNS = 7;
-$json = in_array('--json', $argv, true);
+[$json] = bench_start($argv);
 
 function allowlist(): array
 {
@@ -60,18 +56,6 @@ function rows(int $n, string $target, bool $withAllowlist = true): array
     return $rows;
 }
 
-/** Fastest ns per call of $fn run $iterations times, over RUNS runs. */
-function measure(callable $fn, int $iterations): float
-{
-    $best = INF;
-    for ($r = 0; $r < RUNS; $r++) {
-        $t = hrtime(true);
-        $fn($iterations);
-        $best = min($best, (hrtime(true) - $t) / $iterations);
-    }
-    return $best;
-}
-
 $env = ['ENVIRONMENT' => 'production'];
 $options = ['now' => NOW, 'trustedProxies' => ['127.0.0.1']];
 $token = Agents\Core\token_generate('bench')['token'];
@@ -95,12 +79,12 @@ foreach ([[10, true], [1000, true], [10000, true], [1000, false]] as [$n, $withA
     foreach ($rows as $row) {
         $byHash[$row['tokenHash']] = $row;
     }
-    $ext = measure(static function (int $k) use ($guard, $request): void {
+    $ext = bench_measure(static function (int $k) use ($guard, $request): void {
         for ($i = 0; $i < $k; $i++) {
             $guard->authenticate($request);
         }
     }, 100000);
-    $floor = measure(static function (int $k) use ($byHash, $token): void {
+    $floor = bench_measure(static function (int $k) use ($byHash, $token): void {
         for ($i = 0; $i < $k; $i++) {
             $h = hash('sha256', $token);
             $row = $byHash[$h] ?? null;
@@ -111,12 +95,12 @@ foreach ([[10, true], [1000, true], [10000, true], [1000, false]] as [$n, $withA
 }
 
 $rows = rows(100, $token);
-$ext = measure(static function (int $k) use ($env, $rows, $options): void {
+$ext = bench_measure(static function (int $k) use ($env, $rows, $options): void {
     for ($i = 0; $i < $k; $i++) {
         new Guard($env, $rows, $options);
     }
 }, 2000);
-$floor = measure(static function (int $k) use ($rows): void {
+$floor = bench_measure(static function (int $k) use ($rows): void {
     for ($i = 0; $i < $k; $i++) {
         $byHash = [];
         foreach ($rows as $row) {
@@ -129,11 +113,10 @@ $floor = measure(static function (int $k) use ($rows): void {
 $table[] = ['new Guard, 100 managed rows', $ext, $floor];
 
 if ($json) {
-    echo json_encode(array_map(static fn (array $r): array => [
-        'case' => $r[0], 'extension_ns' => $r[1], 'floor_ns' => $r[2],
-        'target_ns' => str_starts_with($r[0], 'new Guard') ? 50_000 : 1_500,
-    ], $table), JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    bench_print_json(array_map(
+        static fn (array $r): array => bench_row($r[0], $r[1], $r[2], str_starts_with($r[0], 'new Guard') ? 50_000 : 1_500),
+        $table,
+    ));
 }
 printf("PHP %s, agents_core %s, opcache %s, JIT %s\n\n", PHP_VERSION, AGENTS_CORE_VERSION,
     ini_get('opcache.enable_cli') ? 'on' : 'off', ini_get('opcache.jit') ?: 'off');

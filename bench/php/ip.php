@@ -15,16 +15,11 @@ declare(strict_types=1);
 
 use Agents\Core\IpAllowlist;
 
-if (!extension_loaded('agents_core')) {
-    fwrite(STDERR, "load the extension: php -d extension=\$PWD/target/release/libagents_core.so bench/php/ip.php\n");
-    exit(2);
-}
+require __DIR__ . '/common.php';
 
 const PROBES = 256;
-const ROUNDS = 7;
-$json = in_array('--json', $argv, true);
-$positional = array_values(array_filter(array_slice($argv, 1), static fn (string $a): bool => $a !== '--json'));
-$seconds = (float) ($positional[0] ?? 0.25);
+[$json, $args] = bench_start($argv);
+$seconds = (float) ($args[0] ?? 0.25);
 $rows = [];
 
 /** @return list<array{string, int, int}> [network binary, full bytes, mask of the next byte] */
@@ -94,36 +89,6 @@ function make_case(string $family, int $n): array
     return [$entries, $probes];
 }
 
-/** CPU time (user + system) used by this process so far, in ns. */
-function cpu_ns(): float
-{
-    $u = getrusage();
-    return ($u['ru_utime.tv_sec'] + $u['ru_stime.tv_sec']) * 1e9
-        + ($u['ru_utime.tv_usec'] + $u['ru_stime.tv_usec']) * 1e3;
-}
-
-/**
- * CPU ns per iteration of $body: the lowest of ROUNDS rounds sharing about $seconds of wall
- * time. CPU time rather than wall time, and the lowest round, because the machine is shared:
- * time spent descheduled is not the code's cost.
- */
-function time_loop(callable $body, float $seconds): float
-{
-    $batch = 2000;
-    $best = INF;
-    for ($r = 0; $r < ROUNDS; $r++) {
-        $iterations = 0;
-        $deadline = hrtime(true) + (int) ($seconds / ROUNDS * 1e9);
-        $start = cpu_ns();
-        do {
-            $body($batch);
-            $iterations += $batch;
-        } while (hrtime(true) < $deadline);
-        $best = min($best, (cpu_ns() - $start) / $iterations);
-    }
-    return $best;
-}
-
 if (!$json) {
     printf("PHP %s, %s, opcache.jit=%s\n", PHP_VERSION, php_uname('m'), ini_get('opcache.jit') ?: 'off');
     printf("%-6s %7s %14s %14s %8s\n", 'family', 'entries', 'ext ns/call', 'php ns/call', 'ratio');
@@ -140,24 +105,24 @@ foreach (['v4', 'v6'] as $family) {
             }
         }
         $mask = PROBES - 1;
-        $empty = time_loop(function (int $k) use ($probes, $mask): void {
+        $empty = bench_cpu_time(function (int $k) use ($probes, $mask): void {
             for ($i = 0; $i < $k; $i++) {
                 $p = $probes[$i & $mask];
             }
         }, $seconds / 2);
-        $ext = time_loop(function (int $k) use ($probes, $mask, $list): void {
+        $ext = bench_cpu_time(function (int $k) use ($probes, $mask, $list): void {
             for ($i = 0; $i < $k; $i++) {
                 $list->contains($probes[$i & $mask]);
             }
         }, $seconds);
-        $php = time_loop(function (int $k) use ($probes, $mask, $compiled): void {
+        $php = bench_cpu_time(function (int $k) use ($probes, $mask, $compiled): void {
             for ($i = 0; $i < $k; $i++) {
                 floor_contains($compiled, $probes[$i & $mask]);
             }
         }, $seconds);
         if ($family === 'v4' && $n === 1) {
             // What any extension method call costs here, for reference.
-            $call = time_loop(function (int $k) use ($probes, $mask, $list): void {
+            $call = bench_cpu_time(function (int $k) use ($probes, $mask, $list): void {
                 for ($i = 0; $i < $k; $i++) {
                     $p = $probes[$i & $mask];
                     $list->count();
@@ -166,18 +131,19 @@ foreach (['v4', 'v6'] as $family) {
         }
         $ext -= $empty;
         $php -= $empty;
-        $rows[] = [
-            'case' => sprintf('contains, IP%s, %s %s', $family, number_format($n), $n === 1 ? 'entry' : 'entries'),
-            'extension_ns' => $ext, 'floor_ns' => $php, 'target_ns' => $n === 1000 ? 100 : null,
-        ];
+        $rows[] = bench_row(
+            sprintf('contains, IP%s, %s %s', $family, number_format($n), $n === 1 ? 'entry' : 'entries'),
+            $ext,
+            $php,
+            $n === 1000 ? 100 : null,
+        );
         if (!$json) {
             printf("%-6s %7d %14.1f %14.1f %7.1fx\n", $family, $n, $ext, $php, $php / $ext);
         }
     }
 }
 if ($json) {
-    $rows[] = ['case' => 'an empty method call (IpAllowlist::count)', 'extension_ns' => $call, 'floor_ns' => null, 'target_ns' => null];
-    echo json_encode($rows, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    $rows[] = bench_row('an empty method call (IpAllowlist::count)', $call, null);
+    bench_print_json($rows);
 }
 printf("an empty method call (IpAllowlist::count) costs %.1f ns here\n", $call);

@@ -17,21 +17,16 @@ use Agents\Core\JwtVerifier;
 
 use function Agents\Core\webhook_verify;
 
-if (!extension_loaded('agents_core')) {
-    fwrite(STDERR, "load the extension: php -d extension=\$PWD/target/release/libagents_core.so bench/php/jwt.php\n");
-    exit(2);
-}
+require __DIR__ . '/common.php';
 
 const NOW = 1_700_000_000;
-$json = in_array('--json', $argv, true);
-$positional = array_values(array_filter(array_slice($argv, 1), static fn (string $a): bool => $a !== '--json'));
-$rounds = max(1, (int) ($positional[0] ?? 5));
+[$json, $args] = bench_start($argv);
+$rounds = max(1, (int) ($args[0] ?? 5));
 $rows = [];
 /** One result row: kept for --json, printed otherwise. */
 function row(array &$rows, bool $json, string $case, float $floor, float $ext, ?float $targetUs): void
 {
-    $rows[] = ['case' => $case, 'extension_ns' => $ext * 1000, 'floor_ns' => $floor * 1000,
-        'target_ns' => $targetUs === null ? null : $targetUs * 1000];
+    $rows[] = bench_row($case, $ext * 1000, $floor * 1000, $targetUs === null ? null : $targetUs * 1000);
     if (!$json) {
         printf("| %-34s | %12.2f | %12.2f | %9.2f |\n", $case, $floor, $ext, $ext / $floor);
     }
@@ -89,18 +84,9 @@ function jose_to_der(string $sig): string
 }
 
 /** Median µs per call of $fn over $rounds rounds of $n calls. */
-function measure(callable $fn, int $n, int $rounds): float
+function median_us(callable $fn, int $n, int $rounds): float
 {
-    $times = [];
-    for ($r = 0; $r < $rounds; $r++) {
-        $t = hrtime(true);
-        for ($i = 0; $i < $n; $i++) {
-            $fn();
-        }
-        $times[] = (hrtime(true) - $t) / 1e3 / $n;
-    }
-    sort($times);
-    return $times[intdiv(count($times), 2)];
+    return bench_measure(bench_each($fn), $n, $rounds, BENCH_MEDIAN) / 1e3;
 }
 
 $fixtures = json_decode((string) file_get_contents(__DIR__ . '/../../tests/fixtures/jwt-algorithms.json'), true, 512, JSON_THROW_ON_ERROR);
@@ -127,8 +113,8 @@ foreach (['HS256' => 100_000, 'RS256' => 2_000, 'ES256' => 2_000, 'EdDSA' => 2_0
         fwrite(STDERR, "$alg: floor and extension disagree\n");
         exit(1);
     }
-    $floor = measure(fn () => floor_verify($token, $alg, $floorKey), $n, $rounds);
-    $ext = measure(fn () => $v->check($token, NOW), $n, $rounds);
+    $floor = median_us(fn () => floor_verify($token, $alg, $floorKey), $n, $rounds);
+    $ext = median_us(fn () => $v->check($token, NOW), $n, $rounds);
     row($rows, $json, "$alg verify", $floor, $ext, $alg === 'HS256' ? 1.0 : null);
 }
 
@@ -150,9 +136,9 @@ if (!$floorWebhook() || !webhook_verify($secret, $body, $headers, 300, NOW)['val
     fwrite(STDERR, "webhook: floor and extension disagree\n");
     exit(1);
 }
-$floor = measure($floorWebhook, 100_000, $rounds);
-$ext = measure(fn () => webhook_verify($secret, $body, $headers, 300, NOW), 100_000, $rounds);
+$floor = median_us($floorWebhook, 100_000, $rounds);
+$ext = median_us(fn () => webhook_verify($secret, $body, $headers, 300, NOW), 100_000, $rounds);
 row($rows, $json, 'webhook_verify', $floor, $ext, null);
 if ($json) {
-    echo json_encode($rows, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
+    bench_print_json($rows);
 }

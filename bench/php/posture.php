@@ -14,12 +14,10 @@ use Agents\Core\Guard;
 
 use function Agents\Core\posture;
 
-if (!extension_loaded('agents_core')) {
-    fwrite(STDERR, "load the extension: php -d extension=\$PWD/target/release/libagents_core.so bench/php/posture.php\n");
-    exit(2);
-}
+require __DIR__ . '/common.php';
 
 const NOW = 1_700_000_000;
+[$json] = bench_start($argv);
 
 $env = [
     'ENVIRONMENT' => 'production',
@@ -160,49 +158,34 @@ function userland_posture(array $env, array $rows, int $now): array
     ];
 }
 
-/** Median µs per call over 7 rounds of $n calls. */
-function measure(callable $f, int $n): float
+/** Median µs per call over 7 rounds of $n calls, after 200 warm-up calls. */
+function median_us(callable $f, int $n): float
 {
-    for ($i = 0; $i < 200; $i++) {
-        $f();
-    }
-    $rounds = [];
-    for ($r = 0; $r < 7; $r++) {
-        $t = hrtime(true);
-        for ($i = 0; $i < $n; $i++) {
-            $f();
-        }
-        $rounds[] = (hrtime(true) - $t) / $n / 1000;
-    }
-    sort($rounds);
-
-    return $rounds[3];
+    return bench_measure(bench_each($f), $n, 7, BENCH_MEDIAN, 200) / 1000;
 }
 
 $options = ['now' => NOW];
 $guard = new Guard($env, $rows, $options);
 $n = 5000;
-$floor = measure(static fn () => userland_posture($env, $rows, NOW), $n);
+$floor = median_us(static fn () => userland_posture($env, $rows, NOW), $n);
 $cases = [
     'userland PHP posture (floor)' => $floor,
-    'Agents\Core\posture($env, $rows)' => measure(static fn () => posture($env, $rows, $options), $n),
-    'new Guard($env, $rows)' => measure(static fn () => new Guard($env, $rows, $options), $n),
-    '$guard->posture()' => measure(static fn () => $guard->posture(), $n),
-    '$guard->capabilities()' => measure(static fn () => $guard->capabilities(), $n),
-    '$guard->warnings()' => measure(static fn () => $guard->warnings(), $n),
-    '$guard->diagnostics()' => measure(static fn () => $guard->diagnostics(), $n),
+    'Agents\Core\posture($env, $rows)' => median_us(static fn () => posture($env, $rows, $options), $n),
+    'new Guard($env, $rows)' => median_us(static fn () => new Guard($env, $rows, $options), $n),
+    '$guard->posture()' => median_us(static fn () => $guard->posture(), $n),
+    '$guard->capabilities()' => median_us(static fn () => $guard->capabilities(), $n),
+    '$guard->warnings()' => median_us(static fn () => $guard->warnings(), $n),
+    '$guard->diagnostics()' => median_us(static fn () => $guard->diagnostics(), $n),
 ];
 
-if (in_array('--json', $argv, true)) {
+if ($json) {
     $rows = [];
     foreach ($cases as $name => $us) {
         if ($name !== 'userland PHP posture (floor)') {
-            $rows[] = ['case' => $name, 'extension_ns' => $us * 1000, 'floor_ns' => $floor * 1000,
-                'target_ns' => str_contains($name, 'posture(') ? 50_000 : null];
+            $rows[] = bench_row($name, $us * 1000, $floor * 1000, str_contains($name, 'posture(') ? 50_000 : null);
         }
     }
-    echo json_encode($rows, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
-    exit(0);
+    bench_print_json($rows);
 }
 printf("PHP %s, agents_core %s, 100 managed credentials, %d calls x 7 rounds (median)\n\n", PHP_VERSION, AGENTS_CORE_VERSION, $n);
 printf("| %-34s | %10s | %16s |\n", 'case', 'µs/call', 'speed-up vs floor');

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use agents_core::auth::Outcome;
-use agents_core::credentials::digest::TokenDigest;
+use agents_core::digest::TokenDigest;
 use agents_core::credentials::expiry::Mode;
 use agents_core::credentials::managed;
 use agents_core::errors::codes::{DenialReason, WarningCode};

@@ -10,7 +10,7 @@
 #![no_main]
 
 use agents_core::auth::transport;
-use agents_core::credentials::digest::TokenDigest;
+use agents_core::digest::TokenDigest;
 use agents_core::tokens::{self, CHECK_LEN, Format, HANDLE_MAX, PREFIX, PUBLIC_ID_LEN, SECRET_LEN};
 use libfuzzer_sys::fuzz_target;
 

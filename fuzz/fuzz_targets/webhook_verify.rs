@@ -1,8 +1,5 @@
-//! Webhook verification with secrets, headers, body and clock from the input.
-//!
-//! Layout, fields separated by NUL: secrets (separated by 0x01), header lines (`name:value`,
-//! values separated by 0x02; a line without `:` is a header whose value is not text), body,
-//! `tolerance,now` in decimal, then an event id for signing.
+//! Webhook verification with secrets, headers, body and clock from the input (layout:
+//! `fuzz/inputs/webhook.rs`).
 //!
 //! Never panics. A delivery that verifies stops verifying when one byte is appended to the body.
 //! Signing the body with each usable secret (at a clamped `now`) and verifying the headers it
@@ -14,26 +11,18 @@ use agents_core::errors::codes::WebhookReason;
 use agents_core::webhook::{self, Header};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../inputs/webhook.rs"]
+mod input;
+
 fuzz_target!(|data: &[u8]| {
-    let mut parts = data.splitn(5, |b| *b == 0);
-    let secrets: Vec<&[u8]> = parts
-        .next()
-        .unwrap_or_default()
-        .split(|b| *b == 1)
-        .collect();
-    let headers: Vec<Header<'_>> = parts
-        .next()
-        .unwrap_or_default()
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|line| match line.iter().position(|b| *b == b':') {
-            Some(i) => (&line[..i], Some(line[i + 1..].split(|b| *b == 2).collect())),
-            None => (line, None),
-        })
-        .collect();
-    let body = parts.next().unwrap_or_default();
-    let (tolerance, now) = clock(parts.next().unwrap_or_default());
-    let id = parts.next();
+    let input::WebhookInput {
+        secrets,
+        headers,
+        body,
+        tolerance,
+        now,
+        id,
+    } = input::decode(data);
 
     if webhook::check_settings(&secrets, tolerance).is_ok() {
         let got = webhook::verify(&secrets, body, &headers, tolerance, now);
@@ -92,18 +81,6 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 });
-
-/// `tolerance,now` in decimal; defaults 300 and 1 700 000 000.
-fn clock(text: &[u8]) -> (i64, i64) {
-    let text = String::from_utf8_lossy(text);
-    let mut it = text.split(',');
-    let tolerance = it.next().and_then(|t| t.trim().parse().ok()).unwrap_or(300);
-    let now = it
-        .next()
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(1_700_000_000);
-    (tolerance, now)
-}
 
 fn valid_id(id: &[u8]) -> bool {
     (1..=128).contains(&id.len())

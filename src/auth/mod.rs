@@ -1,11 +1,11 @@
-//! Authentication of one request against the compiled policy (reference §3–§6, §9).
+//! Authentication of one request against the compiled policy ([spec:token-requirement],
+//! [spec:credentials], [spec:transport], [spec:denials]).
 //!
 //! Order: the write contract (400), then, when the token is not required, the anonymous
-//! principal; else no usable credential (503); then the presented token (§5), its format
+//! principal; else no usable credential (503); then the presented token ([spec:transport]), its format
 //! (generated tokens carry a checksum), the digest lookup, the credential's lifecycle at
 //! request time and its IP allowlist. Every 401 has the same body and `WWW-Authenticate`
-//! header; only `reason` (for the plugin's log) says why (§13 W-IP-4).
-#![forbid(unsafe_code)]
+//! header; only `reason` (for the plugin's log) says why ([spec:denials]).
 
 pub mod signed;
 pub mod transport;
@@ -15,9 +15,9 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value, json};
 
-use crate::credentials::digest::TokenDigest;
 use crate::credentials::expiry::Mode;
 use crate::credentials::{Credential, CredentialSet};
+use crate::digest::TokenDigest;
 use crate::errors::codes::{DenialReason, JwtReason};
 use crate::ip::{self, Allowlist};
 use crate::request::Request;
@@ -134,7 +134,7 @@ impl PrincipalRef<'_> {
 pub struct Denial {
     /// HTTP status.
     pub status: u16,
-    /// Error code of reference §9.3.
+    /// Error code ([spec:denials]): `UNAUTHORIZED`, `INVALID_REQUEST`, `SERVER_MISCONFIGURED`, ...
     pub error: &'static str,
     /// Response message (no oracle: identical for every 401 cause).
     pub message: String,
@@ -156,7 +156,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The PHP result array of api.md.
+    /// The result array `Guard::authenticate()` returns to PHP.
     pub fn to_value(&self) -> Value {
         match self {
             Outcome::Allowed(p) => json!({

@@ -1,6 +1,5 @@
 //! Tests of `authenticate`: outcomes, reasons, identical 401s, allowlists, lifecycle at request
 //! time.
-#![forbid(unsafe_code)]
 
 use serde_json::{Value, json};
 

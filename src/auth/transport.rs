@@ -1,4 +1,4 @@
-//! Token transport (reference §5, with §13 W-TX-1/W-TX-2 fixed): the write contract, and which
+//! Token transport ([spec:transport]): the write contract, and which
 //! token a request presents.
 //!
 //! Sources, first found wins (a wrong token never falls back to the next source):
@@ -10,16 +10,15 @@
 //!    `Basic` from a protecting proxy) is not ours and is left alone.
 //! 2. `X-Agents-Token`, trimmed (any characters; several non-empty values are refused).
 //! 3. `?apiToken`, trimmed — only when query tokens are enabled and only for GET/HEAD.
-#![forbid(unsafe_code)]
 
 use crate::errors::codes::DenialReason;
 use crate::request::Request;
 
-/// Message of the 400 for `apiToken` on a write (reference §5.3).
+/// Message of the 400 for `apiToken` on a write ([spec:write-contract]).
 pub const QUERY_TOKEN_ON_WRITE_MESSAGE: &str = "Write requests must authenticate via \
     Authorization or X-Agents-Token headers. Query-token auth is limited to GET/HEAD requests.";
 
-/// Message of the 400 for a write without a JSON body type (reference §5.3).
+/// Message of the 400 for a write without a JSON body type ([spec:write-contract]).
 pub const WRITE_NOT_JSON_MESSAGE: &str = "Write requests must use Content-Type: application/json.";
 
 /// The query parameter carrying a token.
@@ -62,7 +61,7 @@ pub struct Presented<'r> {
     pub method: AuthMethod,
 }
 
-/// The write contract (reference §5.3), for every non-GET/HEAD request: no `apiToken` query
+/// The write contract ([spec:write-contract]), for every non-GET/HEAD request: no `apiToken` query
 /// parameter (whatever its value and whether or not query tokens are enabled), and a JSON
 /// `Content-Type` (`application/json` or any `…/…+json`, parameters ignored).
 pub fn check_write_contract(request: &Request<'_>) -> Result<(), DenialReason> {

@@ -1,11 +1,11 @@
-//! `PLUGIN_AGENTS_API_CREDENTIALS`: the env JSON credential set (reference §4.2), in its three
+//! `PLUGIN_AGENTS_API_CREDENTIALS`: the env JSON credential set ([spec:env-json]), in its three
 //! shapes — one credential object (has a `token` or `value` key), a list of credential objects,
 //! or a map of id → credential object.
 //!
 //! Entry keys: `token` (else `value`; a non-empty string, or an integer), `id` (else `name`; in
 //! the map shape the key wins), `scopes` (list or comma/space string; absent or `null` = the
 //! configured token scopes; empty = nothing), `ipAllowlist`, `expiresAt`, `forceHumanApproval`
-//! (default false) and `description` (ignored). Stricter than the reference (§13 W-CRED-6): an
+//! (default false) and `description` (ignored). Stricter than the plugin ([spec:env-json]): an
 //! array or boolean token, an unknown key (e.g. a misspelt `ipAllowList`), a bad allowlist or
 //! expiry, an empty set — each is reported; an unusable entry is skipped, never loosened.
 #![forbid(unsafe_code)]
@@ -300,7 +300,7 @@ mod tests {
         assert_eq!(ids(&p), ["ci"]);
         assert_eq!(p.problems.len(), 1);
         assert!(!p.problems[0].contains("tok\""));
-        // One id rule for env and managed credentials: `.` is kept (§13 W-CRED-6).
+        // One id rule for env and managed credentials: `.` is kept ([spec:credentials]).
         let p = parse(r#"[{"token":"  spaced  ","id":"A.B C"}]"#);
         assert_eq!(ids(&p), ["a.b-c"]);
         assert_eq!(&*p.entries[0].token, "spaced");

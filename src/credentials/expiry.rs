@@ -1,12 +1,12 @@
-//! Credential lifecycle: timestamps, expiry status and the credential mode (reference §4.8,
-//! §4.9). All times are unix seconds in UTC; no local time zone is ever consulted (the
-//! reference's double time-zone shift, §13 W-CRED-5, cannot happen here).
-#![forbid(unsafe_code)]
+//! Credential lifecycle: timestamps, expiry status and the credential mode
+//! ([spec:expiry]). All times are unix seconds in UTC; no local time zone is ever consulted (the
+//! plugin's double time-zone shift of re-read UTC timestamps cannot happen here).
 
 use super::field::Field;
+use crate::time;
 
 /// Seconds per day.
-pub const DAY: i64 = 86_400;
+pub const DAY: i64 = crate::time::DAY;
 
 /// Default reminder window, days (the column's DB default).
 pub const DEFAULT_REMINDER_DAYS: i64 = 7;
@@ -36,130 +36,7 @@ fn parse_text(s: &str) -> Result<i64, &'static str> {
     if digits.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse::<i64>().map_err(|_| "is out of range");
     }
-    parse_datetime(s.as_bytes()).ok_or("is not an ISO-8601 or `Y-m-d H:i:s` date-time")
-}
-
-/// A cursor over ASCII bytes.
-struct Cursor<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl Cursor<'_> {
-    fn digits(&mut self, n: usize) -> Option<i64> {
-        let part = self.b.get(self.i..self.i + n)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        self.i += n;
-        Some(part.iter().fold(0, |a, d| a * 10 + i64::from(d - b'0')))
-    }
-
-    fn eat(&mut self, c: u8) -> bool {
-        if self.b.get(self.i) == Some(&c) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn want(&mut self, c: u8) -> Option<()> {
-        self.eat(c).then_some(())
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn done(&self) -> bool {
-        self.i == self.b.len()
-    }
-}
-
-fn parse_datetime(b: &[u8]) -> Option<i64> {
-    let mut c = Cursor { b, i: 0 };
-    let year = c.digits(4)?;
-    c.want(b'-')?;
-    let month = c.digits(2)?;
-    c.want(b'-')?;
-    let day = c.digits(2)?;
-    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
-        return None;
-    }
-    let hour = c.digits(2)?;
-    c.want(b':')?;
-    let minute = c.digits(2)?;
-    let mut second = 0;
-    if c.eat(b':') {
-        second = c.digits(2)?;
-        if c.eat(b'.') || c.eat(b',') {
-            let start = c.i;
-            while c.peek().is_some_and(|d| d.is_ascii_digit()) {
-                c.i += 1;
-            }
-            if c.i == start {
-                return None;
-            }
-        }
-    }
-    let offset = if c.done() || c.eat(b'Z') || c.eat(b'z') {
-        0
-    } else {
-        let sign = if c.eat(b'+') {
-            1
-        } else if c.eat(b'-') {
-            -1
-        } else {
-            return None;
-        };
-        let oh = c.digits(2)?;
-        let om = if c.done() {
-            0
-        } else {
-            let _ = c.eat(b':');
-            c.digits(2)?
-        };
-        if oh > 23 || om > 59 {
-            return None;
-        }
-        sign * (oh * 3600 + om * 60)
-    };
-    if !c.done()
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * DAY + hour * 3600 + minute * 60 + second - offset)
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    time::parse_datetime(s).ok_or("is not an ISO-8601 or `Y-m-d H:i:s` date-time")
 }
 
 /// Normalises a stored reminder window: missing or not an integer → 7; negative → 7;
@@ -177,7 +54,7 @@ pub fn reminder_days(value: Option<&Field<'_>>) -> i64 {
     }
 }
 
-/// A credential's expiry status (reference §4.8).
+/// A credential's expiry status ([spec:expiry]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExpiryStatus {
     /// No expiry policy.

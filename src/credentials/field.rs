@@ -2,7 +2,6 @@
 //! entry holds, read without copying. JSON values and PHP arrays both map onto it, so the one
 //! set of readers in [`super::fields`] serves both (and the PHP glue converts nothing it does not
 //! need).
-#![forbid(unsafe_code)]
 
 use serde_json::Value;
 

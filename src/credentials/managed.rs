@@ -1,20 +1,19 @@
-//! Managed (CP) credential rows (reference §4.5–§4.10), as the plugin reads them from its
+//! Managed (CP) credential rows ([spec:managed-credentials]), as the plugin reads them from its
 //! credential table.
 //!
 //! Keys: `id` (positive integer), `handle`, `tokenHash` (64 hex digits), `scopes` (list,
-//! comma/space string or JSON array text; empty grants nothing — no fallback, §13 W-SCOPE-1),
+//! comma/space string or JSON array text; empty grants nothing — no fallback, [spec:default-scopes]),
 //! `ipAllowlist` (list, string or JSON array text), `expiresAt`, `revokedAt`, `pausedAt`,
 //! `reminderDays` (or the column name `expiryReminderDays`), `forceHumanApproval` (missing →
 //! true, the column default), `webhookResourceTypes`, `webhookActions`. Other columns are
 //! ignored. A row with any unusable field is skipped as a whole and reported.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 
-use super::digest::TokenDigest;
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
 use super::fields;
+use crate::digest::TokenDigest;
 use crate::errors::excerpt;
 use crate::ip::Allowlist;
 

@@ -1,9 +1,9 @@
 //! Credential sources and the compiled credential set: managed rows (CP), the env JSON set
-//! `PLUGIN_AGENTS_API_CREDENTIALS` and the legacy `PLUGIN_AGENTS_API_TOKEN` (reference §4).
+//! `PLUGIN_AGENTS_API_CREDENTIALS` and the legacy `PLUGIN_AGENTS_API_TOKEN` ([spec:credentials]).
 //!
 //! Built once per Guard. Merge order is managed ++ env JSON ++ legacy; a credential whose
 //! secret (token digest) was already seen is dropped and reported (first wins), and so is an
-//! env credential reusing an env id. Unlike the reference (§13 W-IP-1, W-GOV-1) the whole record
+//! env credential reusing an env id. Unlike the plugin, which kept only id, scopes and token, the whole record
 //! survives the merge: scopes, IP allowlist, lifecycle and `forceHumanApproval` reach the
 //! request path. Raw env tokens are digested (SHA-256) and wiped; only digests are kept, indexed
 //! in a `HashMap` keyed with std's per-process random SipHash keys and confirmed with a
@@ -12,9 +12,7 @@
 //! Revoked, paused and expired managed rows stay in the index (not counted as usable) so a
 //! request presenting their token is denied with the precise reason; their secret also keeps
 //! blocking any later duplicate of it.
-#![forbid(unsafe_code)]
 
-pub mod digest;
 pub mod env_json;
 pub mod expiry;
 pub mod field;
@@ -25,8 +23,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use self::digest::TokenDigest;
 use self::expiry::{ExpiryStatus, Lifecycle};
+use crate::digest::TokenDigest;
 use crate::errors::codes::WarningCode;
 use crate::ip::Allowlist;
 use crate::scopes::{Availability, WILDCARD};

@@ -1,5 +1,4 @@
 //! Tests of the credential set: merge order, de-duplication, scopes, summary, warnings.
-#![forbid(unsafe_code)]
 
 use serde_json::{Value, json};
 
@@ -81,7 +80,7 @@ fn merge_order_and_counts() {
 
 #[test]
 fn first_secret_wins_and_duplicates_are_reported() {
-    // The reference example: two env entries and the legacy token share one secret.
+    // The plugin's documented example: two env entries and the legacy token share one secret.
     let (set, w) = build(
         Some(r#"[{"token":"dup"},{"token":"dup","id":"second"}]"#),
         Some("dup"),

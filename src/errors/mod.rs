@@ -5,7 +5,6 @@
 //! * configuration a caller passed in is wrong: [`InvalidInput`], which names every offending item
 //!   and why (never the secret value itself);
 //! * a request is denied: never an error, always a result carrying a code from [`codes`].
-#![forbid(unsafe_code)]
 
 pub mod codes;
 

@@ -1,7 +1,6 @@
 //! Reading a list of allowlist entries from the shapes operators and storage use: text split
 //! on commas and whitespace, JSON array text (how the plugin stores allowlists), or a list whose
 //! members are one entry each. Every entry is checked; every problem is reported.
-#![forbid(unsafe_code)]
 
 use serde_json::Value;
 

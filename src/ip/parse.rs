@@ -9,7 +9,6 @@
 //! * CIDR entry: an address, optionally followed by `/prefix` in plain decimal (`0..=32` or
 //!   `0..=128`, no sign, no leading zero), with no host bit set below the prefix. A bare address
 //!   means `/32` or `/128`.
-#![forbid(unsafe_code)]
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -1,7 +1,6 @@
 //! Canonical unpadded base64url (RFC 7515 §2, RFC 4648 §5): no padding, no whitespace, no
 //! characters outside `A-Z a-z 0-9 - _`, and zero trailing bits, so every byte string has exactly
 //! one accepted encoding.
-#![forbid(unsafe_code)]
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

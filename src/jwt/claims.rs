@@ -9,7 +9,6 @@
 //! * `aud` (a string or a list of strings) must share a value with `audience`; a token with `aud`
 //!   is refused when no audience is configured (RFC 7519 §4.1.3), and a token without `aud` is
 //!   refused when one is.
-#![forbid(unsafe_code)]
 
 use super::json::{Audience, ClaimsFields, Date, Member};
 use super::options::Options;

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::alg::Curve;
 use super::b64;
-use super::keys::Material;
+use super::material::Material;
 use crate::errors::codes::JwtReason;
 
 /// Members that only a private key has (RFC 7518 §6.2.2, §6.3.2, RFC 8037 §2).

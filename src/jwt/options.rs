@@ -1,7 +1,6 @@
 //! The `$options` of a verifier: `algorithms` (required), `leeway`, `requireExp`, `issuer`,
 //! `audience`, `maxTokenBytes`. Unknown option names are refused, so a typo cannot silently
 //! switch a check off.
-#![forbid(unsafe_code)]
 
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};

@@ -6,7 +6,7 @@ use spki::der::Decode;
 use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 
 use super::alg::Curve;
-use super::keys::Material;
+use super::material::Material;
 use crate::errors::codes::JwtReason;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");

@@ -1,6 +1,5 @@
 //! The compact JWS serialization (RFC 7515 §7.1): three base64url segments separated by dots,
 //! and the checks on the JOSE header that come before any key is touched.
-#![forbid(unsafe_code)]
 
 use jsonwebtoken::Algorithm;
 

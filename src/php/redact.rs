@@ -12,7 +12,7 @@ use crate::errors::InvalidInput;
 use crate::redact::{self, Resource};
 
 /// Redacts sensitive fields for a caller without the resource's `*:read_sensitive` scope
-/// (reference §7.10); `*` unlocks everything.
+/// ([spec:redaction]); `*` unlocks everything.
 ///
 /// * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (in
 ///   `lineItems`) lose `salePrice`, `subtotal` and `total` whatever `$redactEmail` says.

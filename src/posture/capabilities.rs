@@ -1,6 +1,6 @@
-//! The `authentication` block of `/capabilities` (reference §8.3, methods per §5.5), with the
+//! The `authentication` block of `/capabilities` ([spec:capabilities], methods per
+//! [spec:advertised-methods]), with the
 //! `runtimeProfile` object inside it.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value, json};
 

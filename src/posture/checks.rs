@@ -1,6 +1,5 @@
 //! The warning list: settings warnings, credential warnings, token-enforcement checks and
 //! webhook checks, in the order documented in `docs/posture.md`.
-#![forbid(unsafe_code)]
 
 use crate::credentials::CredentialSummary;
 use crate::errors::codes::WarningCode;

@@ -1,5 +1,4 @@
-//! `checks.auth` of the diagnostics bundle (reference §8.6).
-#![forbid(unsafe_code)]
+//! `checks.auth` of the diagnostics bundle ([spec:diagnostics]).
 
 use serde_json::{Map, Value, json};
 
@@ -7,35 +6,11 @@ use super::capabilities::runtime_profile;
 
 use crate::credentials::CredentialSummary;
 use crate::settings::RuntimeConfig;
+use crate::time::iso8601_utc;
 use crate::warnings::{Level, Warning};
 
 /// The extra error of the auth check when tokens are required and no credential exists.
 pub const NO_CREDENTIALS_ERROR: &str = "Tokens are required but no credential is configured.";
-
-/// Last second representable as a four-digit year (9999-12-31T23:59:59Z).
-const MAX_ISO_SECONDS: i64 = 253_402_300_799;
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for unix seconds, clamped to years 1970–9999.
-pub fn iso8601_utc(unix_seconds: i64) -> String {
-    let t = unix_seconds.clamp(0, MAX_ISO_SECONDS);
-    let (days, secs) = (t / 86_400, t % 86_400);
-    // Civil date from days since 1970-01-01 (proleptic Gregorian, eras of 400 years).
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3_600,
-        secs % 3_600 / 60,
-        secs % 60
-    )
-}
 
 /// Trimmed, non-empty, de-duplicated, sorted.
 fn normalise(mut list: Vec<String>) -> Vec<String> {

@@ -1,10 +1,9 @@
 //! The security posture and its projections: `posture()`, `capabilities()`, `warnings()`,
-//! `diagnostics()` (reference §8, with the additions of the PHP contract: `credentialExpiry`,
+//! `diagnostics()` ([spec:posture], with the additions over the plugin: `credentialExpiry`,
 //! `webhook.deliveryMode`, `verdict`).
 //!
 //! Everything here is derived from the resolved settings and the credential summary, neither of
 //! which holds a secret: no token, hash, webhook secret or full webhook URL can appear.
-#![forbid(unsafe_code)]
 
 mod capabilities;
 mod checks;
@@ -14,7 +13,7 @@ use serde_json::{Value, json};
 
 pub use capabilities::{capabilities, runtime_profile};
 pub use checks::warnings;
-pub use diagnostics::{diagnostics, iso8601_utc};
+pub use diagnostics::diagnostics;
 
 use crate::credentials::CredentialSummary;
 use crate::settings::{POLICY_VERSION, RuntimeConfig};
@@ -59,7 +58,7 @@ pub fn warning_counts(warnings: &[Warning]) -> (usize, usize) {
     (warnings.len() - errors, errors)
 }
 
-/// The posture object (reference §8.2 plus `authentication.allowInsecureNoTokenInProd`,
+/// The posture object ([spec:posture]: the plugin's keys plus `authentication.allowInsecureNoTokenInProd`,
 /// `credentialExpiry`, `webhook.deliveryMode` and `verdict`).
 pub fn posture(config: &RuntimeConfig, summary: &CredentialSummary, warnings: &[Warning]) -> Value {
     let (warning_count, error_count) = warning_counts(warnings);

@@ -1,11 +1,10 @@
 //! Runtime settings: environment profile resolution, every `PLUGIN_AGENTS_*` setting with its
-//! parse rules, and the production guardrail (reference §1–§3, fixed per §13 W-ENV-1, W-ENV-2,
-//! W-HOOK-1).
+//! parse rules, and the production guardrail ([spec:profile], [spec:settings],
+//! [spec:token-requirement]).
 //!
 //! Variables are read in a fixed order ([`READ_ORDER`]); each read follows one rule (see
 //! [`read`]) and problems become warnings in that order. No secret value is kept beyond the
 //! raw credential inputs, which the Guard wipes once the credential set is built.
-#![forbid(unsafe_code)]
 
 pub mod parse;
 pub mod profile;
@@ -55,7 +54,7 @@ pub const READ_ORDER: [&str; 28] = [
     "PLUGIN_AGENTS_TOKEN_SCOPES",
 ];
 
-/// Credential lifecycle thresholds, days (reference §2.4; not part of the posture).
+/// Credential lifecycle thresholds, days ([spec:lifecycle-thresholds]; not part of the posture).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LifecycleThresholds {
     /// Used, but not for this many days: warn.
@@ -85,7 +84,7 @@ impl Default for LifecycleThresholds {
     }
 }
 
-/// The resolved runtime configuration (reference §8.1), without secrets.
+/// The resolved runtime configuration, without secrets ([spec:posture] projects it).
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
     /// Lower-cased, trimmed environment name (`ENVIRONMENT`, else `CRAFT_ENVIRONMENT`, else
@@ -149,7 +148,7 @@ pub struct SettingsOptions {
     pub writes_experimental: bool,
 }
 
-/// The effective token requirement (reference §3.1 decision table, with production taken
+/// The effective token requirement ([spec:token-requirement] decision table, with production taken
 /// from the resolved profile): `(requireToken, tokenRequirementForcedInProd)`.
 pub const fn token_requirement(
     is_production: bool,

@@ -1,7 +1,6 @@
 //! The grammars of one setting value: unresolved environment references, booleans and positive
 //! integers. Pure functions over already-trimmed text; reading the env map and raising warnings
 //! is [`super::read`]'s job.
-#![forbid(unsafe_code)]
 
 /// True when `text` is an environment reference that was never resolved: `$NAME` or `${NAME}`,
 /// where `NAME` is a letter or `_` followed by letters, digits or `_` (the form Craft's

@@ -1,10 +1,9 @@
 //! Environment profiles: the alias table, resolution from `PLUGIN_AGENTS_ENV_PROFILE` or the
-//! environment name, and the per-profile defaults (reference §1).
+//! environment name, and the per-profile defaults ([spec:profile]).
 //!
-//! Unlike the reference, an unknown explicit profile or an unknown environment name resolves to
+//! Unlike the plugin, an unknown explicit profile or an unknown environment name resolves to
 //! `production` (the strictest profile) with a warning, and production is decided from the
 //! resolved profile only.
-#![forbid(unsafe_code)]
 
 use super::read::Reader;
 use crate::errors::codes::WarningCode;
@@ -62,7 +61,7 @@ impl Profile {
             .map(|(_, p)| *p)
     }
 
-    /// The defaults of this profile (reference §1.3).
+    /// The defaults of this profile (the table in `docs/posture.md`, [spec:profile]).
     pub const fn defaults(self) -> ProfileDefaults {
         let (rate_limit_per_minute, webhook_max_attempts) = match self {
             Profile::Local | Profile::Test => (300, 2),

@@ -4,7 +4,6 @@
 //! The read rule: the value is trimmed; an empty value and the literal `null` count as unset;
 //! an unresolved `$NAME` / `${NAME}` reference counts as unset and raises
 //! `unresolved_env_reference`. Messages name the variable, never its value.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 

@@ -1,8 +1,7 @@
 //! Webhook settings: whether the URL and secret are configured, the non-secret destination
-//! (`scheme://host`), delivery timeout and attempts (reference §2.6, §11).
+//! (`scheme://host`), delivery timeout and attempts ([spec:webhooks]).
 //!
 //! Neither the URL nor the secret is kept: only the facts the posture shows.
-#![forbid(unsafe_code)]
 
 /// Delivery timeout cap, seconds.
 pub const MAX_TIMEOUT_SECONDS: u32 = 60;

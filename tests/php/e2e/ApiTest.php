@@ -9,8 +9,8 @@ use PHPUnit\Framework\TestCase;
 
 /**
  * End-to-end: the reference front (examples/agents-api) on `php -S` with the extension loaded,
- * driven by curl. Covers the reference's security regression script (fixed as noted in
- * reference-behaviour.md §14) and the scenarios it never tested.
+ * driven by curl. Covers the checks of the plugin's security regression script (with the
+ * deliberate changes of [spec:changes]) and the scenarios it never tested.
  */
 final class ApiTest extends TestCase
 {

@@ -156,7 +156,7 @@ final class GuardAuthenticateTest extends TestCase
         self::assertDenied($g->authenticate(self::bearer('custom:token.with_colons')), 'authorization_malformed');
     }
 
-    // --- env credential shapes (reference §4.2) ----------------------------------------------
+    // --- env credential shapes ([spec:env-json]) ----------------------------------------------
 
     /** @return iterable<string, array{string, array<string, array{string, list<string>}>, list<string>}> */
     public static function envShapes(): iterable
@@ -711,7 +711,7 @@ final class GuardAuthenticateTest extends TestCase
     {
         $g = self::guard();
         $p = ['scopes' => ['health:read']];
-        // An empty requirement is satisfied (reference §7.7); a malformed one is not "empty".
+        // An empty requirement is satisfied ([spec:scope-checks]); a malformed one is not "empty".
         self::assertTrue($g->hasScope($p, ''));
         self::assertTrue($g->hasScope($p, []));
         foreach ([null, 5, false, 1.5, new \stdClass(), ['health:read', 5], [null], [['health:read']], "\xff"] as $bad) {

@@ -259,7 +259,7 @@ final class MalformedInputTest extends TestCase
             ['name' => 'agents\core\guard::hasscope', 'class' => Guard::class, 'ctor' => $guardCtor,
                 'method' => 'hasScope', 'args' => [['scopes' => ['auth:read', 'orders:read']], 'orders:read'],
                 'slots' => ['args.0' => 'deny', 'args.0.scopes' => 'deny', 'args.0.scopes.1' => 'deny', 'args.1' => 'refuse'],
-                // An empty requirement is satisfied (reference §7.7).
+                // An empty requirement is satisfied ([spec:scope-checks]).
                 'satisfied' => ['empty string', 'empty array'],
                 'shape' => 'is_bool', 'denied' => $isFalse],
             ['name' => 'agents\core\guard::posture', 'class' => Guard::class, 'ctor' => $guardCtor,

@@ -190,7 +190,7 @@ final class PostureTest extends TestCase
         if ($creds) {
             $env['PLUGIN_AGENTS_API_TOKEN'] = self::API_TOKEN;
         }
-        // Reference §3.1 with production taken from the profile.
+        // [spec:token-requirement], with production taken from the profile.
         $prod = $profile === 'production';
         $requested = $require !== 'false';
         $bypass = $insecure === 'true';
@@ -549,7 +549,7 @@ final class PostureTest extends TestCase
 
     public function testNonUtf8ArrayKeysAreNotAPanic(): void
     {
-        // A managed row that cannot be read is skipped and reported (api.md), never trusted.
+        // A managed row that cannot be read is skipped and reported ([spec:managed-credentials]), never trusted.
         $g = new Guard(['ENVIRONMENT' => 'dev'], [['id' => 1, "\xff" => 'x']]);
         self::assertContains('managed_credential_skipped', array_column($g->warnings(), 'code'));
         try {

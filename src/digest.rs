@@ -1,6 +1,5 @@
 //! Token digests: the SHA-256 of a token, the only form in which a secret is kept after the
 //! credential set is built, and the non-secret principal fingerprint derived from it.
-#![forbid(unsafe_code)]
 
 use std::hash::{Hash, Hasher};
 
@@ -39,7 +38,7 @@ impl TokenDigest {
         Some(Self(out))
     }
 
-    /// Lower-case hex, the reference's storage format.
+    /// Lower-case hex, the plugin's storage format.
     pub fn to_hex(&self) -> String {
         hex(&self.0)
     }
