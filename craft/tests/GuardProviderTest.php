@@ -170,10 +170,11 @@ final class GuardProviderTest extends TestCase
 
     public function testASiteWithoutTheExtensionGetsThe503(): void
     {
-        $src = dirname(__DIR__) . '/src';
+        $rowsFile = (string) (new \ReflectionClass(CredentialRows::class))->getFileName();
+        $providerFile = (string) (new \ReflectionClass(GuardProvider::class))->getFileName();
         $code = <<<PHP
-            require '$src/CredentialRows.php';
-            require '$src/GuardProvider.php';
+            require '$rowsFile';
+            require '$providerFile';
             \$p = new Agents\\Core\\Craft\\GuardProvider([], new Agents\\Core\\Craft\\CredentialRows(new PDO('sqlite::memory:')));
             echo json_encode([extension_loaded('agents_core'), \$p->authenticate(['method' => 'GET'])]);
             PHP;

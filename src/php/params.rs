@@ -16,7 +16,8 @@
 //! outcome is kept in the `Param`, and the function body takes it with `?`
 //! ([`Param::get`]), so the first bad argument in order is the one reported.
 
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, c_char, c_void};
+use std::sync::OnceLock;
 
 use ext_php_rs::convert::{FromZvalMut, StubLiteral};
 use ext_php_rs::exception::PhpException;
@@ -25,14 +26,55 @@ use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ExecuteData, ce};
 
-// The engine's weak-mode (coercive) parameter parsers and its type names, exported by the PHP
-// binary (PHP >= 8.1 signatures; `ZEND_FASTCALL` is the plain C convention on x86-64 and
-// aarch64). The extension is loaded into that binary, so the symbols resolve at load time.
+// The engine's weak-mode (coercive) parameter parsers and its type names (PHP >= 8.1
+// signatures; `ZEND_FASTCALL` is the plain C convention on x86-64 and aarch64). They are looked
+// up in the running process when first needed rather than linked: the stub generator loads the
+// library outside PHP, where only the symbols ext-php-rs itself uses are provided.
+type StrWeak = unsafe extern "C" fn(*mut zval, *mut *mut zend_string, u32) -> bool;
+type LongWeak = unsafe extern "C" fn(*mut zval, *mut zend_long, u32) -> bool;
+type BoolWeak = unsafe extern "C" fn(*mut zval, *mut bool, u32) -> bool;
+type TypeName = unsafe extern "C" fn(*const zval) -> *const c_char;
+
 unsafe extern "C" {
-    fn zend_parse_arg_str_weak(arg: *mut zval, dest: *mut *mut zend_string, arg_num: u32) -> bool;
-    fn zend_parse_arg_long_weak(arg: *mut zval, dest: *mut zend_long, arg_num: u32) -> bool;
-    fn zend_parse_arg_bool_weak(arg: *mut zval, dest: *mut bool, arg_num: u32) -> bool;
-    fn zend_zval_type_name(arg: *const zval) -> *const c_char;
+    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+}
+
+/// The engine functions this module calls, resolved once per process.
+struct Engine {
+    str_weak: StrWeak,
+    long_weak: LongWeak,
+    bool_weak: BoolWeak,
+    type_name: TypeName,
+}
+
+fn engine() -> Option<&'static Engine> {
+    static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let find = |name: &CStr| {
+                // SAFETY: `RTLD_DEFAULT` (null on glibc and musl) searches the process's global
+                // symbols; `name` is NUL-terminated.
+                let p = unsafe { dlsym(std::ptr::null_mut(), name.as_ptr()) };
+                (!p.is_null()).then_some(p)
+            };
+            let (s, l, b, t) = (
+                find(c"zend_parse_arg_str_weak")?,
+                find(c"zend_parse_arg_long_weak")?,
+                find(c"zend_parse_arg_bool_weak")?,
+                find(c"zend_zval_type_name")?,
+            );
+            // SAFETY: each symbol is the engine's exported function of that name, whose C
+            // signature (zend_API.h, PHP 8.1+) the type spells out.
+            unsafe {
+                Some(Engine {
+                    str_weak: std::mem::transmute::<*mut c_void, StrWeak>(s),
+                    long_weak: std::mem::transmute::<*mut c_void, LongWeak>(l),
+                    bool_weak: std::mem::transmute::<*mut c_void, BoolWeak>(b),
+                    type_name: std::mem::transmute::<*mut c_void, TypeName>(t),
+                })
+            }
+        })
+        .as_ref()
 }
 
 /// One parameter as read from the caller: the value, or the `TypeError` message.
@@ -163,15 +205,18 @@ impl Call<'_> {
 
     /// `f(): Argument #n ($name) must be of type T, U given`.
     fn type_error(&self, position: Option<u32>, expected: &str, given: &Zval) -> String {
-        // SAFETY: `given` is a live zval; the engine returns a static type name or the class
-        // name of a live object, both NUL-terminated.
-        let given = unsafe {
-            let p = zend_zval_type_name(std::ptr::from_ref(given).cast());
-            if p.is_null() {
-                "unknown".into()
-            } else {
-                CStr::from_ptr(p).to_string_lossy()
-            }
+        let given = match engine() {
+            // SAFETY: `given` is a live zval; the engine returns a static type name or the
+            // class name of a live object, both NUL-terminated.
+            Some(e) => unsafe {
+                let p = (e.type_name)(std::ptr::from_ref(given).cast());
+                if p.is_null() {
+                    "unknown".into()
+                } else {
+                    CStr::from_ptr(p).to_string_lossy()
+                }
+            },
+            None => "unknown".into(),
         };
         let function = self.function_name();
         match position {
@@ -231,7 +276,7 @@ fn weak_str(zv: &mut Zval, position: u32) -> Option<&[u8]> {
     // SAFETY: `zv` is this call's argument slot (or a value owned by it); the engine converts
     // it in place (int/float/bool/null/Stringable to string) and `dest` then points at the
     // string now held by `zv`, which lives as long as the slot.
-    let ok = unsafe { zend_parse_arg_str_weak(std::ptr::from_mut(zv).cast(), &mut dest, position) };
+    let ok = unsafe { (engine()?.str_weak)(std::ptr::from_mut(zv).cast(), &mut dest, position) };
     if !ok {
         return None;
     }
@@ -241,14 +286,14 @@ fn weak_str(zv: &mut Zval, position: u32) -> Option<&[u8]> {
 fn weak_long(zv: &mut Zval, position: u32) -> Option<i64> {
     let mut dest: zend_long = 0;
     // SAFETY: `zv` is a live zval; the engine only reads it and writes `dest`.
-    unsafe { zend_parse_arg_long_weak(std::ptr::from_mut(zv).cast(), &mut dest, position) }
+    unsafe { (engine()?.long_weak)(std::ptr::from_mut(zv).cast(), &mut dest, position) }
         .then_some(dest)
 }
 
 fn weak_bool(zv: &mut Zval, position: u32) -> Option<bool> {
     let mut dest = false;
     // SAFETY: `zv` is a live zval; the engine only reads it and writes `dest`.
-    unsafe { zend_parse_arg_bool_weak(std::ptr::from_mut(zv).cast(), &mut dest, position) }
+    unsafe { (engine()?.bool_weak)(std::ptr::from_mut(zv).cast(), &mut dest, position) }
         .then_some(dest)
 }
 
