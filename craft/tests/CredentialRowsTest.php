@@ -98,14 +98,20 @@ final class CredentialRowsTest extends TestCase
         $this->assertSame([], $ok['principal']['scopes'], 'empty scopes grant nothing');
     }
 
-    /** @dataProvider drivers */
-    public function testTheRevisionIgnoresUsageWritesAndDisplayEdits(string $driver): void
+    /** @return array<string, array{string, string}> */
+    public static function driversAndSources(): array
+    {
+        return Databases::driversAndSources();
+    }
+
+    /** @dataProvider driversAndSources */
+    public function testTheRevisionIgnoresUsageWritesAndDisplayEdits(string $driver, string $mode): void
     {
         $pdo = Databases::connect($driver);
         Databases::createTable($pdo);
         $id = Databases::insert($pdo, 'tok-usage-0123456789');
         Databases::insert($pdo, 'tok-other-0123456789');
-        $source = new CredentialRows($pdo, self::TABLE);
+        $source = Databases::source($pdo, $mode);
         $before = $source->revision();
         $this->assertMatchesRegularExpression('/\A[0-9a-f]{64}\z/', $before);
         $this->assertSame($before, $source->revision());
@@ -118,7 +124,7 @@ final class CredentialRowsTest extends TestCase
         $this->assertSame($before, (new CredentialRows($pdo, self::TABLE))->revision(), 'a new instance computes the same value');
     }
 
-    /** @return iterable<string, array{string, string, mixed}> */
+    /** @return iterable<string, array{string, string, string, mixed}> */
     public static function policyChanges(): iterable
     {
         $changes = [
@@ -135,20 +141,20 @@ final class CredentialRowsTest extends TestCase
             'webhookActions' => ['deleted'],
             'forceHumanApproval' => false,
         ];
-        foreach (Databases::drivers() as $label => [$driver]) {
+        foreach (Databases::driversAndSources() as $label => [$driver, $mode]) {
             foreach ($changes as $column => $value) {
-                yield "$label $column" => [$driver, $column, $value];
+                yield "$label $column" => [$driver, $mode, $column, $value];
             }
         }
     }
 
     /** @dataProvider policyChanges */
-    public function testEveryPolicyChangeChangesTheRevision(string $driver, string $column, mixed $value): void
+    public function testEveryPolicyChangeChangesTheRevision(string $driver, string $mode, string $column, mixed $value): void
     {
         $pdo = Databases::connect($driver);
         Databases::createTable($pdo);
         $id = Databases::insert($pdo, 'tok-policy-0123456789');
-        $source = new CredentialRows($pdo, self::TABLE);
+        $source = Databases::source($pdo, $mode);
         $before = $source->revision();
         Databases::update($pdo, $id, [$column => $value]);
         $after = $source->revision();
@@ -157,12 +163,12 @@ final class CredentialRowsTest extends TestCase
         $this->assertSame($after, $source->revision());
     }
 
-    /** @dataProvider drivers */
-    public function testInsertAndDeleteChangeTheRevision(string $driver): void
+    /** @dataProvider driversAndSources */
+    public function testInsertAndDeleteChangeTheRevision(string $driver, string $mode): void
     {
         $pdo = Databases::connect($driver);
         Databases::createTable($pdo);
-        $source = new CredentialRows($pdo, self::TABLE);
+        $source = Databases::source($pdo, $mode);
         $r0 = $source->revision();
         $id = Databases::insert($pdo, 'tok-a-0123456789');
         $r1 = $source->revision();
@@ -174,14 +180,14 @@ final class CredentialRowsTest extends TestCase
         $this->assertCount(4, array_unique([$r0, $r1, $r2, $r3]));
     }
 
-    /** @dataProvider drivers */
-    public function testSwappingValuesBetweenRowsChangesTheRevision(string $driver): void
+    /** @dataProvider driversAndSources */
+    public function testSwappingValuesBetweenRowsChangesTheRevision(string $driver, string $mode): void
     {
         $pdo = Databases::connect($driver);
         Databases::createTable($pdo);
         $a = Databases::insert($pdo, 'tok-a-0123456789', ['handle' => 'a', 'scopes' => ['entries:read']]);
         $b = Databases::insert($pdo, 'tok-b-0123456789', ['handle' => 'b', 'scopes' => ['orders:read']]);
-        $source = new CredentialRows($pdo, self::TABLE);
+        $source = Databases::source($pdo, $mode);
         $before = $source->revision();
         Databases::update($pdo, $a, ['scopes' => ['orders:read']]);
         Databases::update($pdo, $b, ['scopes' => ['entries:read']]);
@@ -201,6 +207,29 @@ final class CredentialRowsTest extends TestCase
         $pdo->exec('CREATE TABLE craft_half (id INT, handle VARCHAR(10))');
         $this->expectExceptionMessage('CredentialRows: table craft_half lacks the column(s) tokenHash');
         (new CredentialRows($pdo, 'craft_half'))->revision();
+    }
+
+    /** @dataProvider drivers */
+    public function testTheRevisionTableOnTheOldestSchemaAndAfterAMigration(string $driver): void
+    {
+        $pdo = Databases::connect($driver);
+        Databases::createTable($pdo, self::TABLE, oldest: true);
+        $id = Databases::insert($pdo, 'tok-old-0123456789');
+        $source = Databases::source($pdo, 'table');
+        $r0 = $source->revision();
+        Databases::recordUse($pdo, $id);
+        $this->assertSame($r0, $source->revision());
+        Databases::update($pdo, $id, ['revokedAt' => '2026-01-01 00:00:00']);
+        $this->assertNotSame($r0, $r1 = $source->revision());
+        // A later migration adds a column; the migration SQL is run again.
+        $q = $driver === 'mysql' ? '`' : '"';
+        $pdo->exec("ALTER TABLE {$q}" . self::TABLE . "{$q} ADD COLUMN {$q}pausedAt{$q} " . ($driver === 'pgsql' ? 'TIMESTAMP(0)' : ($driver === 'mysql' ? 'DATETIME' : 'TEXT')) . ' NULL');
+        $fresh = new CredentialRows($pdo, self::TABLE);
+        $fresh->installRevisionTable();
+        $r2 = $fresh->revision();
+        $this->assertNotSame($r1, $r2);
+        Databases::update($pdo, $id, ['pausedAt' => '2026-01-02 00:00:00']);
+        $this->assertNotSame($r2, $fresh->revision());
     }
 
     public function testTableNamesArePlainIdentifiers(): void

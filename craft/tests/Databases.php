@@ -24,6 +24,29 @@ final class Databases
         return ['sqlite' => ['sqlite'], 'mariadb' => ['mysql'], 'postgresql' => ['pgsql']];
     }
 
+    /** Every driver with both revision sources of CredentialRows. @return array<string, array{string, string}> */
+    public static function driversAndSources(): array
+    {
+        $out = [];
+        foreach (self::drivers() as $label => [$driver]) {
+            foreach (['aggregate', 'table'] as $source) {
+                $out["$label $source"] = [$driver, $source];
+            }
+        }
+        return $out;
+    }
+
+    /** A CredentialRows over the table, with the revision table installed for `table`. */
+    public static function source(\PDO $pdo, string $source, string $table = 'craft_agents_credentials'): \Agents\Core\Craft\CredentialRows
+    {
+        $rows = new \Agents\Core\Craft\CredentialRows($pdo, $table);
+        if ($source === 'table') {
+            $rows->installRevisionTable();
+        }
+        \PHPUnit\Framework\Assert::assertSame($source, (new \Agents\Core\Craft\CredentialRows($pdo, $table))->revisionSource());
+        return $rows;
+    }
+
     public static function connect(string $driver): \PDO
     {
         $name = 't' . bin2hex(random_bytes(6));

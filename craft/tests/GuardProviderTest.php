@@ -49,34 +49,40 @@ final class GuardProviderTest extends TestCase
     }
 
     /** @return array{\PDO, int, GuardProvider} */
-    private static function setUpTable(string $driver): array
+    private static function setUpTable(string $driver, string $mode = 'aggregate'): array
     {
         $pdo = Databases::connect($driver);
         Databases::createTable($pdo);
         $id = Databases::insert($pdo, self::TOKEN, ['handle' => 'content-qa', 'ipAllowlist' => ['10.0.0.0/8']]);
         Databases::insert($pdo, 'another-token-0123456789abcdef', ['handle' => 'other']);
-        return [$pdo, $id, new GuardProvider(self::ENV, new CredentialRows($pdo, self::TABLE))];
+        return [$pdo, $id, new GuardProvider(self::ENV, Databases::source($pdo, $mode))];
     }
 
-    /** @return iterable<string, array{string, array<string, mixed>, string}> */
+    /** @return iterable<string, array{string, string, array<string, mixed>, string}> */
     public static function denyingUpdates(): iterable
     {
-        foreach (Databases::drivers() as $label => [$driver]) {
-            yield "$label revoke" => [$driver, ['revokedAt' => gmdate('Y-m-d H:i:s')], 'token_revoked'];
-            yield "$label pause" => [$driver, ['pausedAt' => gmdate('Y-m-d H:i:s')], 'token_paused'];
-            yield "$label allowlist" => [$driver, ['ipAllowlist' => ['192.0.2.0/24']], 'ip_not_allowed'];
-            yield "$label expire" => [$driver, ['expiresAt' => gmdate('Y-m-d H:i:s', time() - 60)], 'token_expired'];
-            yield "$label rotate" => [$driver, ['tokenHash' => hash('sha256', 'rotated-0123456789'), 'rotatedAt' => gmdate('Y-m-d H:i:s')], 'token_unknown'];
+        foreach (Databases::driversAndSources() as $label => [$driver, $mode]) {
+            yield "$label revoke" => [$driver, $mode, ['revokedAt' => gmdate('Y-m-d H:i:s')], 'token_revoked'];
+            yield "$label pause" => [$driver, $mode, ['pausedAt' => gmdate('Y-m-d H:i:s')], 'token_paused'];
+            yield "$label allowlist" => [$driver, $mode, ['ipAllowlist' => ['192.0.2.0/24']], 'ip_not_allowed'];
+            yield "$label expire" => [$driver, $mode, ['expiresAt' => gmdate('Y-m-d H:i:s', time() - 60)], 'token_expired'];
+            yield "$label rotate" => [$driver, $mode, ['tokenHash' => hash('sha256', 'rotated-0123456789'), 'rotatedAt' => gmdate('Y-m-d H:i:s')], 'token_unknown'];
         }
+    }
+
+    /** @return array<string, array{string, string}> */
+    public static function driversAndSources(): array
+    {
+        return Databases::driversAndSources();
     }
 
     /**
      * @dataProvider denyingUpdates
      * @param array<string, mixed> $set
      */
-    public function testAPolicyUpdateIsDeniedOnTheVeryNextRequest(string $driver, array $set, string $reason): void
+    public function testAPolicyUpdateIsDeniedOnTheVeryNextRequest(string $driver, string $mode, array $set, string $reason): void
     {
-        [$pdo, $id, $provider] = self::setUpTable($driver);
+        [$pdo, $id, $provider] = self::setUpTable($driver, $mode);
         $ok = $provider->authenticate(self::request());
         $this->assertTrue($ok['ok'], json_encode($ok));
         Databases::recordUse($pdo, $id, $ok['principal']['clientIp']);
@@ -89,10 +95,10 @@ final class GuardProviderTest extends TestCase
         $this->assertSame($reason, $denied['reason']);
     }
 
-    /** @dataProvider drivers */
-    public function testUsageWritesKeepTheCachedGuard(string $driver): void
+    /** @dataProvider driversAndSources */
+    public function testUsageWritesKeepTheCachedGuard(string $driver, string $mode): void
     {
-        [$pdo, $id, $provider] = self::setUpTable($driver);
+        [$pdo, $id, $provider] = self::setUpTable($driver, $mode);
         $provider->guard();
         $this->assertSame(1, $provider->builds());
         $revision = $provider->revision();
