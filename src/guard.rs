@@ -3,13 +3,13 @@
 //! `warnings` and `diagnostics`.
 #![forbid(unsafe_code)]
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
 use crate::auth::{self, AuthPolicy, Denial, Outcome, PrincipalRef};
 use crate::credentials::managed::{self, ManagedRow};
-use crate::credentials::{CredentialInputs, CredentialSet};
+use crate::credentials::{CredentialInputs, CredentialSet, CredentialSummary};
 use crate::errors::InvalidInput;
 use crate::errors::codes::WarningCode;
 use crate::ip::Allowlist;
@@ -126,17 +126,39 @@ pub fn normalise_env(env: &Map<String, Value>) -> Result<Map<String, Value>, Inv
     err.into_result(out)
 }
 
-/// The compiled policy.
+/// The compiled policy. Nothing that depends on the time is frozen at build: every answer
+/// reads the clock (or the `now` option) when it is asked.
 #[derive(Debug)]
 pub struct Guard {
     config: RuntimeConfig,
     credentials: CredentialSet,
-    warnings: Vec<Warning>,
     options: GuardOptions,
-    /// The posture depends only on what was compiled: built on first use, then reused.
-    posture: OnceLock<Value>,
-    /// `warnings()` as `{level, code, message}` values, built on first use.
-    warning_values: OnceLock<Value>,
+    /// The trusted proxies are configured without a pinned forwarding header.
+    forwarding_unpinned: bool,
+    /// The last state derived for some instant, reused while the time signature holds.
+    view: Mutex<Option<Arc<View>>>,
+}
+
+/// What the Guard reports at a range of instants that see the same credential states.
+#[derive(Debug)]
+pub struct View {
+    signature: (usize, usize),
+    summary: CredentialSummary,
+    warnings: Vec<Warning>,
+    posture: OnceLock<Arc<Value>>,
+    warning_values: OnceLock<Arc<Value>>,
+}
+
+impl View {
+    /// The credential summary.
+    pub fn summary(&self) -> &CredentialSummary {
+        &self.summary
+    }
+
+    /// Every warning, in the documented order.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
 }
 
 impl Guard {
@@ -182,7 +204,7 @@ impl Guard {
             availability: config.availability,
             now,
         };
-        let (credentials, credential_warnings) = CredentialSet::build_with(&inputs, managed_rows);
+        let (credentials, _) = CredentialSet::build_with(&inputs, managed_rows);
         if let Some(t) = config.legacy_token.as_mut() {
             zeroize::Zeroize::zeroize(t);
         }
@@ -196,8 +218,29 @@ impl Guard {
                 zeroize::Zeroize::zeroize(secret);
             }
         }
-        let mut warnings = posture::warnings(&config, credentials.summary(), &credential_warnings);
-        if !options.trusted_proxies.is_empty() && !options.forwarded_header_pinned {
+        let forwarding_unpinned =
+            !options.trusted_proxies.is_empty() && !options.forwarded_header_pinned;
+        Ok(Self {
+            config,
+            credentials,
+            options,
+            forwarding_unpinned,
+            view: Mutex::new(None),
+        })
+    }
+
+    /// The state as of `now`: derived again only when some credential's expiry status differs
+    /// from the last instant asked.
+    pub fn view_at(&self, now: i64) -> Arc<View> {
+        let signature = self.credentials.time_signature(now);
+        let mut last = self.view.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = last.as_ref().filter(|v| v.signature == signature) {
+            return Arc::clone(v);
+        }
+        let summary = self.credentials.summary_at(now);
+        let credential_warnings = self.credentials.warnings_at(now);
+        let mut warnings = posture::warnings(&self.config, &summary, &credential_warnings);
+        if self.forwarding_unpinned {
             warnings.push(Warning::warn(
                 WarningCode::ForwardedHeaderNotPinned,
                 "Trusted proxies are configured but the forwarding header is not pinned: a \
@@ -206,14 +249,20 @@ impl Guard {
                  proxy writes.",
             ));
         }
-        Ok(Self {
-            config,
-            credentials,
+        let view = Arc::new(View {
+            signature,
+            summary,
             warnings,
-            options,
             posture: OnceLock::new(),
             warning_values: OnceLock::new(),
-        })
+        });
+        *last = Some(Arc::clone(&view));
+        view
+    }
+
+    /// The state as of now (the clock, or the `now` option).
+    pub fn view(&self) -> Arc<View> {
+        self.view_at(self.now(None))
     }
 
     fn now(&self, now: Option<i64>) -> i64 {
@@ -263,37 +312,43 @@ impl Guard {
             .has_any_scope(principal_scopes, required)
     }
 
-    /// The posture object (computed once per Guard: it depends only on the configuration).
-    pub fn posture(&self) -> &Value {
-        self.posture.get_or_init(|| {
-            posture::posture(&self.config, self.credentials.summary(), &self.warnings)
-        })
+    /// The posture object as of now (the clock, or the `now` option).
+    pub fn posture(&self) -> Arc<Value> {
+        let view = self.view();
+        Arc::clone(view.posture.get_or_init(|| {
+            Arc::new(posture::posture(
+                &self.config,
+                &view.summary,
+                &view.warnings,
+            ))
+        }))
     }
 
-    /// The `authentication` block of `/capabilities`.
+    /// The `authentication` block of `/capabilities`, as of now.
     pub fn capabilities(&self) -> Value {
-        posture::capabilities(&self.config, self.credentials.summary())
+        posture::capabilities(&self.config, &self.view().summary)
     }
 
-    /// Every warning with its code.
-    pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
+    /// Every warning with its code, as of now.
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.view().warnings.clone()
     }
 
-    /// Every warning as a `{level, code, message}` list (computed once per Guard).
-    pub fn warning_values(&self) -> &Value {
-        self.warning_values
-            .get_or_init(|| Value::Array(self.warnings.iter().map(Warning::to_value).collect()))
+    /// Every warning as a `{level, code, message}` list, as of now.
+    pub fn warning_values(&self) -> Arc<Value> {
+        let view = self.view();
+        Arc::clone(view.warning_values.get_or_init(|| {
+            Arc::new(Value::Array(
+                view.warnings.iter().map(Warning::to_value).collect(),
+            ))
+        }))
     }
 
-    /// `checks.auth` of the diagnostics bundle.
+    /// `checks.auth` of the diagnostics bundle, as of now.
     pub fn diagnostics(&self) -> Value {
-        posture::diagnostics(
-            &self.config,
-            self.credentials.summary(),
-            &self.warnings,
-            self.now(None),
-        )
+        let now = self.now(None);
+        let view = self.view_at(now);
+        posture::diagnostics(&self.config, &view.summary, &view.warnings, now)
     }
 }
 

@@ -121,16 +121,15 @@ impl<T> Cache<T> {
         if let Some(i) = inner.entries.iter().position(|e| e.key == key) {
             inner.entries.swap_remove(i);
         }
-        if inner.entries.len() >= CAPACITY {
-            if let Some(oldest) = inner
+        if inner.entries.len() >= CAPACITY
+            && let Some(oldest) = inner
                 .entries
                 .iter()
                 .enumerate()
                 .min_by_key(|(_, e)| e.last_used)
                 .map(|(i, _)| i)
-            {
-                inner.entries.swap_remove(oldest);
-            }
+        {
+            inner.entries.swap_remove(oldest);
         }
         inner.entries.push(Entry {
             key,

@@ -296,7 +296,7 @@ pub fn authenticate_ref<'a>(
             client_ip,
         });
     }
-    if policy.credentials.is_empty() && policy.jwt.is_none() {
+    if policy.credentials.usable_at(now) == 0 && policy.jwt.is_none() {
         return Err(misconfigured(policy));
     }
     let presented = transport::extract(request, policy.allow_query_token)

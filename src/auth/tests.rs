@@ -172,7 +172,13 @@ fn every_401_is_identical() {
 
 #[test]
 fn expiry_is_evaluated_at_request_time() {
-    let f = Fixture::new(&[row(1, "x", "t", json!({"expiresAt": NOW + 100}))], None);
+    let f = Fixture::new(
+        &[
+            row(1, "x", "t", json!({"expiresAt": NOW + 100})),
+            row(2, "y", "u", json!({})),
+        ],
+        None,
+    );
     let auth = bearer("t");
     let r = get(&[("Authorization", &auth)], "192.0.2.1");
     assert!(matches!(
@@ -183,6 +189,21 @@ fn expiry_is_evaluated_at_request_time() {
         authenticate(&f.policy(), &r, NOW + 100).reason(),
         Some(DenialReason::TokenExpired)
     );
+}
+
+#[test]
+fn a_set_whose_last_usable_credential_expired_is_empty_from_then_on() {
+    let f = Fixture::new(&[row(1, "x", "t", json!({"expiresAt": NOW + 100}))], None);
+    let auth = bearer("t");
+    let r = get(&[("Authorization", &auth)], "192.0.2.1");
+    assert!(matches!(
+        authenticate(&f.policy(), &r, NOW + 99),
+        Outcome::Allowed(_)
+    ));
+    // The same answer a set built at that instant gives: no usable credential.
+    let o = authenticate(&f.policy(), &r, NOW + 100);
+    assert_eq!(o.reason(), Some(DenialReason::NoCredentials));
+    assert_eq!(o.to_value()["status"], 503);
 }
 
 #[test]
@@ -302,7 +323,7 @@ fn env_credentials_carry_allowlist_expiry_and_approval() {
     let f = Fixture::new(
         &[],
         Some(
-            r#"{"ops": {"token": "env-t", "ipAllowlist": ["192.0.2.0/24"], "expiresAt": "2026-03-01 12:00:01", "forceHumanApproval": true}}"#,
+            r#"{"ops": {"token": "env-t", "ipAllowlist": ["192.0.2.0/24"], "expiresAt": "2026-03-01 12:00:01", "forceHumanApproval": true}, "other": {"token": "env-u"}}"#,
         ),
     );
     let r = get(&[("X-Agents-Token", " env-t ")], "192.0.2.1");

@@ -168,12 +168,35 @@ impl Credential {
 }
 
 /// The compiled set of credentials. Holds digests only, never raw tokens.
+///
+/// Nothing that depends on the time is frozen at build: the summary and the warnings are
+/// available as of any instant ([`CredentialSet::summary_at`], [`CredentialSet::warnings_at`]),
+/// and [`CredentialSet::time_signature`] tells cheaply whether two instants see the same state.
 #[derive(Debug, Default)]
 pub struct CredentialSet {
     entries: Vec<Credential>,
     index: HashMap<TokenDigest, usize>,
     env_ids: HashSet<String>,
+    /// The summary as of the build.
     summary: CredentialSummary,
+    /// Per-credential warnings in order, with a placeholder where an expiry warning goes.
+    notes: Vec<Note>,
+    /// Sorted expiry times of non-revoked credentials (expired at `now` iff `t <= now`).
+    expiry_points: Vec<i64>,
+    /// Sorted starts of the reminder windows of the same credentials (`now > t` inside).
+    reminder_points: Vec<i64>,
+    /// Usable whatever the time (not revoked, not paused, no expiry).
+    usable_always: usize,
+    /// Sorted expiry times of the credentials that are usable until they expire.
+    usable_until: Vec<i64>,
+}
+
+/// A credential warning that does not depend on the time, or the place of one that does.
+#[derive(Debug, Clone)]
+enum Note {
+    Fixed(Warning),
+    /// The expiry warning (expired or expiring soon) of entry `.0`, if any at the instant asked.
+    Expiry(usize),
 }
 
 /// A credential before de-duplication.
@@ -248,15 +271,88 @@ impl CredentialSet {
         if let Some(token) = inputs.legacy_token.map(str::trim).filter(|s| !s.is_empty()) {
             set.add_legacy(token, inputs, &mut warnings);
         }
-        set.summarise(inputs.now);
+        set.notes = warnings;
+        set.index_times();
+        set.summary = set.summary_at(inputs.now);
+        let warnings = set.warnings_at(inputs.now);
         (set, warnings)
+    }
+
+    /// Sorts the instants at which a credential's expiry status changes.
+    fn index_times(&mut self) {
+        for c in self.entries.iter().filter(|c| !c.lifecycle.revoked) {
+            match c.lifecycle.expires_at {
+                Some(exp) => {
+                    self.expiry_points.push(exp);
+                    // Expiring soon iff floor((exp - now) / DAY) <= reminderDays, that is
+                    // now > exp - (reminderDays + 1) * DAY.
+                    let window = c.lifecycle.reminder_days.saturating_add(1);
+                    self.reminder_points
+                        .push(exp.saturating_sub(window.saturating_mul(expiry::DAY)));
+                    if !c.lifecycle.paused {
+                        self.usable_until.push(exp);
+                    }
+                }
+                None if !c.lifecycle.paused => self.usable_always += 1,
+                None => {}
+            }
+        }
+        self.expiry_points.sort_unstable();
+        self.reminder_points.sort_unstable();
+        self.usable_until.sort_unstable();
+    }
+
+    /// Two instants with the same signature see the same summary and warnings (each expiry
+    /// status is a threshold on the time, so how many thresholds lie behind `now` tells which).
+    pub fn time_signature(&self, now: i64) -> (usize, usize) {
+        (
+            self.expiry_points.partition_point(|&t| t <= now),
+            self.reminder_points.partition_point(|&t| t < now),
+        )
+    }
+
+    /// How many credentials can authenticate at `now` (a binary search, for the request path).
+    pub fn usable_at(&self, now: i64) -> usize {
+        self.usable_always + self.usable_until.len()
+            - self.usable_until.partition_point(|&t| t <= now)
+    }
+
+    /// The per-credential warnings as of `now`, in order.
+    pub fn warnings_at(&self, now: i64) -> Vec<Warning> {
+        let mut out = Vec::with_capacity(self.notes.len());
+        for note in &self.notes {
+            match note {
+                Note::Fixed(w) => out.push(w.clone()),
+                Note::Expiry(i) => {
+                    let Some(c) = self.entries.get(*i) else {
+                        continue;
+                    };
+                    let name = || format!("`{}`", c.qualified_id());
+                    match c.lifecycle.expiry_status(now) {
+                        ExpiryStatus::Expired => out.push(Warning::warn(
+                            WarningCode::CredentialExpired,
+                            format!(
+                                "Credential {} has expired and can no longer authenticate.",
+                                name()
+                            ),
+                        )),
+                        ExpiryStatus::ExpiringSoon => out.push(Warning::warn(
+                            WarningCode::CredentialExpiringSoon,
+                            format!("Credential {} expires within its reminder window.", name()),
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn add_managed(
         &mut self,
         rows: Vec<managed::ManagedRow>,
         inputs: &CredentialInputs<'_>,
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Vec<Note>,
     ) {
         for row in rows {
             match row {
@@ -276,24 +372,22 @@ impl CredentialSet {
                     inputs,
                     warnings,
                 ),
-                Err(skipped) => warnings.push(Warning::warn(
+                Err(skipped) => warnings.push(Note::Fixed(Warning::warn(
                     WarningCode::ManagedCredentialSkipped,
                     skipped.message(),
-                )),
+                ))),
             }
         }
     }
 
-    fn add_env_json(
-        &mut self,
-        raw: &str,
-        inputs: &CredentialInputs<'_>,
-        warnings: &mut Vec<Warning>,
-    ) {
+    fn add_env_json(&mut self, raw: &str, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Note>) {
         let parsed = env_json::parse(raw);
         self.summary.parse_error = !parsed.problems.is_empty();
         for problem in parsed.problems {
-            warnings.push(Warning::warn(WarningCode::CredentialsParseError, problem));
+            warnings.push(Note::Fixed(Warning::warn(
+                WarningCode::CredentialsParseError,
+                problem,
+            )));
         }
         for e in parsed.entries {
             let digest = TokenDigest::of(e.token.as_bytes());
@@ -313,12 +407,7 @@ impl CredentialSet {
         }
     }
 
-    fn add_legacy(
-        &mut self,
-        token: &str,
-        inputs: &CredentialInputs<'_>,
-        warnings: &mut Vec<Warning>,
-    ) {
+    fn add_legacy(&mut self, token: &str, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Note>) {
         self.summary.primary_token_configured = true;
         match env_json::check_token_format(token) {
             Ok(()) => {
@@ -332,17 +421,17 @@ impl CredentialSet {
                 );
                 self.add(c, inputs, warnings);
             }
-            Err(why) => warnings.push(Warning::warn(
+            Err(why) => warnings.push(Note::Fixed(Warning::warn(
                 WarningCode::CredentialTokenMalformed,
                 format!("`PLUGIN_AGENTS_API_TOKEN` was skipped: {why}."),
-            )),
+            ))),
         }
     }
 
-    fn add(&mut self, c: Candidate, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Warning>) {
+    fn add(&mut self, c: Candidate, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Note>) {
         let name = || format!("`{}:{}`", c.source.as_str(), c.id);
         if let Some(&first) = self.index.get(&c.digest) {
-            warnings.push(Warning::warn(
+            warnings.push(Note::Fixed(Warning::warn(
                 WarningCode::DuplicateCredential,
                 format!(
                     "Credential {} uses the same secret as `{}` and was dropped (the first \
@@ -350,56 +439,44 @@ impl CredentialSet {
                     name(),
                     self.entries[first].qualified_id()
                 ),
-            ));
+            )));
             return;
         }
         if c.source == Source::Env && !self.env_ids.insert(c.id.clone()) {
-            warnings.push(Warning::warn(
+            warnings.push(Note::Fixed(Warning::warn(
                 WarningCode::DuplicateCredentialId,
                 format!(
                     "A second env credential uses the id {}; it was dropped (ids must be \
                      unique: they bind sync-state writes).",
                     name()
                 ),
-            ));
+            )));
             return;
         }
         let mut scopes = c.scopes.unwrap_or_else(|| inputs.token_scopes.to_vec());
         scopes.retain(|s| inputs.availability.allows(s));
-        let now = inputs.now;
         if !c.lifecycle.revoked {
             if scopes.is_empty() {
-                warnings.push(Warning::warn(
+                warnings.push(Note::Fixed(Warning::warn(
                     WarningCode::CredentialWithoutScopes,
                     format!(
                         "Credential {} has no available scope and grants nothing (an empty \
                          scope list never falls back to other scopes).",
                         name()
                     ),
-                ));
+                )));
             }
             if scopes.iter().any(|s| s == WILDCARD) {
-                warnings.push(Warning::warn(
+                warnings.push(Note::Fixed(Warning::warn(
                     WarningCode::WildcardScopeGranted,
                     format!(
                         "Credential {} grants the wildcard scope `*` (every scope).",
                         name()
                     ),
-                ));
+                )));
             }
-            match c.lifecycle.expiry_status(now) {
-                ExpiryStatus::Expired => warnings.push(Warning::warn(
-                    WarningCode::CredentialExpired,
-                    format!(
-                        "Credential {} has expired and can no longer authenticate.",
-                        name()
-                    ),
-                )),
-                ExpiryStatus::ExpiringSoon => warnings.push(Warning::warn(
-                    WarningCode::CredentialExpiringSoon,
-                    format!("Credential {} expires within its reminder window.", name()),
-                )),
-                _ => {}
+            if c.lifecycle.expires_at.is_some() {
+                warnings.push(Note::Expiry(self.entries.len()));
             }
         }
         self.index.insert(c.digest, self.entries.len());
@@ -417,8 +494,14 @@ impl CredentialSet {
         });
     }
 
-    fn summarise(&mut self, now: i64) {
-        let s = &mut self.summary;
+    /// Non-secret facts as of `now` (a pass over every credential: for the posture, not for
+    /// the request path).
+    pub fn summary_at(&self, now: i64) -> CredentialSummary {
+        let mut s = CredentialSummary {
+            parse_error: self.summary.parse_error,
+            primary_token_configured: self.summary.primary_token_configured,
+            ..CredentialSummary::default()
+        };
         for c in &self.entries {
             if c.source == Source::Cp && !c.lifecycle.revoked {
                 match c.lifecycle.expiry_status(now) {
@@ -446,6 +529,7 @@ impl CredentialSet {
             }
             s.ids.push(c.qualified_id());
         }
+        s
     }
 
     /// The credential whose token digest is `digest`. One hash lookup (flat in the number of
@@ -460,7 +544,7 @@ impl CredentialSet {
         self.entries.iter()
     }
 
-    /// Non-secret facts for the posture.
+    /// Non-secret facts as of the build (see [`CredentialSet::summary_at`]).
     pub fn summary(&self) -> &CredentialSummary {
         &self.summary
     }

@@ -498,7 +498,7 @@ impl PhpGuard {
     ///
     /// @return array{environment: string|null, profile: array{name: 'local'|'test'|'staging'|'production', source: 'env'|'inferred', defaultsApplied: bool, defaultsAppliedFields: list<string>, effectivePolicyVersion: string}, authentication: array{required: bool, requestedRequireToken: bool, tokenRequirementForcedInProd: bool, allowInsecureNoTokenInProd: bool, allowQueryToken: bool, failOnMissingTokenInProd: bool, credentialCount: int, envCredentialCount: int, managedCredentialCount: int, credentialIds: list<string>, tokenScopes: list<string>, ...}, credentialExpiry: array{expired: int, expiringSoon: int, activeWithExpiry: int}, rateLimit: array{perMinute: int, windowSeconds: int}, privacy: array{redactEmail: bool}, webhook: array{enabled: bool, urlConfigured: bool, secretConfigured: bool, destinationHost: string|null, timeoutSeconds: int, maxAttempts: int, deliveryMode: string}, warnings: list<array{level: 'warning'|'error', code: string, message: string}>, warningCounts: array{warnings: int, errors: int}, verdict: 'ok'|'warn'|'critical', ...}
     pub fn posture(&self) -> ZBox<ZendHashTable> {
-        convert::to_array(self.inner.posture())
+        convert::to_array(&self.inner.posture())
     }
 
     /// The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
@@ -514,7 +514,7 @@ impl PhpGuard {
     ///
     /// @return list<array{level: 'warning'|'error', code: string, message: string}>
     pub fn warnings(&self) -> ZBox<ZendHashTable> {
-        convert::to_array(self.inner.warning_values())
+        convert::to_array(&self.inner.warning_values())
     }
 
     /// `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
@@ -530,7 +530,7 @@ impl PhpGuard {
     ///
     /// @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null}
     pub fn __debug_info(&self) -> ZBox<ZendHashTable> {
-        convert::to_array(&debug_summary(self.inner.posture()))
+        convert::to_array(&debug_summary(&self.inner.posture()))
     }
 }
 
@@ -556,7 +556,7 @@ pub fn posture(
     options: Param<Option<&ZendHashTable>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let (env, managed, options) = (env.get()?, managedCredentials.get()?, options.get()?);
-    Ok(convert::to_array(build(env, managed, options)?.posture()))
+    Ok(convert::to_array(&build(env, managed, options)?.posture()))
 }
 
 /// Adds the Guard class and the `posture()` function to the module.

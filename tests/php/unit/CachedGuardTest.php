@@ -208,4 +208,45 @@ final class CachedGuardTest extends TestCase
         self::assertSame(401, $result['status']);
         self::assertSame('token_revoked', $result['reason']);
     }
+
+    public function testExpiryBetweenTwoRequestsOnACachedGuard(): void
+    {
+        $token = token_generate()['token'];
+        $expiresAt = time() + 1;
+        $rows = [
+            self::row(1, 'short', $token, ['expiresAt' => $expiresAt]),
+            self::row(2, 'other', token_generate()['token']),
+        ];
+        $build = static fn (): Guard => new Guard(self::PROD, $rows);
+        $guard = Guard::cached('r', $build);
+        self::assertTrue($guard->authenticate(self::bearer($token))['ok']);
+        self::assertSame(0, $guard->posture()['credentialExpiry']['expired']);
+        self::assertSame(2, $guard->posture()['authentication']['credentialCount']);
+
+        while (time() <= $expiresAt) {
+            usleep(50_000);
+        }
+        $guard = Guard::cached('r', $build);
+        $result = $guard->authenticate(self::bearer($token));
+        self::assertFalse($result['ok']);
+        self::assertSame('token_expired', $result['reason']);
+        $posture = $guard->posture();
+        self::assertSame(1, $posture['credentialExpiry']['expired']);
+        self::assertSame(1, $posture['authentication']['credentialCount']);
+        $codes = array_column($guard->warnings(), 'code');
+        self::assertContains('credential_expired', $codes);
+        self::assertSame(1, $guard->capabilities()['credentialCount']);
+        self::assertSame(1, $guard->diagnostics()['details']['credentialCount']);
+    }
+
+    public function testTheNowOptionStillPinsTheClock(): void
+    {
+        $token = token_generate()['token'];
+        $now = 1_772_366_400;
+        $rows = [self::row(1, 'x', $token, ['expiresAt' => $now + 10]), self::row(2, 'y', token_generate()['token'])];
+        $guard = Guard::cached('pinned', static fn (): Guard => new Guard(self::PROD, $rows, ['now' => $now]));
+        self::assertTrue($guard->authenticate(self::bearer($token))['ok']);
+        self::assertSame(0, $guard->posture()['credentialExpiry']['expired']);
+        self::assertSame(1, $guard->posture()['credentialExpiry']['expiringSoon']);
+    }
 }
