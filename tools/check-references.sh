@@ -28,7 +28,9 @@ mapfile -t files < <(git ls-files -co --exclude-standard \
 mapfile -t ids < <(grep -oE '<a id="[a-z0-9-]+"></a>' "$spec" | sed -E 's/<a id="([^"]+)".*/\1/' | sort)
 dups=$(printf '%s\n' "${ids[@]}" | uniq -d)
 [ -z "$dups" ] || bad "$spec: anchor defined twice: $dups"
-has_id() { printf '%s\n' "${ids[@]}" | grep -qxF "$1"; }
+# (No `printf | grep -q`: grep -q exits at the first match, and under pipefail the SIGPIPE of
+# printf would make a found id look missing.)
+has_id() { [[ " ${ids[*]} " == *" $1 "* ]]; }
 
 # 1. Spec ids.
 while IFS=: read -r file line id; do
