@@ -425,10 +425,11 @@ impl PhpGuard {
     #[php(defaults(maxAgeSeconds = 60))]
     pub fn cached(
         revision: Param<&[u8]>,
-        build: ZendCallable,
+        build: Param<ZendCallable>,
         maxAgeSeconds: Param<i64>,
     ) -> PhpResult<Self> {
-        let (revision, maxAgeSeconds) = (revision.get()?, maxAgeSeconds.get()?);
+        let (revision, build) = (revision.get()?, build.get()?);
+        let maxAgeSeconds = maxAgeSeconds.get()?;
         let Ok(seconds) = u64::try_from(maxAgeSeconds) else {
             return Err(invalid_input_msg(format!(
                 "Guard::cached(): maxAgeSeconds must be 0 or more, {maxAgeSeconds} given"

@@ -23,7 +23,7 @@ use ext_php_rs::convert::{FromZvalMut, StubLiteral};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::{self, ZEND_ACC_STRICT_TYPES, zend_long, zend_string, zval};
 use ext_php_rs::flags::DataType;
-use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::types::{ZendCallable, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ExecuteData, ce};
 
 // The engine's weak-mode (coercive) parameter parsers and its type names (PHP >= 8.1
@@ -98,6 +98,7 @@ enum Expected {
     Int,
     Bool,
     Array,
+    Callable,
 }
 
 impl Expected {
@@ -110,6 +111,7 @@ impl Expected {
             (Expected::Bool, _) => "bool",
             (Expected::Array, false) => "array",
             (Expected::Array, true) => "?array",
+            (Expected::Callable, _) => "callable",
         }
     }
 }
@@ -405,6 +407,20 @@ impl<'a> FromZvalMut<'a> for Param<Option<&'a ZendHashTable>> {
 
     fn from_missing() -> Option<Self> {
         Some(Param(Ok(None)))
+    }
+}
+
+impl<'a> FromZvalMut<'a> for Param<ZendCallable<'a>> {
+    const TYPE: DataType = DataType::Callable;
+
+    fn from_zval_mut(zv: &'a mut Zval) -> Option<Self> {
+        Some(Param(read(
+            zv,
+            Expected::Callable,
+            false,
+            |z| ZendCallable::new(z).ok(),
+            |_, _| None,
+        )))
     }
 }
 

@@ -79,6 +79,7 @@ final class TypeErrorStrictTest extends TestCase
         yield 'Guard::__construct' => [fn () => new Guard('production'), "{$ns}Guard::__construct(): Argument #1 (\$env) must be of type array, string given"];
         yield 'Guard::__construct options' => [fn () => new Guard([], [], 'x'), "{$ns}Guard::__construct(): Argument #3 (\$options) must be of type ?array, string given"];
         yield 'Guard::cached revision' => [fn () => Guard::cached(['r'], fn () => $guard), "{$ns}Guard::cached(): Argument #1 (\$revision) must be of type string, array given"];
+        yield 'Guard::cached build' => [fn () => Guard::cached('r', 'no_such_function'), "{$ns}Guard::cached(): Argument #2 (\$build) must be of type callable, string given"];
         yield 'Guard::cached maxAge' => [fn () => Guard::cached('r', fn () => $guard, '60'), "{$ns}Guard::cached(): Argument #3 (\$maxAgeSeconds) must be of type int, string given"];
         yield 'Guard::authenticate' => [fn () => $guard->authenticate('GET /'), "{$ns}Guard::authenticate(): Argument #1 (\$request) must be of type array, string given"];
         yield 'Guard::hasScope' => [fn () => $guard->hasScope('principal', 'auth:read'), "{$ns}Guard::hasScope(): Argument #1 (\$principal) must be of type array, string given"];
