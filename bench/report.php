@@ -146,7 +146,9 @@ function php_table(array $rows): string
             duration($ext),
             $floor === null ? '' : duration($floor),
             $floor === null ? '' : ratio($floor / $ext),
-            target(isset($r['target_ns']) ? (float) $r['target_ns'] : null, $ext),
+            isset($r['target_text'])
+                ? sprintf('%s: %s', $r['target_text'], $r['target_met'] ? 'met' : '**not met**')
+                : target(isset($r['target_ns']) ? (float) $r['target_ns'] : null, $ext),
         );
     }
     return $out;

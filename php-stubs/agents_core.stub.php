@@ -36,7 +36,12 @@ namespace Agents\Core {
         public function __debugInfo(): array {}
 
         /**
-         * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):
+         * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`). The array's
+         * shape is the caller's code: a missing or non-string `method`, an unknown key, `headers`
+         * or `query` that is not an array, or `remoteAddr` neither a string nor null throws
+         * `InvalidInputException` naming every such key. Values inside `headers` and `query` come
+         * from the client and never throw (a value that is not a string can only be denied).
+         * Returns
          * `['ok' => true, 'principal' => [...]]` or
          * `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
          * (`reason` and `reasonDetail` are for the plugin's log, never for the response).
@@ -101,7 +106,8 @@ namespace Agents\Core {
          *   `authenticate()`
          * @param string|list<string> $scope
          * @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
-         *   list of them (a malformed requirement is never read as "no requirement").
+         *   list of them (a malformed requirement is never read as "no requirement"), or when
+         *   `$principal` is a whole authenticate() result instead of its `principal`.
          *
          * @return bool
          */

@@ -6,6 +6,8 @@ use std::hash::{Hash, Hasher};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::hex;
+
 /// Domain separator of the principal fingerprint (so the fingerprint is never a plain hash of
 /// the token or of its stored digest). Short enough that separator and digest fit one SHA-256
 /// block.
@@ -27,20 +29,12 @@ impl TokenDigest {
 
     /// Reads a stored `tokenHash`: exactly 64 hex digits, either case. `None` otherwise.
     pub fn from_hex(text: &str) -> Option<Self> {
-        let bytes = text.as_bytes();
-        if bytes.len() != 64 {
-            return None;
-        }
-        let mut out = [0u8; 32];
-        for (i, pair) in bytes.chunks_exact(2).enumerate() {
-            out[i] = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
-        }
-        Some(Self(out))
+        hex::decode_exact(text).map(Self)
     }
 
     /// Lower-case hex, the plugin's storage format.
     pub fn to_hex(&self) -> String {
-        hex(&self.0)
+        hex::encode(&self.0)
     }
 
     /// The non-secret principal fingerprint: 32 hex digits of
@@ -49,7 +43,7 @@ impl TokenDigest {
         let mut h = Sha256::new();
         h.update(FINGERPRINT_DOMAIN);
         h.update(self.0);
-        hex(&h.finalize()[..FINGERPRINT_HEX_LEN / 2])
+        hex::encode(&h.finalize()[..FINGERPRINT_HEX_LEN / 2])
     }
 }
 
@@ -87,25 +81,6 @@ impl std::fmt::Debug for TokenDigest {
         // Never print a digest: for a managed credential it is the stored hash.
         f.write_str("TokenDigest(..)")
     }
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -126,6 +126,16 @@ pub fn normalise_env(env: &Map<String, Value>) -> Result<Map<String, Value>, Inv
     err.into_result(out)
 }
 
+/// Zeroes every text value of an env copy (tokens, credentials JSON, webhook secret and the
+/// rest alike) before it is dropped.
+pub fn wipe_env(env: &mut Map<String, Value>) {
+    for value in env.values_mut() {
+        if let Value::String(text) = value {
+            zeroize::Zeroize::zeroize(text);
+        }
+    }
+}
+
 /// The compiled policy. Nothing that depends on the time is frozen at build: every answer
 /// reads the clock (or the `now` option) when it is asked.
 #[derive(Debug)]
@@ -213,11 +223,7 @@ impl Guard {
             zeroize::Zeroize::zeroize(t);
         }
         config.api_credentials = None;
-        for key in ["PLUGIN_AGENTS_API_TOKEN", "PLUGIN_AGENTS_API_CREDENTIALS"] {
-            if let Some(Value::String(secret)) = env.get_mut(key) {
-                zeroize::Zeroize::zeroize(secret);
-            }
-        }
+        wipe_env(&mut env);
         let forwarding_unpinned =
             !options.trusted_proxies.is_empty() && !options.forwarded_header_pinned;
         Ok(Self {

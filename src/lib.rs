@@ -11,6 +11,7 @@ pub mod digest;
 pub mod errors;
 pub mod guard;
 pub mod guard_cache;
+pub mod hex;
 pub mod ip;
 pub mod jwt;
 pub mod posture;

@@ -118,6 +118,33 @@ if (class_exists(Guard::class)) {
         attempt(fn () => $g->authenticate(['headers' => 'nope']));
         attempt(fn () => new Guard([], [], ['jwt' => ['keys' => [['alg' => 'HS256', 'secret' => $hmacSecret]], 'algorithms' => ['HS256']]]));
     };
+    // One request as the plugin runs it on a cached Guard (a soak of N iterations makes N of
+    // them), plus misses that rotate through more revisions than the cache holds, a $build
+    // that throws, one that returns something else, and forget().
+    $cachedRequest = ['method' => 'GET', 'headers' => ['Authorization' => 'Bearer managed-token-2-abcdefghijkl'],
+        'query' => [], 'remoteAddr' => '127.0.0.1'];
+    $cachedIteration = 0;
+    $plan['agents\core\guard::cached'] = static function () use ($env, $rows, $cachedRequest, &$cachedIteration) {
+        $build = static fn (): Guard => new Guard($env, $rows, ['now' => 1_800_000_000]);
+        $g = Guard::cached('soak-revision', $build);
+        $r = $g->authenticate($cachedRequest);
+        if (!$r['ok'] || !$g->hasScope($r['principal'], 'auth:read')) {
+            fwrite(STDERR, "cached request denied: " . ($r["reason"] ?? "scope") . "\n");
+            exit(1);
+        }
+        if ($cachedIteration++ % 50 === 0) {
+            Guard::cached('soak-miss-' . ($cachedIteration % 40), $build);
+            attempt(fn () => Guard::cached('soak-throws', static function (): Guard {
+                throw new \Agents\Core\AgentsCoreException('build failed');
+            }));
+            attempt(fn () => Guard::cached('soak-not-a-guard', static fn () => new \stdClass()));
+            Guard::cached('soak-uncached', $build, 0)->posture();
+        }
+        if ($cachedIteration % 5000 === 0) {
+            Guard::forget();
+        }
+    };
+    $plan['agents\core\guard::forget'] = null;
     foreach (['authenticate', 'hasscope', 'posture', 'capabilities', 'warnings', 'diagnostics'] as $m) {
         $plan["agents\\core\\guard::$m"] = null;
     }

@@ -26,7 +26,7 @@ pub enum AddrError {
     /// Neither `.` nor `:` occurs, and the text is not a number.
     NotAnAddress,
     /// A character that cannot occur in an address of this family.
-    InvalidChar(char, Family),
+    InvalidChar(char, IpVersion),
     /// Not exactly four dot-separated octets.
     OctetCount(usize),
     /// Two dots in a row, or a dot at either end.
@@ -59,7 +59,7 @@ pub enum AddrError {
 
 /// An address family, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
+pub enum IpVersion {
     /// IPv4.
     V4,
     /// IPv6.
@@ -74,8 +74,8 @@ impl fmt::Display for AddrError {
             AddrError::NotAnAddress => f.write_str("not an IP address or CIDR"),
             AddrError::InvalidChar(c, fam) => {
                 let fam = match fam {
-                    Family::V4 => "IPv4",
-                    Family::V6 => "IPv6",
+                    IpVersion::V4 => "IPv4",
+                    IpVersion::V6 => "IPv6",
                 };
                 write!(
                     f,
@@ -349,7 +349,7 @@ fn octet_problem(part: &str) -> Option<AddrError> {
 /// first bad octet.
 fn v4_reason(text: &str) -> AddrError {
     if let Some(c) = text.chars().find(|c| !c.is_ascii_digit() && *c != '.') {
-        return AddrError::InvalidChar(c, Family::V4);
+        return AddrError::InvalidChar(c, IpVersion::V4);
     }
     let count = text.split('.').count();
     if count != 4 {
@@ -442,7 +442,7 @@ fn scan_v6(s: &[u8]) -> Result<u128, AddrError> {
             colons = 0;
             break;
         } else {
-            return Err(AddrError::InvalidChar('?', Family::V6));
+            return Err(AddrError::InvalidChar('?', IpVersion::V6));
         }
     }
     if digits > 0 {
@@ -498,7 +498,7 @@ fn v6_reason(text: &str) -> AddrError {
         .chars()
         .find(|c| !c.is_ascii_hexdigit() && *c != ':' && *c != '.')
     {
-        return AddrError::InvalidChar(c, Family::V6);
+        return AddrError::InvalidChar(c, IpVersion::V6);
     }
     match scan_v6(text.as_bytes()) {
         Err(AddrError::Embedded(_)) => {
@@ -585,15 +585,15 @@ mod tests {
         assert_eq!(parse_addr("1.2.3.4:80"), Err(AddrError::Port));
         assert_eq!(
             parse_addr("a.b.c.d"),
-            Err(AddrError::InvalidChar('a', Family::V4))
+            Err(AddrError::InvalidChar('a', IpVersion::V4))
         );
         assert_eq!(
             parse_addr("1.2.3.4 "),
-            Err(AddrError::InvalidChar(' ', Family::V4))
+            Err(AddrError::InvalidChar(' ', IpVersion::V4))
         );
         assert_eq!(
             parse_addr("1.2.3.4\0"),
-            Err(AddrError::InvalidChar('\0', Family::V4))
+            Err(AddrError::InvalidChar('\0', IpVersion::V4))
         );
         assert_eq!(parse_addr("12345"), Err(AddrError::OctetCount(1)));
         assert_eq!(parse_addr("unknown"), Err(AddrError::NotAnAddress));
@@ -646,7 +646,7 @@ mod tests {
         );
         assert_eq!(
             parse_addr("::g"),
-            Err(AddrError::InvalidChar('g', Family::V6))
+            Err(AddrError::InvalidChar('g', IpVersion::V6))
         );
     }
 

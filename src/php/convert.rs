@@ -51,6 +51,29 @@ pub fn for_each_entry<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Key<'_>, &'a 
     }
 }
 
+/// The one reader of header arrays (`name => value | list of values`): calls `f` once per
+/// value, in order, with the name, the index of the array entry it came from and the value's
+/// bytes, or `None` when the value is not a string (no value of another type is read as text:
+/// the consumer treats it as malformed). Integer keys name no header and are skipped.
+pub fn for_each_header<'a>(
+    ht: &'a ZendHashTable,
+    mut f: impl FnMut(&[u8], usize, Option<&'a [u8]>),
+) {
+    let mut entry = 0usize;
+    let mut it = ht.iter();
+    while let Some((k, v)) = it.next_zval() {
+        let Some(name) = k.zend_str() else { continue };
+        let name = name.as_bytes();
+        let v = v.dereference();
+        if let Some(list) = v.array() {
+            for_each_entry(list, |_, item| f(name, entry, bytes(item)));
+        } else {
+            f(name, entry, bytes(v));
+        }
+        entry += 1;
+    }
+}
+
 /// True when the keys are exactly 0, 1, 2, … in order. (ext-php-rs's `has_sequential_keys`
 /// panics on a key that is not UTF-8.)
 fn is_list(ht: &ZendHashTable) -> bool {

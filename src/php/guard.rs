@@ -3,7 +3,6 @@
 // Rust parameter names are the PHP parameter names (named arguments), which are camelCase.
 #![allow(non_snake_case)]
 
-use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,83 +24,37 @@ use crate::credentials::managed::{self, Columns, ManagedRow};
 use crate::errors::InvalidInput;
 use crate::guard::Guard;
 use crate::guard_cache::{self, Cache};
-use crate::request::{self, Request};
+use crate::request::{Part, Request, RequestReader};
 
-/// Marker for request values that are not text; no grammar accepts it.
-const NOT_TEXT: &str = "\u{FFFD}";
-
-fn text_of(zv: &Zval) -> Option<Cow<'_, str>> {
-    if let Some(b) = convert::bytes(zv) {
-        return Some(match std::str::from_utf8(b) {
-            Ok(t) => Cow::Borrowed(t),
-            Err(_) => String::from_utf8_lossy(b),
-        });
-    }
-    zv.long().map(|i| Cow::Owned(i.to_string()))
-}
-
-/// name => value | list of values, flattened into pairs, keeping only the names `keep` knows
-/// (the headers or query parameters the core reads; names come back in their canonical form,
-/// so nothing is allocated for them).
-fn pairs<'a>(
-    ht: &'a ZendHashTable,
-    keep: fn(&[u8]) -> Option<&'static str>,
-) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
-    let mut out = Vec::new();
-    for_each_entry(ht, |k, v| {
-        let Key::Str(raw) = k else { return };
-        let Some(name) = keep(raw) else { return };
-        if let Some(list) = v.array() {
-            for_each_entry(list, |_, item| {
-                let value = text_of(item).unwrap_or(Cow::Borrowed(NOT_TEXT));
-                out.push((Cow::Borrowed(name), value));
-            });
-        } else {
-            let value = text_of(v).unwrap_or(Cow::Borrowed(NOT_TEXT));
-            out.push((Cow::Borrowed(name), value));
-        }
-    });
-    out
-}
-
+/// Reads a request array (the core's [`RequestReader`] decides what is a caller mistake).
 fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
-    let mut req = Request {
-        method: Cow::Borrowed("GET"),
-        ..Request::default()
-    };
-    let mut bad = Vec::new();
-    for_each_entry(ht, |k, v| match k {
-        Key::Str(b"method") => match text_of(v) {
-            Some(m) => req.method = m,
-            None => bad.push("method must be a string"),
-        },
-        Key::Str(b"remoteAddr") => {
-            if v.is_null() {
-                return;
-            }
-            match text_of(v) {
-                Some(a) => req.remote_addr = a,
-                None => bad.push("remoteAddr must be a string"),
-            }
+    let mut r = RequestReader::new();
+    for_each_entry(ht, |k, v| {
+        let part = match k {
+            Key::Str(b) => Part::from_key(b),
+            Key::Int(_) => None,
+        };
+        match part {
+            None => r.unknown_key(&k.to_text()),
+            Some(Part::Method) => match convert::bytes(v) {
+                Some(m) => r.method(m),
+                None => r.wrong_type(Part::Method, &convert::describe(v)),
+            },
+            Some(Part::RemoteAddr) => match convert::bytes(v) {
+                Some(a) => r.remote_addr(a),
+                None if v.is_null() => {}
+                None => r.wrong_type(Part::RemoteAddr, &convert::describe(v)),
+            },
+            Some(part @ (Part::Headers | Part::Query)) => match v.array() {
+                Some(h) if part == Part::Headers => {
+                    convert::for_each_header(h, |name, _, value| r.header(name, value))
+                }
+                Some(q) => convert::for_each_header(q, |name, _, value| r.query(name, value)),
+                None => r.wrong_type(part, &convert::describe(v)),
+            },
         }
-        Key::Str(b"headers") => match v.array() {
-            Some(h) => req.headers = pairs(h, request::header_name),
-            None => bad.push("headers must be an array"),
-        },
-        Key::Str(b"query") => match v.array() {
-            Some(q) => req.query = pairs(q, request::query_param_name),
-            None => bad.push("query must be an array"),
-        },
-        _ => {}
     });
-    if bad.is_empty() {
-        Ok(req)
-    } else {
-        Err(invalid_input_msg(format!(
-            "Invalid request array: {}",
-            bad.join("; ")
-        )))
-    }
+    Ok(r.finish()?)
 }
 
 fn string_zval(s: &str) -> PhpResult<Zval> {
@@ -271,13 +224,16 @@ fn build(
     managed: Option<&ZendHashTable>,
     options: Option<&ZendHashTable>,
 ) -> PhpResult<Guard> {
-    let env = object(env, "env")?;
+    let mut env = object(env, "env")?;
     let rows = managed_rows(managed);
     let options = match options {
-        Some(o) => object(o, "options")?,
-        None => Map::new(),
+        Some(o) => object(o, "options"),
+        None => Ok(Map::new()),
     };
-    Ok(Guard::with_rows(&env, rows, &options)?)
+    let guard = options.and_then(|o| Ok(Guard::with_rows(&env, rows, &o)?));
+    // This copy of `$env` holds the raw tokens too: wiped like the core's own.
+    crate::guard::wipe_env(&mut env);
+    guard
 }
 
 /// The granted scopes of a principal: a string or a list; members that are not UTF-8 text are
@@ -397,6 +353,7 @@ impl PhpGuard {
         managedCredentials: Param<Option<&ZendHashTable>>,
         options: Param<Option<&ZendHashTable>>,
     ) -> PhpResult<Self> {
+        super::raw::refuse_reconstruction::<Self>()?;
         Ok(Self {
             inner: Arc::new(build(
                 env.get()?,
@@ -457,7 +414,12 @@ impl PhpGuard {
         i64::try_from(CACHE.forget()).unwrap_or(i64::MAX)
     }
 
-    /// Authenticates one request (`method`, `headers`, `query`, `remoteAddr`):
+    /// Authenticates one request (`method`, `headers`, `query`, `remoteAddr`). The array's
+    /// shape is the caller's code: a missing or non-string `method`, an unknown key, `headers`
+    /// or `query` that is not an array, or `remoteAddr` neither a string nor null throws
+    /// `InvalidInputException` naming every such key. Values inside `headers` and `query` come
+    /// from the client and never throw (a value that is not a string can only be denied).
+    /// Returns
     /// `['ok' => true, 'principal' => [...]]` or
     /// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
     /// (`reason` and `reasonDetail` are for the plugin's log, never for the response).
@@ -481,10 +443,19 @@ impl PhpGuard {
     ///   `authenticate()`
     /// @param string|list<string> $scope
     /// @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
-    ///   list of them (a malformed requirement is never read as "no requirement").
+    ///   list of them (a malformed requirement is never read as "no requirement"), or when
+    ///   `$principal` is a whole authenticate() result instead of its `principal`.
     pub fn has_scope(&self, principal: Param<&ZendHashTable>, scope: &Zval) -> PhpResult<bool> {
         let principal = principal.get()?;
         let required = required_scopes(scope)?;
+        if principal.get("scopes").is_none()
+            && principal.get("ok").is_some_and(|ok| ok.bool().is_some())
+        {
+            return Err(invalid_input_msg(
+                "Invalid hasScope arguments: principal: an authenticate() result was given; pass \
+                 its principal (`$result['principal']`)",
+            ));
+        }
         let granted = principal
             .get("scopes")
             .map(granted_scopes)

@@ -9,7 +9,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ce;
 use serde_json::{Value, json};
 
-use super::convert::{self, Key, describe, for_each_entry, to_array};
+use super::convert::{self, describe, for_each_entry, to_array};
 use super::params::{ArrayOrEmpty, Param};
 use crate::ip::{self, Allowlist, Input, Member, Normalized};
 
@@ -64,6 +64,7 @@ impl IpAllowlist {
     ///
     /// @param list<string>|string $entries
     pub fn __construct(entries: &Zval) -> PhpResult<Self> {
+        super::raw::refuse_reconstruction::<Self>()?;
         let inner = Allowlist::parse(&input(entries), "IpAllowlist entries", "entries")?;
         Ok(Self { inner })
     }
@@ -167,16 +168,7 @@ mod client_ip_glue {
             None => Allowlist::default(),
         };
         let mut owned: Vec<(Vec<u8>, Option<&[u8]>)> = Vec::with_capacity(headers.len());
-        for_each_entry(headers, |k, v| {
-            let Key::Str(name) = k else { return };
-            if let Some(list) = v.array() {
-                for_each_entry(list, |_, item| {
-                    owned.push((name.to_vec(), convert::bytes(item)))
-                });
-            } else {
-                owned.push((name.to_vec(), convert::bytes(v)));
-            }
-        });
+        convert::for_each_header(headers, |name, _, value| owned.push((name.to_vec(), value)));
         let pairs: Vec<ip::Header<'_>> = owned.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
         Ok(ip::client::resolve(remoteAddr, &pairs, &trusted).map(|a| a.to_string()))
     }

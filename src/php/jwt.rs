@@ -48,6 +48,7 @@ impl JwtVerifier {
         keys: Param<&ZendHashTable>,
         options: Param<&ZendHashTable>,
     ) -> PhpResult<Self> {
+        super::raw::refuse_reconstruction::<Self>()?;
         let (keys, options) = (keys.get()?, options.get()?);
         let keys = convert::array_to_value_keeping_bytes(keys, "keys")?;
         let options = convert::array_to_value(options, "options")?;

@@ -9,6 +9,7 @@ pub mod jwt;
 pub mod params;
 #[cfg(feature = "panic-probe")]
 pub mod probe;
+pub mod raw;
 pub mod redact;
 pub mod tokens;
 pub mod webhook;

@@ -8,7 +8,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{Map, Value, json};
 
-use super::convert::{self, Key};
+use super::convert;
 use super::params::Param;
 use crate::errors::InvalidInput;
 use crate::webhook;
@@ -122,31 +122,24 @@ fn secret_list(secrets: &Zval) -> Result<Vec<&[u8]>, InvalidInput> {
     err.into_result(out)
 }
 
-/// A header name (owned: integer keys are rendered) and its values, `None` when not text.
+/// A header name and its values, `None` when some value is not text.
 type OwnedHeader<'a> = (Vec<u8>, Option<Vec<&'a [u8]>>);
 
-/// (name, values) pairs; `None` values mark a header whose value is not text.
+/// (name, values) pairs, one per header entry (see [`convert::for_each_header`]).
 fn header_list(headers: &ZendHashTable) -> Vec<OwnedHeader<'_>> {
-    let mut out = Vec::with_capacity(headers.len());
-    convert::for_each_entry(headers, |k, v| {
-        let name = match k {
-            Key::Str(b) => b.to_vec(),
-            Key::Int(i) => i.to_string().into_bytes(),
-        };
-        let values = match (convert::bytes(v), v.array()) {
-            (Some(s), _) => Some(vec![s]),
-            (None, Some(list)) => {
-                let mut vals = Vec::with_capacity(list.len());
-                let mut all_text = true;
-                convert::for_each_entry(list, |_, item| match convert::bytes(item) {
-                    Some(s) => vals.push(s),
-                    None => all_text = false,
-                });
-                all_text.then_some(vals)
+    let mut out: Vec<OwnedHeader<'_>> = Vec::with_capacity(headers.len());
+    let mut last = usize::MAX;
+    convert::for_each_header(headers, |name, entry, value| {
+        if entry != last {
+            last = entry;
+            out.push((name.to_vec(), Some(Vec::with_capacity(1))));
+        }
+        if let Some((_, values)) = out.last_mut() {
+            match (values.as_mut(), value) {
+                (Some(list), Some(v)) => list.push(v),
+                _ => *values = None,
             }
-            (None, None) => None,
-        };
-        out.push((name, values));
+        }
     });
     out
 }

@@ -13,7 +13,7 @@ use crate::warnings::{Level, Warning};
 pub const NO_CREDENTIALS_ERROR: &str = "Tokens are required but no credential is configured.";
 
 /// Trimmed, non-empty, de-duplicated, sorted.
-fn normalise(mut list: Vec<String>) -> Vec<String> {
+fn normalize(mut list: Vec<String>) -> Vec<String> {
     for s in &mut list {
         let t = s.trim();
         if t.len() != s.len() {
@@ -47,7 +47,7 @@ pub fn diagnostics(
     if config.require_token && summary.credential_count == 0 {
         errors.push(NO_CREDENTIALS_ERROR.to_owned());
     }
-    let errors = normalise(errors);
+    let errors = normalize(errors);
     let webhook = &config.webhook;
     // The runtime profile's keys first, in its order, then the auth details.
     let mut details = match runtime_profile(config) {
@@ -76,7 +76,7 @@ pub fn diagnostics(
         "status": if errors.is_empty() { "ok" } else { "failed" },
         "strict": false,
         "errors": errors,
-        "warnings": normalise(pick(Level::Warning)),
+        "warnings": normalize(pick(Level::Warning)),
         "details": details,
         "generatedAt": iso8601_utc(now),
     })

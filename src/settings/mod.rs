@@ -6,7 +6,7 @@
 //! [`read`]) and problems become warnings in that order. No secret value is kept beyond the
 //! raw credential inputs, which the Guard wipes once the credential set is built.
 
-pub mod parse;
+pub mod grammar;
 pub mod profile;
 pub mod read;
 pub mod webhook;

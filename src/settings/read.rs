@@ -1,4 +1,4 @@
-//! Reading settings from the normalised env map: the read rule shared by every variable, typed
+//! Reading settings from the normalized env map: the read rule shared by every variable, typed
 //! reads with their defaults, and the warnings and `profileDefaultsAppliedFields` they produce.
 //!
 //! The read rule: the value is trimmed; an empty value and the literal `null` count as unset;
@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::parse::{self, IntError};
+use super::grammar::{self, IntError};
 use crate::errors::codes::WarningCode;
 use crate::warnings::Warning;
 
@@ -40,7 +40,7 @@ impl<'a> Reader<'a> {
         if value.is_empty() || value.eq_ignore_ascii_case("null") {
             return None;
         }
-        if parse::is_env_reference(value) {
+        if grammar::is_env_reference(value) {
             self.warn(Warning::warn(
                 WarningCode::UnresolvedEnvReference,
                 format!(
@@ -60,7 +60,7 @@ impl<'a> Reader<'a> {
         default_text: impl FnOnce() -> String,
     ) -> Option<bool> {
         let text = self.text(key)?;
-        let parsed = parse::parse_bool(text);
+        let parsed = grammar::parse_bool(text);
         if parsed.is_none() {
             self.warn(Warning::warn(
                 WarningCode::InvalidBooleanSetting,
@@ -95,7 +95,7 @@ impl<'a> Reader<'a> {
         default_text: impl FnOnce() -> String,
     ) -> Option<u32> {
         let text = self.text(key)?;
-        let value = match parse::parse_positive_int(text) {
+        let value = match grammar::parse_positive_int(text) {
             Ok(v) => v,
             Err(IntError::TooLarge) if cap.is_some() => u32::MAX,
             Err(e) => {

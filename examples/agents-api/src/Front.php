@@ -55,23 +55,31 @@ final class Front
     }
 
     /**
-     * Builds the Guard the way the plugin does: env values, managed credential rows, options.
-     * One Guard serves the whole request; a long-running worker may keep it until config changes.
+     * The Guard for this request, built the way the plugin does (env values, managed credential
+     * rows, options) and kept by the worker across requests. The revision covers every input:
+     * editing the credentials file or the env takes effect on the next request.
      */
     public static function buildGuard(array $env, string $dataDir): Guard
     {
         $rowsFile = $env['AGENTS_DEMO_MANAGED_CREDENTIALS'] ?? '';
-        $rows = [];
+        $rowsJson = '';
         if ($rowsFile !== '') {
             $path = str_starts_with($rowsFile, '/') ? $rowsFile : $dataDir . '/' . $rowsFile;
-            $rows = json_decode((string) file_get_contents($path), true, 32, JSON_THROW_ON_ERROR);
+            $rowsJson = (string) file_get_contents($path);
         }
         $proxies = trim($env['AGENTS_TRUSTED_PROXIES'] ?? '');
-        return new Guard(self::pluginEnv($env), $rows, [
+        $pluginEnv = self::pluginEnv($env);
+        $options = [
             'trustedProxies' => $proxies === '' ? [] : $proxies,
             'forwardedHeader' => 'x-forwarded-for',
             'commerceEnabled' => ($env['AGENTS_DEMO_COMMERCE'] ?? '1') === '1',
-        ]);
+        ];
+        $revision = hash('sha256', serialize([$pluginEnv, $options, $rowsJson]));
+        return Guard::cached($revision, static fn (): Guard => new Guard(
+            $pluginEnv,
+            $rowsJson === '' ? [] : json_decode($rowsJson, true, 32, JSON_THROW_ON_ERROR),
+            $options,
+        ));
     }
 
     public function handle(): void
