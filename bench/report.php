@@ -213,8 +213,7 @@ $doc .= "\n## Craft adapter: CredentialRows::revision()\n\n" . <<<'MD'
     after 3 warm-up calls. Target: with the revision table, `revision()` takes at most 1 ms and
     less than `rows()` at every size (otherwise the cache saves nothing). The aggregate has no
     target; it grows with the table and is the fallback for a schema without the migration.
-
-    MD;
+    MD . "\n\n";
 if (is_array($craft) && isset($craft['craft_revision'])) {
     $doc .= "| database | rows | revision(), table | revision(), aggregate | rows() | target |\n|---|---:|---:|---:|---:|---|\n";
     $names = ['sqlite' => 'SQLite', 'mysql' => 'MariaDB', 'pgsql' => 'PostgreSQL'];
