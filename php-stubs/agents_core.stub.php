@@ -145,7 +145,10 @@ namespace Agents\Core {
         public function __construct(mixed $entries) {}
 
         /**
-         * True when an entry contains `$ip`. Invalid address text (any bytes) gives false.
+         * True when an entry contains `$ip`. An IPv4-mapped address and its IPv4 form match the
+         * same entries (`::ffff:10.0.0.0/104` holds `10.1.2.3`, `10.0.0.0/8` holds
+         * `::ffff:10.1.2.3`), exactly as `Guard::authenticate` matches credential allowlists.
+         * Invalid address text (any bytes) gives false.
          *
          * @param string $ip an IPv4 or IPv6 address
          *
@@ -243,8 +246,12 @@ namespace Agents\Core {
     /**
      * The request's client address: `$remoteAddr` unless it is a trusted proxy; then the
      * `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
-     * trusted proxies. `$headers` maps names (any case) to a string or a list of strings. Null
-     * when no valid address is found. Throws `InvalidInputException` only for invalid
+     * trusted proxies. `$headers` maps names (any case) to a string or a list of strings (one
+     * per header line; each line is read on its own). Null when the client is unknown: the
+     * peer is not a valid address, or the peer is a trusted proxy and the forwarding chain
+     * cannot be read completely (an unterminated quote, a hop that is not an address, a value
+     * that is not text or holds a control character) or the walk reaches `unknown` or an
+     * obfuscated node; never the proxy's own address in that case. Throws `InvalidInputException` only for invalid
      * `$trustedProxies` entries (configuration). A `Forwarded` header is read whenever the
      * request has one, so trusted proxies that only maintain `X-Forwarded-For` must strip a
      * client-sent `Forwarded` header.
@@ -289,8 +296,10 @@ namespace Agents\Core {
      * Redacts sensitive fields for a caller without the resource's `*:read_sensitive` scope
      * ([spec:redaction]); `*` unlocks everything.
      *
-     * * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (in
-     *   `lineItems`) lose `salePrice`, `subtotal` and `total` whatever `$redactEmail` says.
+     * * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (every
+     *   array directly under `lineItems`, whatever its keys: a list, a list with gaps after
+     *   `array_filter`, or keyed by line-item id) lose `salePrice`, `subtotal` and `total` whatever
+     *   `$redactEmail` says.
      * * `user` (`users:read_sensitive`): `email` → null with `emailRedacted`; `firstName`,
      *   `lastName`, `friendlyName`, `unverifiedEmail` → null whatever `$redactEmail` says.
      * * `address` (`addresses:read_sensitive`): `fullName`, `organization`, `postalCode`,
@@ -353,7 +362,9 @@ namespace Agents\Core {
     /**
      * Verifies a webhook delivery: `['valid' => bool, 'reason' => ?string]`, reasons
      * `missing_header`, `malformed_header`, `stale_timestamp` (older than `$toleranceSeconds`),
-     * `future_timestamp` (newer than now + `$toleranceSeconds`), `signature_mismatch`.
+     * `future_timestamp` (newer than now + `$toleranceSeconds`), `signature_mismatch`. The
+     * timestamp must be the canonical decimal `webhook_sign()` writes (digits only, no sign, no
+     * leading zero): `0001700000000` is `malformed_header` although it names the same second.
      *
      * @param string|list<string> $secrets one secret, or several during rotation (any may match)
      * @param string $body the exact bytes received

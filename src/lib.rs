@@ -13,6 +13,7 @@ pub mod guard;
 pub mod guard_cache;
 pub mod hex;
 pub mod ip;
+pub mod json;
 pub mod jwt;
 pub mod posture;
 pub mod redact;

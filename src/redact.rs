@@ -16,7 +16,9 @@
 //! the fields it describes or already holds the marker. The rules apply to the record and to
 //! every object nested in it at any depth (a list of records, an order's `customer` block, a
 //! response envelope), so sensitive values cannot slip through a nesting level. Line items are the
-//! objects in an order's `lineItems` lists; an order's own `subtotal`/`total` are kept.
+//! members of an order's `lineItems`, whatever its keys: a list, or an object (a PHP array keyed
+//! by line-item id, or a list with gaps after `array_filter`); an order's own `subtotal`/`total`
+//! are kept.
 //! `redactEmail = false` disables e-mail and address redaction alike, as in the plugin.
 #![forbid(unsafe_code)]
 
@@ -107,7 +109,7 @@ pub fn redact(
         hide_marked: !unlocked && redact_email,
         hide_always: !unlocked,
     };
-    walk(&mut record, &policy, false);
+    walk(&mut record, &policy, Place::Plain);
     record
 }
 
@@ -119,15 +121,42 @@ struct Policy {
     hide_always: bool,
 }
 
-fn walk(v: &mut Value, p: &Policy, line_items: bool) {
+/// Where a value sits relative to an order's `lineItems`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Anywhere else.
+    Plain,
+    /// The value of a `lineItems` key (or a list nested in one): its members are line items.
+    LineItems,
+    /// A line item.
+    LineItem,
+}
+
+fn walk(v: &mut Value, p: &Policy, place: Place) {
     match v {
-        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, p, line_items)),
+        Value::Array(items) => {
+            let inner = if place == Place::Plain {
+                Place::Plain
+            } else {
+                Place::LineItem
+            };
+            items.iter_mut().for_each(|i| walk(i, p, inner));
+        }
+        // A PHP array keyed by line-item id (or a filtered list) reaches us as an object: its
+        // members are line items all the same; the container itself is not one.
+        Value::Object(m) if place == Place::LineItems => {
+            m.values_mut().for_each(|i| walk(i, p, Place::LineItem));
+        }
         Value::Object(m) => {
-            apply(m, p, line_items);
+            apply(m, p, place == Place::LineItem);
             for (k, child) in m.iter_mut() {
                 if child.is_object() || child.is_array() {
-                    let into_line_items = p.resource == Resource::Order && k == "lineItems";
-                    walk(child, p, into_line_items);
+                    let child_place = if p.resource == Resource::Order && k == "lineItems" {
+                        Place::LineItems
+                    } else {
+                        Place::Plain
+                    };
+                    walk(child, p, child_place);
                 }
             }
         }
@@ -199,6 +228,43 @@ mod tests {
                 "emailRedacted": true
             })
         );
+    }
+
+    #[test]
+    fn line_items_keyed_by_id_or_with_gaps_lose_their_prices() {
+        // `array_filter` leaves keys 1 and 3; a map keyed by line-item id; a nested list.
+        for items in [
+            json!({"1": {"sku": "A", "salePrice": 5, "subtotal": 5, "total": 5},
+                   "3": {"sku": "B", "total": 7}}),
+            json!({"li-9": {"sku": "A", "salePrice": 5}, "total": {"sku": "B", "total": 7}}),
+            json!([[{"sku": "A", "salePrice": 5}]]),
+        ] {
+            let o = json!({"id": 1, "total": 12, "lineItems": items.clone()});
+            let r = redact(o, Resource::Order, &["orders:read"], true);
+            assert_eq!(r["total"], 12);
+            let members: Vec<&Value> = match &r["lineItems"] {
+                Value::Object(m) => m.values().collect(),
+                Value::Array(a) => a.iter().flat_map(|i| i.as_array().unwrap()).collect(),
+                other => panic!("{other}"),
+            };
+            for item in members {
+                for f in LINE_ITEM_PRICE_FIELDS {
+                    assert!(item.get(f).is_none(), "{f} in {item}");
+                }
+            }
+            assert!(r["lineItems"].to_string().contains("\"sku\":\"A\""));
+            // The container's own keys stay, even one named like a price field.
+            if items.get("total").is_some() {
+                assert_eq!(r["lineItems"]["total"], json!({"sku": "B"}));
+            }
+            let r = redact(
+                json!({"lineItems": items.clone()}),
+                Resource::Order,
+                &["*"],
+                true,
+            );
+            assert_eq!(r["lineItems"], items);
+        }
     }
 
     #[test]

@@ -450,6 +450,59 @@ pub fn parse_value(input: &Value) -> (Vec<String>, Vec<usize>) {
     }
 }
 
+/// Where [`parse_exact_value`] found something that is not a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotExact {
+    /// The value is neither a string, a list nor `null`.
+    NotAList,
+    /// The list member at this position is not a string.
+    Member(usize),
+    /// This piece (between separators) is not `[a-z0-9:_*.-]+`.
+    Scope(String),
+}
+
+/// The strict reader for scopes that come from outside the site's own configuration (a signed
+/// token's `scope` claim, the JWT `scopeCeiling`): a string of scopes separated by ASCII spaces,
+/// tabs, line breaks or commas, or a list of such strings, or `null` (none). Every piece must
+/// already match the grammar `[a-z0-9:_*.-]+` exactly: nothing is lower-cased or stripped, so
+/// `[*]`, `ORDERS:READ` or a zero-width character inside a scope is refused instead of being
+/// cleaned into another scope. `entries:write` still reads as `entries:write:draft`; the result
+/// is de-duplicated and sorted. Every offending item is returned.
+pub fn parse_exact_value(input: &Value) -> Result<Vec<String>, Vec<NotExact>> {
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    let mut read = |text: &str, bad: &mut Vec<NotExact>| {
+        for piece in text.split(|c: char| c.is_ascii() && is_ascii_separator(c as u8)) {
+            if piece.is_empty() {
+                continue;
+            }
+            if piece.bytes().all(is_scope_byte) {
+                out.push(canonical(piece.to_owned()));
+            } else {
+                bad.push(NotExact::Scope(piece.to_owned()));
+            }
+        }
+    };
+    match input {
+        Value::Null => {}
+        Value::String(s) => read(s, &mut bad),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) => read(s, &mut bad),
+                    _ => bad.push(NotExact::Member(i)),
+                }
+            }
+        }
+        _ => bad.push(NotExact::NotAList),
+    }
+    if bad.is_empty() {
+        Ok(sorted(out))
+    } else {
+        Err(bad)
+    }
+}
+
 /// The default set as owned strings, in declaration order.
 pub fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()

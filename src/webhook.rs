@@ -10,7 +10,10 @@
 //! may match), and constant-time comparison of every (secret, signature) pair without early exit.
 //! Header names match case-insensitively; a header may come as several values, and the signature
 //! header may list several comma-separated `sha256=` entries (a sender signing with two secrets
-//! during rotation). The id header is not signed and not required.
+//! during rotation). The id header is not signed and not required. The timestamp must be in
+//! canonical decimal form (what [`sign`] writes: no sign, no leading zero), so one signed
+//! delivery has exactly one spelling. Verification goes through [`Verifier`], which can only be
+//! built from checked settings.
 #![forbid(unsafe_code)]
 
 use hmac::{Hmac, Mac};
@@ -153,54 +156,79 @@ pub fn uuid_v4() -> Result<String, getrandom::Error> {
     Ok(out)
 }
 
-/// Checks the verification settings: at least one secret, none empty, tolerance not negative.
-/// Names every bad item (never a secret's value).
-pub fn check_settings(secrets: &[&[u8]], tolerance: i64) -> Result<(), InvalidInput> {
-    let mut err = InvalidInput::new("webhook_verify settings");
-    if secrets.is_empty() {
-        err.push("secrets", "no secret given");
-    }
-    for (i, s) in secrets.iter().enumerate() {
-        if s.is_empty() {
-            err.push(format!("secrets[{i}]"), "is empty");
-        }
-    }
-    if tolerance < 0 {
-        err.push("toleranceSeconds", "must not be negative");
-    }
-    err.into_result(())
+/// Validated verification settings: at least one secret, none empty, a tolerance that is not
+/// negative. The only way to verify a delivery, so verification never runs on settings that
+/// were not checked.
+#[derive(Clone)]
+pub struct Verifier<'a> {
+    secrets: Vec<&'a [u8]>,
+    tolerance: i64,
 }
 
-/// Verifies a delivery at unix time `now`. Call [`check_settings`] first: with no usable secret
-/// this answers `signature_mismatch`.
-pub fn verify(
-    secrets: &[&[u8]],
-    body: &[u8],
-    headers: &[Header<'_>],
-    tolerance: i64,
-    now: i64,
-) -> Result<(), WebhookReason> {
-    let timestamp = timestamp(&values(headers, TIMESTAMP_HEADER)?)?;
-    let presented = signatures(&values(headers, SIGNATURE_HEADER)?)?;
-    if timestamp < now.saturating_sub(tolerance) {
-        return Err(WebhookReason::StaleTimestamp);
+impl std::fmt::Debug for Verifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("secrets", &self.secrets.len())
+            .field("tolerance", &self.tolerance)
+            .finish()
     }
-    if timestamp > now.saturating_add(tolerance) {
-        return Err(WebhookReason::FutureTimestamp);
-    }
-    let mut ok = Choice::from(0);
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        let Some(expected) = mac(secret, timestamp, body) else {
-            continue;
-        };
-        for sig in &presented {
-            ok |= expected.ct_eq(sig);
+}
+
+impl<'a> Verifier<'a> {
+    /// Checks the settings; the error names every bad item (never a secret's value).
+    pub fn new(secrets: &[&'a [u8]], tolerance: i64) -> Result<Self, InvalidInput> {
+        let mut err = InvalidInput::new("webhook_verify settings");
+        if secrets.is_empty() {
+            err.push("secrets", "no secret given");
         }
+        for (i, s) in secrets.iter().enumerate() {
+            if s.is_empty() {
+                err.push(format!("secrets[{i}]"), "is empty");
+            }
+        }
+        if tolerance < 0 {
+            err.push("toleranceSeconds", "must not be negative");
+        }
+        err.into_result(Self {
+            secrets: secrets.to_vec(),
+            tolerance,
+        })
     }
-    if bool::from(ok) {
-        Ok(())
-    } else {
-        Err(WebhookReason::SignatureMismatch)
+
+    /// The freshness window in seconds.
+    pub fn tolerance(&self) -> i64 {
+        self.tolerance
+    }
+
+    /// Verifies a delivery at unix time `now`.
+    pub fn verify(
+        &self,
+        body: &[u8],
+        headers: &[Header<'_>],
+        now: i64,
+    ) -> Result<(), WebhookReason> {
+        let timestamp = timestamp(&values(headers, TIMESTAMP_HEADER)?)?;
+        let presented = signatures(&values(headers, SIGNATURE_HEADER)?)?;
+        if timestamp < now.saturating_sub(self.tolerance) {
+            return Err(WebhookReason::StaleTimestamp);
+        }
+        if timestamp > now.saturating_add(self.tolerance) {
+            return Err(WebhookReason::FutureTimestamp);
+        }
+        let mut ok = Choice::from(0);
+        for secret in &self.secrets {
+            let Some(expected) = mac(secret, timestamp, body) else {
+                continue;
+            };
+            for sig in &presented {
+                ok |= expected.ct_eq(sig);
+            }
+        }
+        if bool::from(ok) {
+            Ok(())
+        } else {
+            Err(WebhookReason::SignatureMismatch)
+        }
     }
 }
 
@@ -227,11 +255,16 @@ fn values<'a>(headers: &[Header<'a>], name: &str) -> Result<Vec<&'a [u8]>, Webho
     }
 }
 
-/// One decimal timestamp that fits `i64`, so every timestamp [`sign`] accepts reads back
-/// (repeated identical values are tolerated).
+/// One timestamp in canonical decimal form (the form [`sign`] writes and the MAC covers: digits
+/// only, no sign, no leading zero except `0` itself) that fits `i64`, so every timestamp
+/// [`sign`] accepts reads back and no other spelling of it verifies (repeated identical values
+/// are tolerated).
 fn timestamp(values: &[&[u8]]) -> Result<i64, WebhookReason> {
     let first = values[0];
-    if values.iter().any(|v| *v != first) || first.len() > 19 {
+    if values.iter().any(|v| *v != first)
+        || first.len() > 19
+        || (first.len() > 1 && first[0] == b'0')
+    {
         return Err(WebhookReason::MalformedHeader);
     }
     first
@@ -290,6 +323,53 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
     const SECRET: &[u8] = b"whsec_test_secret";
+
+    fn verify(
+        secrets: &[&[u8]],
+        body: &[u8],
+        headers: &[Header<'_>],
+        tolerance: i64,
+        now: i64,
+    ) -> Result<(), WebhookReason> {
+        Verifier::new(secrets, tolerance)
+            .expect("valid settings")
+            .verify(body, headers, now)
+    }
+
+    fn check_settings(secrets: &[&[u8]], tolerance: i64) -> Result<(), InvalidInput> {
+        Verifier::new(secrets, tolerance).map(|_| ())
+    }
+
+    #[test]
+    fn only_the_canonical_timestamp_verifies() {
+        let s = sign(SECRET, b"b", NOW, Some(b"evt_1".as_slice())).unwrap();
+        assert_eq!(
+            verify(&[SECRET], b"b", &hdrs("1700000000", &s.signature), 300, NOW),
+            Ok(())
+        );
+        for t in [
+            "01700000000",
+            "0001700000000",
+            "+1700000000",
+            "1700000000.0",
+            "1_700_000_000",
+        ] {
+            assert_eq!(
+                verify(&[SECRET], b"b", &hdrs(t, &s.signature), 300, NOW),
+                Err(WebhookReason::MalformedHeader),
+                "{t}"
+            );
+        }
+        let z = sign(SECRET, b"b", 0, None).unwrap();
+        assert_eq!(
+            verify(&[SECRET], b"b", &hdrs("0", &z.signature), 0, 0),
+            Ok(())
+        );
+        assert_eq!(
+            verify(&[SECRET], b"b", &hdrs("00", &z.signature), 0, 0),
+            Err(WebhookReason::MalformedHeader)
+        );
+    }
 
     fn hdrs<'a>(ts: &'a str, sig: &'a str) -> Vec<Header<'a>> {
         vec![

@@ -7,7 +7,8 @@ use agents_core::ip::parse::parse_addr;
 use agents_core::ip::{AddrError, Allowlist, Cidr, parse_entry, parse_ip};
 use proptest::prelude::*;
 
-/// Naive reference: scan every entry; mapped IPv6 also checks IPv4 entries.
+/// Naive reference: scan every entry; mapped IPv6 also checks IPv4 entries, and IPv4 also checks
+/// IPv6 entries with its mapped form.
 fn naive(nets: &[Cidr], ip: IpAddr) -> bool {
     nets.iter().any(|n| {
         let exact = |n: &Cidr, ip: IpAddr| match (*n, ip) {
@@ -37,7 +38,8 @@ fn naive(nets: &[Cidr], ip: IpAddr) -> bool {
                         exact(n, IpAddr::V4(v4))
                     }
                 }
-                IpAddr::V4(_) => false,
+                // The IPv4 form matches IPv6 entries holding its mapped form.
+                IpAddr::V4(a) => exact(n, IpAddr::V6(a.to_ipv6_mapped())),
             }
     })
 }
@@ -158,6 +160,43 @@ proptest! {
         // A refusal always has a specific reason once the text looks like an address.
         if let (Err(e), true) = (parse_addr(&s), s.contains(['.', ':'])) {
             prop_assert_ne!(e, AddrError::NotAnAddress, "{}", s);
+        }
+    }
+}
+
+/// Text a client may put in front of what its trusted proxy appends.
+fn client_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[ -~]{0,40}",
+        "(for|by|proto)?=?\"?\\[?[0-9a-f:.\\\\\",;_\\] ]{0,24}",
+        "((for=)?(\"|\\\\|\\[|unknown|_x|1\\.2\\.3\\.4|10\\.0\\.0\\.9)[,; ]{0,2}){0,5}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(5000))]
+
+    /// Whatever the client writes, the answer behind the trusted proxy is the address the
+    /// proxy appended or unknown, never the proxy itself (nor anything else).
+    #[test]
+    fn client_text_never_turns_the_client_into_the_proxy(x in client_text(), lines in any::<bool>()) {
+        use agents_core::ip::{ForwardingHeader, Header};
+        use agents_core::ip::client::resolve_with;
+        let trusted = Allowlist::parse_value(&serde_json::json!(["10.0.0.0/8"])).unwrap();
+        let client: IpAddr = "198.51.100.7".parse().unwrap();
+        for (name, appended, which) in [
+            (&b"Forwarded"[..], "for=198.51.100.7", ForwardingHeader::Forwarded),
+            (&b"Forwarded"[..], "for=198.51.100.7", ForwardingHeader::Auto),
+            (&b"X-Forwarded-For"[..], "198.51.100.7", ForwardingHeader::XForwardedFor),
+        ] {
+            let joined = format!("{x}, {appended}");
+            let h: Vec<Header<'_>> = if lines {
+                vec![(name, Some(x.as_bytes())), (name, Some(appended.as_bytes()))]
+            } else {
+                vec![(name, Some(joined.as_bytes()))]
+            };
+            let got = resolve_with(b"10.0.0.1", &h, &trusted, which);
+            prop_assert!(got.is_none() || got == Some(client), "{:?} -> {:?}", h, got);
         }
     }
 }

@@ -135,3 +135,55 @@ fn one_jwk_set_serves_every_algorithm_by_kid() {
         JwtReason::AlgMismatch
     );
 }
+
+/// `n − s` for big-endian numbers of equal length (`s < n`).
+fn negate(n: &[u8], s: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; n.len()];
+    let mut borrow = 0i16;
+    for i in (0..n.len()).rev() {
+        let d = i16::from(n[i]) - i16::from(s[i]) - borrow;
+        borrow = i16::from(d < 0);
+        out[i] = (d + 256 * borrow) as u8;
+    }
+    out
+}
+
+/// ECDSA signatures are malleable: `(r, s)` and `(r, n − s)` both satisfy the curve equation.
+/// Only the low-S form of a real signature is accepted; flipping `s` of a valid signature gives
+/// a high-S one that is refused as `signature_not_canonical`, for every ECDSA algorithm.
+#[test]
+fn ecdsa_high_s_signatures_are_refused() {
+    use agents_core::jwt::{b64, ecdsa};
+    let mut seen = 0;
+    for e in fixtures() {
+        let alg = e["alg"].as_str().expect("alg");
+        let order: &[u8] = match alg {
+            "ES256" => &ecdsa::P256_ORDER,
+            "ES384" => &ecdsa::P384_ORDER,
+            _ => continue,
+        };
+        seen += 1;
+        let token = e["token"].as_str().expect("token");
+        let (head, sig) = token.rsplit_once('.').expect("three parts");
+        let raw = b64::decode(sig.as_bytes()).expect("signature");
+        assert_eq!(raw.len(), 2 * order.len(), "{alg}");
+        let (r, s) = raw.split_at(order.len());
+        let flipped = negate(order, s);
+        // Whichever of s and n − s is the high one is refused; the low one verifies.
+        let (low, high) = if s < flipped.as_slice() {
+            (s.to_vec(), flipped)
+        } else {
+            (flipped, s.to_vec())
+        };
+        let with = |s: &[u8]| format!("{head}.{}", b64::encode(&[r, s].concat()));
+        for key in forms(&e) {
+            let v = JwtVerifier::from_config(&key, &json!({"algorithms": [alg]})).expect("key");
+            let claims = v.check(with(&low).as_bytes(), NOW).expect("low-S verifies");
+            assert_eq!(claims["sub"], "fixture");
+            let refused = v.check(with(&high).as_bytes(), NOW).unwrap_err();
+            assert_eq!(refused.reason, JwtReason::SignatureNotCanonical, "{alg}");
+            assert!(refused.claims.is_none());
+        }
+    }
+    assert_eq!(seen, 2, "ES256 and ES384 fixtures");
+}

@@ -10,6 +10,11 @@
 //! * a `keyset` is tried as a JWK Set (when every member has a JWK) and as a list of key specs,
 //!   each with its `kid`.
 //!
+//! One deliberate difference from the peers: ECDSA signatures must be in low-S form
+//! (`src/jwt/ecdsa.rs`). A peer case whose ES256/ES384 token carries a high `s` and that the
+//! peers accept is expected to be refused as `signature_not_canonical` (derived from the token,
+//! not listed by id).
+//!
 //! A configuration the verifier refuses (an `InvalidInput`) answers "invalid" with every reason
 //! code the message names; it matches an expected reason when it names it. A refused token
 //! answers with its single reason (and claims when the signature verified).
@@ -140,6 +145,39 @@ fn run(case: &Value, keys: &Value) -> Outcome {
     }
 }
 
+/// True when `token` is an ES256/ES384 token whose signature has `s > n/2`.
+fn high_s(token: &str) -> bool {
+    use agents_core::jwt::{b64, ecdsa};
+    let mut parts = token.split('.');
+    let (Some(h), Some(_), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let header: Value = b64::decode(h.as_bytes())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    let order: &[u8] = match header["alg"].as_str() {
+        Some("ES256") => &ecdsa::P256_ORDER,
+        Some("ES384") => &ecdsa::P384_ORDER,
+        _ => return false,
+    };
+    let Some(raw) = b64::decode(sig.as_bytes()).filter(|r| r.len() == 2 * order.len()) else {
+        return false;
+    };
+    // s > (n - 1) / 2, i.e. 2s >= n + 1, i.e. 2s > n (n is odd).
+    let s = &raw[order.len()..];
+    let mut doubled = vec![0u8; s.len() + 1];
+    let mut carry = 0u16;
+    for i in (0..s.len()).rev() {
+        let v = u16::from(s[i]) * 2 + carry;
+        doubled[i + 1] = (v & 0xff) as u8;
+        carry = v >> 8;
+    }
+    doubled[0] = carry as u8;
+    let mut n = vec![0u8];
+    n.extend_from_slice(order);
+    doubled > n
+}
+
 #[test]
 fn every_verification_case() {
     let data = data();
@@ -147,8 +185,19 @@ fn every_verification_case() {
     assert!(cases.len() >= 60, "all cases are present");
     let mut failures = Vec::new();
     let mut runs = 0;
+    let mut high_s_cases = 0;
     for case in cases {
         let id = case["id"].as_str().expect("id");
+        let mut case = case.clone();
+        if case["expect"]["valid"] == true && high_s(case["token"].as_str().expect("token")) {
+            case["expect"] = json!({"valid": false, "reason": "signature_not_canonical"});
+            // Refusals stay acceptable for the other key forms; acceptance never is.
+            if let Some(Value::Array(alt)) = case.get_mut("acceptable_alternatives") {
+                alt.retain(|a| a["valid"] == false);
+            }
+            high_s_cases += 1;
+        }
+        let case = &case;
         let mut answers = vec![case["expect"].clone()];
         if let Some(alt) = case
             .get("acceptable_alternatives")
@@ -184,6 +233,7 @@ fn every_verification_case() {
             }
         }
     }
+    assert!(high_s_cases >= 1, "no peer case exercises the low-S rule");
     assert!(
         failures.is_empty(),
         "{} of {runs} runs failed:\n{}",

@@ -54,6 +54,29 @@ function der_to_jose(string $der, int $size): string
     return $out;
 }
 
+/**
+ * The low-S form of a JOSE `r || s` signature: OpenSSL returns either `s` or `n - s`, and the
+ * verifier accepts only `s <= n/2` (ECDSA malleability), so a high `s` is replaced by `n - s`.
+ */
+function low_s(string $jose, int $size, string $orderHex): string
+{
+    $n = hex2bin($orderHex);
+    $s = substr($jose, $size);
+    $flipped = '';
+    $borrow = 0;
+    for ($i = $size - 1; $i >= 0; $i--) {
+        $d = ord($n[$i]) - ord($s[$i]) - $borrow;
+        $borrow = $d < 0 ? 1 : 0;
+        $flipped = chr($d + 256 * $borrow) . $flipped;
+    }
+    return strcmp($s, $flipped) > 0 ? substr($jose, 0, $size) . $flipped : $jose;
+}
+
+const EC_ORDERS = [
+    32 => 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
+    48 => 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973',
+];
+
 $rsa = openssl_pkey_new(['private_key_type' => OPENSSL_KEYTYPE_RSA, 'private_key_bits' => 2048]);
 $rsaDetails = openssl_pkey_get_details($rsa);
 $ec = [];
@@ -103,7 +126,7 @@ foreach (['HS256' => 'sha256', 'HS384' => 'sha384', 'HS512' => 'sha512',
             }
             [$k, $d, $crv, $size] = $ec[$alg];
             openssl_sign($input, $der, $k, $hash === 'sha256' ? OPENSSL_ALGO_SHA256 : OPENSSL_ALGO_SHA384);
-            $sig = der_to_jose($der, $size);
+            $sig = low_s(der_to_jose($der, $size), $size, EC_ORDERS[$size]);
             $entry['pem'] = $d['key'];
             $entry['jwk'] = ['kty' => 'EC', 'crv' => $crv,
                 'x' => b64(str_pad($d['ec']['x'], $size, "\0", STR_PAD_LEFT)),

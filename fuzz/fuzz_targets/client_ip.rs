@@ -1,5 +1,7 @@
-//! Client-IP resolution from the socket peer and forwarding headers: never panics, and the
-//! answer is the peer whenever the peer is not a trusted proxy.
+//! Client-IP resolution from the socket peer and forwarding headers: never panics, the answer
+//! is the peer whenever the peer is not a trusted proxy, and whatever a client writes in front
+//! of the line its trusted proxy appends, the answer is that appended address or unknown
+//! (never the proxy itself).
 #![no_main]
 
 use agents_core::ip::{self, Allowlist};
@@ -21,6 +23,18 @@ fuzz_target!(|data: &[u8]| {
         if !trusted.contains(peer) {
             assert!(got.is_some());
         }
+    }
+    for (name, appended, which) in [
+        (&b"Forwarded"[..], &b"for=198.51.100.7"[..], ip::ForwardingHeader::Forwarded),
+        (&b"X-Forwarded-For"[..], &b"198.51.100.7"[..], ip::ForwardingHeader::XForwardedFor),
+    ] {
+        let mut h = headers.clone();
+        h.push((name, Some(appended)));
+        let got = ip::client::resolve_with(b"10.0.0.1", &h, &trusted, which);
+        assert!(
+            got.is_none() || got == Some("198.51.100.7".parse().expect("address")),
+            "{got:?}"
+        );
     }
     let none = Allowlist::default();
     let direct = ip::client::resolve(remote, &headers, &none);

@@ -3,7 +3,8 @@
 //!
 //! Never panics. Redaction is idempotent. Without the unlocking scope (and `*`), no object at any
 //! depth keeps a non-null value in a field the resource hides (e-mail and address fields when the
-//! flag is on; user names always), and no line item keeps a price. With the scope, or for fields
+//! flag is on; user names always), and no line item keeps a price (a line item is any member of
+//! an order's `lineItems`, a list or an object keyed by id). With the scope, or for fields
 //! the rules do not name, every value is kept: removing the markers from input and output leaves
 //! the same document, except for line-item prices and hidden fields. Resource names other than
 //! `order`, `user` and `address` are refused.
@@ -46,13 +47,32 @@ fuzz_target!(|data: &[u8]| {
             locked: !unlocked,
             flag,
         };
-        rules.hidden_everywhere(&out, false);
+        rules.hidden_everywhere(&out, Place::Plain);
         assert!(
-            rules.same_but_hidden(&record, &out, false),
+            rules.same_but_hidden(&record, &out, Place::Plain),
             "{record} -> {out}"
         );
     }
 });
+
+/// Where a value sits relative to an order's `lineItems` (an independent model of the rule).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Plain,
+    /// The value of `lineItems`, or a list inside it: its members are line items.
+    LineItems,
+    LineItem,
+}
+
+impl Place {
+    /// The place of a list member.
+    fn member(self) -> Place {
+        match self {
+            Place::Plain => Place::Plain,
+            Place::LineItems | Place::LineItem => Place::LineItem,
+        }
+    }
+}
 
 struct Rules {
     resource: Resource,
@@ -83,30 +103,40 @@ impl Rules {
         }
     }
 
-    fn strips_prices(&self, line_item: bool) -> bool {
-        line_item && self.locked && self.resource == Resource::Order
+    fn strips_prices(&self, place: Place) -> bool {
+        place == Place::LineItem && self.locked && self.resource == Resource::Order
+    }
+
+    /// Where the value of key `k` sits: the value of an order's `lineItems` holds line items.
+    fn child_place(&self, k: &str) -> Place {
+        if self.resource == Resource::Order && k == "lineItems" {
+            Place::LineItems
+        } else {
+            Place::Plain
+        }
     }
 
     /// No hidden field keeps a value anywhere in `v`.
-    fn hidden_everywhere(&self, v: &Value, line_item: bool) {
+    fn hidden_everywhere(&self, v: &Value, place: Place) {
         match v {
             Value::Array(items) => items
                 .iter()
-                .for_each(|i| self.hidden_everywhere(i, line_item)),
+                .for_each(|i| self.hidden_everywhere(i, place.member())),
+            // Every member of a `lineItems` object is a line item, whatever its key.
+            Value::Object(m) if place == Place::LineItems => m
+                .values()
+                .for_each(|i| self.hidden_everywhere(i, Place::LineItem)),
             Value::Object(m) => {
                 for f in self.nulled() {
                     assert!(m.get(f).is_none_or(Value::is_null), "{f} kept in {v}");
                 }
-                if self.strips_prices(line_item) {
+                if self.strips_prices(place) {
                     for f in LINE_ITEM_PRICE_FIELDS {
                         assert!(!m.contains_key(f), "{f} kept in line item {v}");
                     }
                 }
                 for (k, child) in m {
-                    self.hidden_everywhere(
-                        child,
-                        self.resource == Resource::Order && k == "lineItems",
-                    );
+                    self.hidden_everywhere(child, self.child_place(k));
                 }
             }
             _ => {}
@@ -115,19 +145,26 @@ impl Rules {
 
     /// `out` is `input` with hidden fields nulled, prices removed and markers set: nothing else
     /// changed.
-    fn same_but_hidden(&self, input: &Value, out: &Value, line_item: bool) -> bool {
+    fn same_but_hidden(&self, input: &Value, out: &Value, place: Place) -> bool {
         match (input, out) {
             (Value::Array(a), Value::Array(b)) => {
                 a.len() == b.len()
                     && a.iter()
                         .zip(b)
-                        .all(|(x, y)| self.same_but_hidden(x, y, line_item))
+                        .all(|(x, y)| self.same_but_hidden(x, y, place.member()))
+            }
+            (Value::Object(a), Value::Object(b)) if place == Place::LineItems => {
+                a.len() == b.len()
+                    && a.iter().all(|(k, x)| {
+                        b.get(k)
+                            .is_some_and(|y| self.same_but_hidden(x, y, Place::LineItem))
+                    })
             }
             (Value::Object(a), Value::Object(b)) => {
                 let nulled = self.nulled();
                 let markers = self.markers();
                 let dropped =
-                    |k: &str| self.strips_prices(line_item) && LINE_ITEM_PRICE_FIELDS.contains(&k);
+                    |k: &str| self.strips_prices(place) && LINE_ITEM_PRICE_FIELDS.contains(&k);
                 let kept_keys = a.keys().filter(|k| !dropped(k)).count();
                 let added = b.keys().filter(|k| !a.contains_key(*k)).count();
                 if b.len() != kept_keys + added
@@ -143,8 +180,7 @@ impl Rules {
                     } else if nulled.contains(&k.as_str()) {
                         y.is_null()
                     } else {
-                        let child_items = self.resource == Resource::Order && k == "lineItems";
-                        self.same_but_hidden(x, y, child_items)
+                        self.same_but_hidden(x, y, self.child_place(k))
                     }
                 })
             }

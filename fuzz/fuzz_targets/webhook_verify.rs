@@ -24,20 +24,43 @@ fuzz_target!(|data: &[u8]| {
         id,
     } = input::decode(data);
 
-    if webhook::check_settings(&secrets, tolerance).is_ok() {
-        let got = webhook::verify(&secrets, body, &headers, tolerance, now);
+    if let Ok(verifier) = webhook::Verifier::new(&secrets, tolerance) {
+        let got = verifier.verify(body, &headers, now);
         if got.is_ok() {
             let mut longer = body.to_vec();
             longer.push(b'x');
             assert_eq!(
-                webhook::verify(&secrets, &longer, &headers, tolerance, now),
+                verifier.verify(&longer, &headers, now),
                 Err(WebhookReason::SignatureMismatch)
             );
+            // Only the canonical spelling of the timestamp verifies: a leading zero never does.
+            let zero_prefixed: Vec<Vec<Vec<u8>>> = headers
+                .iter()
+                .map(|(_, v)| {
+                    v.iter()
+                        .flatten()
+                        .map(|x| [&b"0"[..], x.trim_ascii()].concat())
+                        .collect()
+                })
+                .collect();
+            let zeroed: Vec<Header<'_>> = headers
+                .iter()
+                .zip(&zero_prefixed)
+                .map(|((n, v), z)| {
+                    if n.eq_ignore_ascii_case(webhook::TIMESTAMP_HEADER.as_bytes()) {
+                        (*n, Some(z.iter().map(Vec::as_slice).collect()))
+                    } else {
+                        (*n, v.clone())
+                    }
+                })
+                .collect();
+            assert!(verifier.verify(body, &zeroed, now).is_err());
         }
     }
 
     let ts = now.max(0);
     let tolerance = tolerance.max(0);
+    let usable: Vec<&[u8]> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         let signed = match webhook::sign(secret, body, ts, id) {
             Ok(s) => s,
@@ -57,7 +80,9 @@ fuzz_target!(|data: &[u8]| {
             .map(|(n, v)| (n.as_bytes(), Some(vec![v.as_bytes()])))
             .collect();
         assert_eq!(
-            webhook::verify(&secrets, body, &as_sent, tolerance, ts),
+            webhook::Verifier::new(&usable, tolerance)
+                .expect("checked settings")
+                .verify(body, &as_sent, ts),
             Ok(())
         );
         let upper_hex = signed
@@ -76,7 +101,9 @@ fuzz_target!(|data: &[u8]| {
             ),
         ];
         assert_eq!(
-            webhook::verify(&[*secret], body, &mixed, tolerance, ts),
+            webhook::Verifier::new(&[*secret], tolerance)
+                .expect("checked settings")
+                .verify(body, &mixed, ts),
             Ok(())
         );
     }

@@ -253,11 +253,11 @@ pub fn resolve_client_ip(
     ip::client_ip_with(&request.remote_addr, &headers, trusted_proxies, which)
 }
 
-/// True when `allowlist` admits `ip`: an IPv4-mapped IPv6 address matches an IPv4 entry that
-/// contains its IPv4 form, and an IPv6 entry that contains it as written.
+/// True when `allowlist` admits `ip`: the rule of [`Allowlist::contains`], so an IPv4-mapped
+/// address and its IPv4 form match the same entries (IPv4 entries and IPv4-mapped IPv6 entries
+/// alike), exactly as `IpAllowlist::contains` answers.
 pub fn ip_allowed(allowlist: &Allowlist, ip: IpAddr) -> bool {
-    let canonical = ip.to_canonical();
-    allowlist.contains(canonical) || (canonical != ip && allowlist.contains(ip))
+    allowlist.contains(ip)
 }
 
 /// Authenticates one request at time `now` (unix seconds).

@@ -2,9 +2,11 @@
 //!
 //! A Bearer value that looks like a compact JWS is verified with the configured keys (all the
 //! strictness of [`crate::jwt`]); the principal is `credentialSource: jwt`, `credentialId` =
-//! `sub`, scopes from the `scope` claim (a space-separated string or a list of strings, parsed by
-//! the one scope parser) intersected with the optional `scopeCeiling`. A token without a usable
-//! `scope` claim grants nothing. `forceHumanApproval` is true: a signed token carries no
+//! `sub`, scopes from the `scope` claim (a space-separated string or a list of strings, read by
+//! the strict [`scopes::parse_exact_value`]: every scope must already match the grammar, or the
+//! token is refused as `invalid_scope`) intersected with the optional `scopeCeiling` (read the
+//! same strict way; a bad entry is a configuration error). A token without a `scope` claim
+//! grants nothing. `forceHumanApproval` is true: a signed token carries no
 //! per-identity approval policy, so the safe side is taken.
 #![forbid(unsafe_code)]
 
@@ -60,13 +62,30 @@ impl JwtAuth {
         let mut err = InvalidInput::new("Guard option jwt");
         let ceiling = match map.get("scopeCeiling") {
             None | Some(Value::Null) => None,
-            Some(v) => {
-                let (list, bad) = scopes::parse_value(v);
-                for i in bad {
-                    err.push(format!("jwt.scopeCeiling[{i}]"), "must be a scope string");
+            Some(v) => match scopes::parse_exact_value(v) {
+                Ok(list) => Some(list),
+                Err(bad) => {
+                    for b in bad {
+                        match b {
+                            scopes::NotExact::NotAList => err.push(
+                                "jwt.scopeCeiling",
+                                "must be a scope string or a list of scope strings",
+                            ),
+                            scopes::NotExact::Member(i) => {
+                                err.push(format!("jwt.scopeCeiling[{i}]"), "must be a scope string")
+                            }
+                            scopes::NotExact::Scope(piece) => err.push(
+                                format!(
+                                    "jwt.scopeCeiling \"{}\"",
+                                    crate::errors::excerpt(&piece, 40)
+                                ),
+                                "is not a scope (only a-z 0-9 : _ * . - are allowed)",
+                            ),
+                        }
+                    }
+                    None
                 }
-                Some(list)
-            }
+            },
         };
         let verifier = match JwtVerifier::from_config(&keys, &Value::Object(options)) {
             Ok(v) => Some(v),
@@ -94,16 +113,15 @@ impl JwtAuth {
             _ => return Err(JwtReason::InvalidClaimType),
         };
         let issuer = claims.get("iss").and_then(Value::as_str).unwrap_or("");
-        let claimed = match claims.get("scope") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(v @ (Value::String(_) | Value::Array(_))) => {
-                let (list, bad) = scopes::parse_value(v);
-                if !bad.is_empty() {
-                    return Err(JwtReason::InvalidClaimType);
-                }
-                list
+        // A scope from a token must already be exact: cleaning could turn text the issuer never
+        // meant as a scope into one (`[*]` into `*`). A wrong JSON type is a claim-type error;
+        // a string that is not a scope refuses the token as `invalid_scope`.
+        let claimed = match scopes::parse_exact_value(claims.get("scope").unwrap_or(&Value::Null)) {
+            Ok(list) => list,
+            Err(bad) if bad.iter().all(|b| matches!(b, scopes::NotExact::Scope(_))) => {
+                return Err(JwtReason::InvalidScope);
             }
-            Some(_) => return Err(JwtReason::InvalidClaimType),
+            Err(_) => return Err(JwtReason::InvalidClaimType),
         };
         Ok(JwtPrincipal {
             fingerprint: fingerprint(issuer, &subject),
@@ -178,6 +196,9 @@ mod tests {
         let p = auth(json!({})).verify(&t, 1000).unwrap();
         assert_eq!(p.subject, "svc");
         assert_eq!(p.scopes, vec!["*x", "health:read", "orders:read"]);
+        let list = token(json!({"sub": "svc", "exp": 2000, "scope": ["entries:write", "a b"]}));
+        let p = auth(json!({})).verify(&list, 1000).unwrap();
+        assert_eq!(p.scopes, vec!["a", "b", "entries:write:draft"]);
         let p = auth(json!({"scopeCeiling": ["health:read"]}))
             .verify(&t, 1000)
             .unwrap();
@@ -209,6 +230,39 @@ mod tests {
             .verify(&token(json!({"sub": "s", "exp": 2000})), 1000)
             .unwrap();
         assert!(no_scope.scopes.is_empty());
+    }
+
+    #[test]
+    fn scopes_outside_the_grammar_refuse_the_token() {
+        let a = auth(json!({}));
+        for scope in [
+            json!("[*]"),
+            json!("(*)"),
+            json!("orders:read\u{200b}_sensitive"),
+            json!("Orders:Read"),
+            json!("orders:read x$y"),
+            json!(["orders:read", "[*]"]),
+            json!("orders:read\u{a0}users:read"),
+        ] {
+            let t = token(json!({"sub": "s", "exp": 2000, "scope": scope.clone()}));
+            assert_eq!(a.verify(&t, 1000), Err(JwtReason::InvalidScope), "{scope}");
+        }
+        for scope in [json!(5), json!(["a", 5]), json!({"a": 1}), json!(true)] {
+            let t = token(json!({"sub": "s", "exp": 2000, "scope": scope.clone()}));
+            assert_eq!(
+                a.verify(&t, 1000),
+                Err(JwtReason::InvalidClaimType),
+                "{scope}"
+            );
+        }
+        let e = JwtAuth::from_config(&json!({"keys": [{"alg": "HS256", "secret": SECRET}],
+            "algorithms": ["HS256"], "scopeCeiling": ["orders:read", "[*]", 3]}))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("\"[*]\"") && e.contains("scopeCeiling[2]"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -245,6 +245,35 @@ fn allowlist_uses_the_trusted_client_ip() {
 }
 
 #[test]
+fn mapped_and_ipv4_forms_match_the_same_entries() {
+    // An IPv6-form entry holds the IPv4 form of the mapped addresses it holds, as in
+    // `IpAllowlist::contains`; the IPv4 entry holds the mapped form.
+    for entry in ["::ffff:10.0.0.0/104", "10.0.0.0/8"] {
+        let f = Fixture::new(&[row(1, "x", "t", json!({ "ipAllowlist": entry }))], None);
+        let pol = f.policy();
+        let auth = bearer("t");
+        for peer in ["::ffff:10.1.2.3", "10.1.2.3"] {
+            let p = principal(authenticate(
+                &pol,
+                &get(&[("Authorization", &auth)], peer),
+                NOW,
+            ));
+            assert_eq!(p.client_ip.as_deref(), Some("10.1.2.3"), "{entry} {peer}");
+            let list = crate::ip::Allowlist::parse_value(&json!([entry])).unwrap();
+            assert!(list.contains_text(peer.as_bytes()), "{entry} {peer}");
+        }
+        for peer in ["::ffff:11.1.2.3", "11.1.2.3", "::10.1.2.3"] {
+            let r = get(&[("Authorization", &auth)], peer);
+            assert_eq!(
+                authenticate(&pol, &r, NOW).reason(),
+                Some(DenialReason::IpNotAllowed),
+                "{entry} {peer}"
+            );
+        }
+    }
+}
+
+#[test]
 fn no_credentials_is_503_and_disabled_token_is_anonymous() {
     let f = Fixture::new(&[row(1, "x", "t", json!({"revokedAt": NOW}))], None);
     let d = authenticate(&f.policy(), &get(&[], "192.0.2.1"), NOW).to_value();

@@ -10,6 +10,7 @@
 //! expiry, an empty set — each is reported; an unusable entry is skipped, never loosened.
 #![forbid(unsafe_code)]
 
+use crate::json::JsonError;
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -64,13 +65,20 @@ pub struct ParsedEnv {
 /// Parses the variable's value (already trimmed and non-empty).
 pub fn parse(raw: &str) -> ParsedEnv {
     let mut out = ParsedEnv::default();
-    let mut value = match serde_json::from_str::<Value>(raw) {
+    // The crate's one strict reader: a repeated member name (`{"token":"a","token":"b"}`) is
+    // refused like any other unreadable text, never resolved by "last one wins".
+    let mut value = match crate::json::parse(raw.as_bytes()) {
         Ok(v) => v,
-        Err(e) => {
+        Err(JsonError::DuplicateKey(name)) => {
             out.problems.push(format!(
-                "`{VAR}` is not valid JSON (line {}, column {}); no credential was loaded from it.",
-                e.line(),
-                e.column()
+                "`{VAR}` repeats the member name \"{}\" in one object; no credential was loaded from it.",
+                crate::errors::excerpt(&name, 40)
+            ));
+            return out;
+        }
+        Err(JsonError::Syntax(where_)) => {
+            out.problems.push(format!(
+                "`{VAR}` is not valid JSON ({where_}); no credential was loaded from it."
             ));
             return out;
         }
@@ -161,7 +169,7 @@ fn read_object(
         },
     };
     let mut id = candidate
-        .map(|c| fields::normalise_id(&c))
+        .map(|c| fields::normalise_env_id(&c))
         .unwrap_or_default();
     if id.is_empty() {
         id = format!("credential-{position}");
@@ -300,10 +308,28 @@ mod tests {
         assert_eq!(ids(&p), ["ci"]);
         assert_eq!(p.problems.len(), 1);
         assert!(!p.problems[0].contains("tok\""));
-        // One id rule for env and managed credentials: `.` is kept ([spec:credentials]).
+        // The plugin's env id rule: runs outside `[A-Za-z0-9:_-]` (dots included) become `-`.
         let p = parse(r#"[{"token":"  spaced  ","id":"A.B C"}]"#);
-        assert_eq!(ids(&p), ["a.b-c"]);
+        assert_eq!(ids(&p), ["a-b-c"]);
         assert_eq!(&*p.entries[0].token, "spaced");
+        let p = parse(r#"{"Reporting.Svc":{"token":"r1"}}"#);
+        assert_eq!(ids(&p), ["reporting-svc"]);
+    }
+
+    #[test]
+    fn repeated_member_names_load_nothing() {
+        for raw in [
+            r#"{"token":"first-token-aaaaaaaa","token":"second-token-bbbbbbbb"}"#,
+            r#"{"ci":{"token":"t1"},"ci":{"token":"t2"}}"#,
+            r#"[{"id":"a","token":"t1","scopes":"x","scopes":"*"}]"#,
+            r#"{"ci":{"token":"t1","\u0074oken":"t2"}}"#,
+        ] {
+            let p = parse(raw);
+            assert!(p.entries.is_empty(), "{raw}");
+            assert_eq!(p.problems.len(), 1, "{raw}");
+            assert!(p.problems[0].contains("repeats the member name"), "{raw}");
+            assert!(!p.problems[0].contains("t1") && !p.problems[0].contains("first-token"));
+        }
     }
 
     #[test]

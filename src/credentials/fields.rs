@@ -1,10 +1,9 @@
-//! Field readers shared by the env JSON set and the managed rows: ids, list-valued fields (a
+//! Field readers shared by the env JSON set and the managed rows: env ids and managed handles
+//! (two rules, side by side), list-valued fields (a
 //! list, a comma/space string or JSON array text), scopes, IP allowlists, flags.
 #![forbid(unsafe_code)]
 
 use std::borrow::Cow;
-
-use serde_json::Value;
 
 use super::field::Field;
 
@@ -12,34 +11,42 @@ use crate::errors::excerpt;
 use crate::ip::Allowlist;
 use crate::scopes;
 
-/// Normalises a credential id or managed handle (one rule for both sources): lower-cased,
-/// trimmed, every run of characters outside `[a-z0-9:_.-]` replaced by `-`, trimmed of `-`.
-/// May return an empty string.
-pub fn normalise_id(raw: &str) -> String {
-    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b":_.".contains(&b);
+/// Normalises an env credential id (the plugin's env rule): every run of bytes outside
+/// `[A-Za-z0-9:_-]` becomes one `-`, ASCII letters are lower-cased, and `-` is trimmed from both
+/// ends. Dots are not kept: `A.B C` → `a-b-c`, `Reporting.Svc` → `reporting-svc`. May return an
+/// empty string.
+pub fn normalise_env_id(raw: &str) -> String {
+    normalise(raw, b":_-")
+}
+
+/// Normalises a managed credential handle (the plugin's handle rule): lower-cased, every run of
+/// bytes outside `[a-z0-9:_.-]` becomes one `-`, and `-` is trimmed from both ends. Dots are
+/// kept: `A.B C` → `a.b-c`. May return an empty string.
+pub fn normalise_handle(raw: &str) -> String {
+    normalise(raw, b":_.-")
+}
+
+/// ASCII lower-casing, then runs of bytes outside `[a-z0-9]` and `extra` → `-`, then `-`
+/// trimmed. Bytes, not characters: every non-ASCII character is outside (as in the plugin,
+/// whose lower-casing is ASCII-only).
+fn normalise(raw: &str, extra: &[u8]) -> String {
+    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b);
     let bytes = raw.as_bytes();
-    let already = bytes.first().copied().is_some_and(ok)
-        && bytes.last().copied().is_some_and(ok)
-        && bytes.iter().all(|&b| ok(b) || b == b'-')
-        && !raw.contains("--");
-    if already {
+    if bytes.iter().all(|&b| ok(b)) && bytes.first() != Some(&b'-') && bytes.last() != Some(&b'-') {
         return raw.to_owned();
     }
     let mut out = String::with_capacity(raw.len());
     let mut pending_dash = false;
-    for c in raw.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || ":_.-".contains(c) {
+    for b in bytes.iter().map(u8::to_ascii_lowercase) {
+        if ok(b) {
             if pending_dash {
                 out.push('-');
                 pending_dash = false;
             }
-            out.push(c);
+            out.push(char::from(b));
         } else {
             pending_dash = true;
         }
-    }
-    if pending_dash {
-        out.push('-');
     }
     out.trim_matches('-').to_owned()
 }
@@ -61,12 +68,14 @@ pub fn with_json_text<T>(
 ) -> Result<T, String> {
     match value {
         Field::Text(s) if s.trim_start().starts_with('[') => {
-            let decoded = serde_json::from_str::<Value>(s).map_err(|e| {
-                format!(
-                    "is not valid JSON array text (line {}, column {})",
-                    e.line(),
-                    e.column()
-                )
+            let decoded = crate::json::parse(s.as_bytes()).map_err(|e| match e {
+                crate::json::JsonError::DuplicateKey(name) => format!(
+                    "is JSON array text that repeats the member name \"{}\"",
+                    excerpt(&name, 40)
+                ),
+                crate::json::JsonError::Syntax(where_) => {
+                    format!("is not valid JSON array text ({where_})")
+                }
             })?;
             read(&Field::from(&decoded))
         }
@@ -179,17 +188,36 @@ pub fn key_label(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     #[test]
-    fn ids_share_one_rule() {
-        assert_eq!(normalise_id("My Bot!"), "my-bot");
-        assert_eq!(normalise_id("  A.B C  "), "a.b-c");
-        assert_eq!(normalise_id("ci:bot_1"), "ci:bot_1");
-        assert_eq!(normalise_id("--x--"), "x");
-        assert_eq!(normalise_id("!!!"), "");
-        assert_eq!(normalise_id("Über"), "ber");
-        assert_eq!(normalise_id("a  b"), "a-b");
+    fn json_text_with_a_repeated_member_name_is_refused() {
+        let e = scopes(&json!(r#"[{"a":1,"a":2}]"#)).unwrap_err();
+        assert!(e.contains("repeats the member name \"a\""), "{e}");
+        let e = allowlist(&json!(r#"["10.0.0.0/8", {"x":1,"x":2}]"#)).unwrap_err();
+        assert!(e.contains("repeats the member name"), "{e}");
+        assert!(scopes(&json!(r#"["a", "b"]"#)).is_ok());
+    }
+
+    #[test]
+    fn env_ids_and_handles_follow_their_own_rules() {
+        for (raw, env, handle) in [
+            ("My Bot!", "my-bot", "my-bot"),
+            ("  A.B C  ", "a-b-c", "a.b-c"),
+            ("A.B C", "a-b-c", "a.b-c"),
+            ("Reporting.Svc", "reporting-svc", "reporting.svc"),
+            ("ci:bot_1", "ci:bot_1", "ci:bot_1"),
+            ("--x--", "x", "x"),
+            ("!!!", "", ""),
+            ("Über", "ber", "ber"),
+            ("a  b", "a-b", "a-b"),
+            ("a..b", "a-b", "a..b"),
+            (".svc.", "svc", ".svc."),
+            ("\u{212a}elvin", "elvin", "elvin"),
+        ] {
+            assert_eq!(normalise_env_id(raw), env, "env {raw:?}");
+            assert_eq!(normalise_handle(raw), handle, "handle {raw:?}");
+        }
     }
 
     fn scopes(v: &Value) -> Result<Vec<String>, String> {

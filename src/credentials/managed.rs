@@ -112,7 +112,7 @@ pub fn read_value(row: &Value, index: usize) -> ManagedRow {
 pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
     let mut problems = Vec::new();
     let handle = match row.column("handle").as_ref().and_then(fields::id_text) {
-        Some(h) => fields::normalise_id(&h),
+        Some(h) => fields::normalise_handle(&h),
         None => String::new(),
     };
     if handle.is_empty() {

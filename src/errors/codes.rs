@@ -128,6 +128,12 @@ code_enum! {
         CritUnsupported => "crit_unsupported",
         /// A JWK is not usable.
         JwkInvalid => "jwk_invalid",
+        /// The `scope` claim holds text that is not a scope (outside `[a-z0-9:_*.-]`); it is
+        /// refused, never cleaned into another scope.
+        InvalidScope => "invalid_scope",
+        /// An ECDSA signature is not in its canonical low-S form (`s > n/2`): the same claims
+        /// under a second, malleated signature.
+        SignatureNotCanonical => "signature_not_canonical",
     }
 }
 

@@ -4,24 +4,35 @@
 //! read: the RFC 7239 `Forwarded` header when the request has one, else `X-Forwarded-For`. The
 //! chain is walked from the right (the hop appended last, by the proxy closest to us), skipping
 //! trusted proxies; the first untrusted hop is the client. When every hop is trusted, the
-//! left-most hop is the client. A hop that cannot be read (malformed text, `unknown`, an
-//! obfuscated identifier, a value that is not text) ends the walk: the result is then the last
-//! hop that was read, which is a trusted proxy, so a value a client could have written is never
-//! taken for its address.
+//! left-most hop is the client.
+//!
+//! **A chain that cannot be read completely makes the client unknown** (`None`), never the
+//! last trusted hop: a value a client wrote can neither be taken for its address nor turn the
+//! client into its proxy. The chain is malformed when any instance of the header is not text,
+//! holds a control character or is not valid UTF-8, or any element (anywhere in the chain, not
+//! only the ones the walk reaches) does not parse: an unterminated quoted string, a bad
+//! `name=value` pair, a repeated `for`, a `for` node that is not an address, unbracketed IPv6 in
+//! `Forwarded`, a port out of range, an `X-Forwarded-For` element that is not an address. When
+//! the walk reaches a hop that is well-formed but names no address (`for=unknown`, an
+//! obfuscated identifier `for=_hidden`, an element without `for`, `unknown` in
+//! `X-Forwarded-For`), the client is unknown as well. An unknown client has no address, so
+//! every IP allowlist denies it.
 //!
 //! Because `Forwarded` wins whenever present, a trusted proxy that only maintains
 //! `X-Forwarded-For` must strip a `Forwarded` header sent by the client; otherwise the client
 //! chooses its own address.
 //!
-//! Header names are matched case-insensitively; several instances of one header are read as
-//! one list, in order (`a` then `b` reads as `a, b`). IPv4-mapped IPv6 results are returned as
-//! IPv4.
+//! Header names are matched case-insensitively. Several instances of one header (several
+//! header lines) are each read on their own, completely, and their elements are then taken in
+//! order (`a` then `b` reads as `a, b`); a quoted string never spans two lines. IPv4-mapped
+//! IPv6 results are returned as IPv4.
 //!
 //! Accepted hop forms. `X-Forwarded-For`: `ipv4`, `ipv6`, `ipv4:port`, `[ipv6]`,
-//! `[ipv6]:port`; empty list elements are skipped. `Forwarded`: the `for=` parameter of each
-//! element, as a token or quoted string holding `ipv4`, `ipv4:port`, `[ipv6]` or `[ipv6]:port`
-//! (ports may be obfuscated, `_abc`); `for=unknown`, `for=_hidden`, a missing or repeated
-//! `for`, or any syntax error ends the walk.
+//! `[ipv6]:port`, `unknown`; empty list elements are skipped. `Forwarded`: elements of
+//! `;`-separated `name=value` pairs (token or quoted-string values); the `for=` node of each
+//! element, as a token or quoted string holding `ipv4`, `ipv4:port`, `[ipv6]`, `[ipv6]:port`
+//! (ports may be obfuscated, `_abc`), `unknown` or an obfuscated identifier; empty elements are
+//! skipped.
 #![forbid(unsafe_code)]
 
 use std::borrow::Cow;
@@ -30,14 +41,19 @@ use std::net::IpAddr;
 use super::Allowlist;
 use super::parse::{parse_addr, parse_v4, parse_v6};
 
-/// One hop of a forwarding chain, as read.
+/// One well-formed hop of a forwarding chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Hop {
     /// A readable address.
     Addr(IpAddr),
-    /// Anything else: ends the walk.
-    Stop,
+    /// A well-formed hop without an address (`unknown`, obfuscated, no `for`): the client is
+    /// unknown if the walk reaches it.
+    Unknown,
 }
+
+/// The whole chain could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Malformed;
 
 /// One request header: its name and its value (`None` when the value is not text).
 pub type Header<'a> = (&'a [u8], Option<&'a [u8]>);
@@ -69,7 +85,8 @@ impl ForwardingHeader {
 }
 
 /// The client address of a request; see the module docs. `None` when the peer address is not
-/// a valid IP address.
+/// a valid IP address, or the peer is a trusted proxy and the client is unknown (a malformed
+/// chain, or the walk reached a hop without an address).
 pub fn resolve(remote_addr: &[u8], headers: &[Header<'_>], trusted: &Allowlist) -> Option<IpAddr> {
     resolve_with(remote_addr, headers, trusted, ForwardingHeader::Auto)
 }
@@ -85,67 +102,56 @@ pub fn resolve_with(
     if !trusted.contains(peer) {
         return Some(peer.to_canonical());
     }
-    let mut last = peer;
-    let forwarded = match which {
-        ForwardingHeader::XForwardedFor => None,
-        _ => header(headers, b"forwarded"),
-    };
-    let xff = match which {
-        ForwardingHeader::Forwarded => None,
-        _ => header(headers, b"x-forwarded-for"),
-    };
-    match (forwarded, xff) {
-        (Some(Some(v)), _) => walk(forwarded_hops(&v).into_iter().rev(), trusted, &mut last),
-        (None, Some(Some(v))) => {
-            let hops = v
-                .rsplit(|&b| b == b',')
-                .map(trim_ows)
-                .filter(|h| !h.is_empty())
-                .map(xff_hop);
-            walk(hops, trusted, &mut last);
+    let has = |name: &[u8]| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let chain = match which {
+        ForwardingHeader::Forwarded => read_chain(headers, b"forwarded", forwarded_hops),
+        ForwardingHeader::XForwardedFor => read_chain(headers, b"x-forwarded-for", xff_hops),
+        ForwardingHeader::Auto if has(b"forwarded") => {
+            read_chain(headers, b"forwarded", forwarded_hops)
         }
-        // No forwarding header, or one whose value is not text: the peer is the last hop.
-        _ => {}
-    }
-    Some(last.to_canonical())
+        ForwardingHeader::Auto => read_chain(headers, b"x-forwarded-for", xff_hops),
+    };
+    let hops = chain.ok()?;
+    walk(peer, &hops, trusted).map(|ip| ip.to_canonical())
 }
 
-/// Walks hops right to left. Returns with `last` set to the client: the first untrusted hop,
-/// or the last readable trusted one.
-fn walk(hops: impl Iterator<Item = Hop>, trusted: &Allowlist, last: &mut IpAddr) {
-    for hop in hops {
-        match hop {
+/// Walks `hops` right to left from the trusted `peer`: the first untrusted address, else the
+/// left-most trusted one (the peer when there is no hop); `None` at a hop without an address.
+fn walk(peer: IpAddr, hops: &[Hop], trusted: &Allowlist) -> Option<IpAddr> {
+    let mut last = peer;
+    for hop in hops.iter().rev() {
+        match *hop {
             Hop::Addr(ip) => {
-                *last = ip;
+                last = ip;
                 if !trusted.contains(ip) {
-                    return;
+                    return Some(ip);
                 }
             }
-            Hop::Stop => return,
+            Hop::Unknown => return None,
         }
     }
+    Some(last)
 }
 
-/// All instances of the header `name` joined with `, `: `None` when absent, `Some(None)` when
-/// some instance is not text.
-fn header<'a>(headers: &[Header<'a>], name: &[u8]) -> Option<Option<Cow<'a, [u8]>>> {
-    let mut found: Option<Option<Cow<'a, [u8]>>> = None;
+/// Every instance of the header `name`, each read completely by `read`, hops concatenated in
+/// order. No instance: no hop.
+fn read_chain(
+    headers: &[Header<'_>],
+    name: &[u8],
+    read: fn(&[u8], &mut Vec<Hop>) -> Result<(), Malformed>,
+) -> Result<Vec<Hop>, Malformed> {
+    let mut hops = Vec::new();
     for (n, v) in headers {
-        if !n.eq_ignore_ascii_case(name) {
-            continue;
-        }
-        found = Some(match (found, v) {
-            (Some(None), _) | (_, None) => None,
-            (None, Some(v)) => Some(Cow::Borrowed(*v)),
-            (Some(Some(prev)), Some(v)) => {
-                let mut joined = prev.into_owned();
-                joined.extend_from_slice(b", ");
-                joined.extend_from_slice(v);
-                Some(Cow::Owned(joined))
+        if n.eq_ignore_ascii_case(name) {
+            let v = v.ok_or(Malformed)?;
+            // Control characters (CR, LF, NUL, ...) never belong in a field value; HTAB does.
+            if v.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+                return Err(Malformed);
             }
-        });
+            read(v, &mut hops)?;
+        }
     }
-    found
+    Ok(hops)
 }
 
 fn is_ows(b: u8) -> bool {
@@ -158,61 +164,71 @@ fn trim_ows(s: &[u8]) -> &[u8] {
     &s[start..end.max(start)]
 }
 
+/// The hops of one `X-Forwarded-For` value, left to right; empty elements are skipped.
+fn xff_hops(v: &[u8], hops: &mut Vec<Hop>) -> Result<(), Malformed> {
+    for el in v.split(|&b| b == b',').map(trim_ows) {
+        if !el.is_empty() {
+            hops.push(xff_hop(el)?);
+        }
+    }
+    Ok(())
+}
+
 /// One `X-Forwarded-For` element (already trimmed, non-empty).
-fn xff_hop(s: &[u8]) -> Hop {
+fn xff_hop(s: &[u8]) -> Result<Hop, Malformed> {
     if s.first() == Some(&b'[') {
         return bracketed_node(s);
     }
-    let Ok(text) = std::str::from_utf8(s) else {
-        return Hop::Stop;
-    };
+    if s.eq_ignore_ascii_case(b"unknown") {
+        return Ok(Hop::Unknown);
+    }
+    let text = std::str::from_utf8(s).map_err(|_| Malformed)?;
     if let Ok(ip) = parse_addr(text) {
-        return Hop::Addr(ip);
+        return Ok(Hop::Addr(ip));
     }
     v4_node(text)
 }
 
 /// `ipv4` or `ipv4:port`.
-fn v4_node(text: &str) -> Hop {
+fn v4_node(text: &str) -> Result<Hop, Malformed> {
     let (host, port) = match text.split_once(':') {
         Some((h, p)) => (h, Some(p)),
         None => (text, None),
     };
     match (parse_v4(host), port.is_none_or(valid_port)) {
-        (Ok(ip), true) => Hop::Addr(IpAddr::V4(ip)),
-        _ => Hop::Stop,
+        (Ok(ip), true) => Ok(Hop::Addr(IpAddr::V4(ip))),
+        _ => Err(Malformed),
     }
 }
 
 /// `[ipv6]` or `[ipv6]:port`.
-fn bracketed_node(s: &[u8]) -> Hop {
-    let Ok(text) = std::str::from_utf8(s) else {
-        return Hop::Stop;
-    };
-    let Some(rest) = text.strip_prefix('[') else {
-        return Hop::Stop;
-    };
-    let Some((inner, after)) = rest.split_once(']') else {
-        return Hop::Stop;
-    };
+fn bracketed_node(s: &[u8]) -> Result<Hop, Malformed> {
+    let text = std::str::from_utf8(s).map_err(|_| Malformed)?;
+    let rest = text.strip_prefix('[').ok_or(Malformed)?;
+    let (inner, after) = rest.split_once(']').ok_or(Malformed)?;
     let port_ok = match after.strip_prefix(':') {
         Some(p) => valid_port(p),
         None => after.is_empty(),
     };
     match (parse_v6(inner), port_ok) {
-        (Ok(ip), true) => Hop::Addr(IpAddr::V6(ip)),
-        _ => Hop::Stop,
+        (Ok(ip), true) => Ok(Hop::Addr(IpAddr::V6(ip))),
+        _ => Err(Malformed),
     }
 }
 
-/// A decimal port `0..=65535` (1 to 5 digits) or an RFC 7239 obfuscated port (`_` then
-/// letters, digits, `.`, `_`, `-`).
+/// RFC 7239 obfuscated identifier: `_` then letters, digits, `.`, `_`, `-`.
+fn obfuscated(s: &[u8]) -> bool {
+    s.len() > 1
+        && s[0] == b'_'
+        && s[1..]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// A decimal port `0..=65535` (1 to 5 digits) or an RFC 7239 obfuscated port.
 fn valid_port(p: &str) -> bool {
-    if let Some(obf) = p.strip_prefix('_') {
-        return !obf.is_empty()
-            && obf
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if p.starts_with('_') {
+        return obfuscated(p.as_bytes());
     }
     !p.is_empty()
         && p.len() <= 5
@@ -225,10 +241,10 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// The hops of a `Forwarded` value, left to right. Elements are split at commas outside quoted
-/// strings; an unterminated quoted string makes the last element unreadable.
-fn forwarded_hops(v: &[u8]) -> Vec<Hop> {
-    let mut hops = Vec::new();
+/// The hops of one `Forwarded` value, left to right. Elements are split at commas outside
+/// quoted strings; an unterminated quoted string, or any element that does not parse, makes
+/// the whole value malformed. Empty elements are skipped.
+fn forwarded_hops(v: &[u8], hops: &mut Vec<Hop>) -> Result<(), Malformed> {
     let mut start = 0usize;
     let mut in_quotes = false;
     let mut escaped = false;
@@ -244,27 +260,26 @@ fn forwarded_hops(v: &[u8]) -> Vec<Hop> {
         } else if b == b'"' {
             in_quotes = true;
         } else if b == b',' {
-            push_element(&v[start..i], &mut hops);
+            push_element(&v[start..i], hops)?;
             start = i + 1;
         }
     }
     if in_quotes {
-        hops.push(Hop::Stop);
-    } else {
-        push_element(&v[start..], &mut hops);
+        return Err(Malformed);
     }
-    hops
+    push_element(&v[start..], hops)
 }
 
-fn push_element(el: &[u8], hops: &mut Vec<Hop>) {
+fn push_element(el: &[u8], hops: &mut Vec<Hop>) -> Result<(), Malformed> {
     let el = trim_ows(el);
     if !el.is_empty() {
-        hops.push(element_hop(el));
+        hops.push(element_hop(el)?);
     }
+    Ok(())
 }
 
 /// The `for=` node of one `Forwarded` element: `pair *( ";" pair )`, `pair = token "=" value`.
-fn element_hop(el: &[u8]) -> Hop {
+fn element_hop(el: &[u8]) -> Result<Hop, Malformed> {
     let mut pos = 0usize;
     let mut node: Option<Cow<'_, [u8]>> = None;
     loop {
@@ -284,16 +299,14 @@ fn element_hop(el: &[u8]) -> Hop {
         }
         let name = &el[name_start..pos];
         if name.is_empty() || el.get(pos) != Some(&b'=') {
-            return Hop::Stop;
+            return Err(Malformed);
         }
         pos += 1;
-        let Some((value, next)) = pair_value(el, pos) else {
-            return Hop::Stop;
-        };
+        let (value, next) = pair_value(el, pos).ok_or(Malformed)?;
         pos = next;
         if name.eq_ignore_ascii_case(b"for") {
             if node.is_some() {
-                return Hop::Stop;
+                return Err(Malformed);
             }
             node = Some(value);
         }
@@ -303,12 +316,12 @@ fn element_hop(el: &[u8]) -> Hop {
         match el.get(pos) {
             None => break,
             Some(b';') => pos += 1,
-            Some(_) => return Hop::Stop,
+            Some(_) => return Err(Malformed),
         }
     }
     match node {
         Some(n) => forwarded_node(&n),
-        None => Hop::Stop,
+        None => Ok(Hop::Unknown),
     }
 }
 
@@ -339,15 +352,25 @@ fn pair_value(el: &[u8], mut pos: usize) -> Option<(Cow<'_, [u8]>, usize)> {
     (pos > start).then(|| (Cow::Borrowed(&el[start..pos]), pos))
 }
 
-/// RFC 7239 `node`: `ipv4[:port]`, `"[ipv6]"[:port]`; `unknown` and obfuscated names stop.
-fn forwarded_node(n: &[u8]) -> Hop {
+/// RFC 7239 `node`: `ipv4[:port]`, `"[ipv6]"[:port]`, `unknown` or an obfuscated identifier
+/// (both without an address).
+fn forwarded_node(n: &[u8]) -> Result<Hop, Malformed> {
     if n.first() == Some(&b'[') {
         return bracketed_node(n);
     }
-    match std::str::from_utf8(n) {
-        Ok(text) => v4_node(text),
-        Err(_) => Hop::Stop,
+    let (host, port) = match n.iter().position(|&b| b == b':') {
+        Some(i) => (&n[..i], Some(&n[i + 1..])),
+        None => (n, None),
+    };
+    if host.eq_ignore_ascii_case(b"unknown") || obfuscated(host) {
+        let port_ok = port.is_none_or(|p| std::str::from_utf8(p).is_ok_and(valid_port));
+        return if port_ok {
+            Ok(Hop::Unknown)
+        } else {
+            Err(Malformed)
+        };
     }
+    v4_node(std::str::from_utf8(n).map_err(|_| Malformed)?)
 }
 
 #[cfg(test)]
@@ -425,22 +448,95 @@ mod tests {
     }
 
     #[test]
-    fn malformed_hops_stop_at_the_last_trusted_hop() {
-        let h = [("X-Forwarded-For", "1.1.1.1, garbage, 10.0.0.2")];
-        assert_eq!(
-            resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
-            Some("10.0.0.2")
-        );
+    fn malformed_xff_makes_the_client_unknown() {
+        // Wherever the unreadable element is: reached by the walk or beyond the client.
+        for v in [
+            "1.1.1.1, garbage, 10.0.0.2",
+            "garbage, 198.51.100.7, 10.0.0.2",
+            "198.51.100.7, 10.0.0.2:99999",
+            "1.1.1.1, fe80::1%eth0",
+            "1.1.1.1, [2001:db8::1",
+            "1.1.1.1, 01.2.3.4",
+        ] {
+            assert_eq!(
+                resolve_str("10.0.0.1", &[("X-Forwarded-For", v)], PROXIES),
+                None,
+                "{v}"
+            );
+        }
         let h = [("X-Forwarded-For", "1.1.1.1, unknown")];
+        assert_eq!(resolve_str("10.0.0.1", &h, PROXIES), None);
+        // `unknown` beyond the client is well-formed and not reached.
+        let h = [("X-Forwarded-For", "unknown, 198.51.100.7, 10.0.0.2")];
         assert_eq!(
             resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
-            Some("10.0.0.1")
+            Some("198.51.100.7")
         );
         let h = [("X-Forwarded-For", "1.1.1.1,,  ,10.0.0.2,")];
         assert_eq!(
             resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
             Some("1.1.1.1")
         );
+    }
+
+    #[test]
+    fn issue_reproduction_unterminated_quote_is_not_the_proxy() {
+        // The quoted string swallowed the proxy's own element; the walk used to stop and
+        // answer the proxy itself.
+        for v in [
+            r#"for=", for=198.51.100.7"#,
+            r#"for="[, for=198.51.100.7"#,
+            r#"for="\", for=198.51.100.7"#,
+            r#"for="\"#,
+            r#"for=198.51.100.7;by="x"#,
+        ] {
+            for which in [ForwardingHeader::Auto, ForwardingHeader::Forwarded] {
+                let h: [Header<'_>; 1] = [(b"Forwarded", Some(v.as_bytes()))];
+                let got = resolve_with(b"10.0.0.1", &h, &trusted("10.0.0.1"), which);
+                assert_eq!(got, None, "{v} {which:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn header_lines_are_read_one_by_one() {
+        // A quote opened on one line cannot swallow the next line.
+        let h = [
+            ("Forwarded", r#"for="198.51.100.9"#),
+            ("Forwarded", "for=10.0.0.2"),
+        ];
+        assert_eq!(resolve_str("10.0.0.1", &h, PROXIES), None);
+        let h = [
+            ("X-Forwarded-For", "[2001:db8::1"),
+            ("X-Forwarded-For", "10.0.0.2"),
+        ];
+        assert_eq!(resolve_str("10.0.0.1", &h, PROXIES), None);
+        // Well-formed lines are joined in order.
+        let h = [
+            ("Forwarded", "for=198.51.100.9"),
+            ("forwarded", "for=10.0.0.2"),
+        ];
+        assert_eq!(
+            resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
+            Some("198.51.100.9")
+        );
+        // A line that is not text, or holds a line break, spoils the chain.
+        let t = trusted(PROXIES);
+        let bad: [&[Header<'_>]; 4] = [
+            &[
+                (b"Forwarded", Some(b"for=198.51.100.9")),
+                (b"Forwarded", None),
+            ],
+            &[
+                (b"X-Forwarded-For", Some(b"198.51.100.9")),
+                (b"x-forwarded-for", None),
+            ],
+            &[(b"X-Forwarded-For", Some(b"198.51.100.9\r\n, 10.0.0.2"))],
+            &[(b"Forwarded", Some(b"for=198.51.100.9\n"))],
+        ];
+        for h in bad {
+            assert_eq!(resolve(b"10.0.0.1", h, &t), None, "{h:?}");
+        }
     }
 
     #[test]
@@ -451,10 +547,7 @@ mod tests {
             Some("2001:db8::7")
         );
         let h = [("X-Forwarded-For", "1.2.3.4:99999")];
-        assert_eq!(
-            resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
-            Some("10.0.0.1")
-        );
+        assert_eq!(resolve_str("10.0.0.1", &h, PROXIES), None);
     }
 
     #[test]
@@ -491,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_stops_on_unknown_obfuscated_and_syntax_errors() {
+    fn forwarded_unknown_obfuscated_and_syntax_errors_make_the_client_unknown() {
         for v in [
             "for=1.1.1.1, for=unknown",
             "for=1.1.1.1, for=_hidden",
@@ -504,18 +597,29 @@ mod tests {
             "for=1.1.1.1, for=\"1.2.3.4:70000\"",
         ] {
             let got = resolve_str("10.0.0.1", &[("Forwarded", v)], PROXIES);
-            assert_eq!(got.as_deref(), Some("10.0.0.1"), "{v}");
+            assert_eq!(got, None, "{v}");
         }
+        // Syntax errors beyond the client spoil the chain too; `unknown` there does not.
+        for v in [
+            "for=1.2.3.4 x, for=198.51.100.7",
+            "for=\"[2001:db8::zz]\", for=198.51.100.7",
+            "for=1.1.1.1;for=2.2.2.2, for=198.51.100.7",
+        ] {
+            let got = resolve_str("10.0.0.1", &[("Forwarded", v)], PROXIES);
+            assert_eq!(got, None, "{v}");
+        }
+        let h = [("Forwarded", "for=unknown, for=_x, for=198.51.100.7")];
+        assert_eq!(
+            resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
+            Some("198.51.100.7")
+        );
         let h = [("Forwarded", r#"for="[2001:db8::1]:_p"; proto=https"#)];
         assert_eq!(
             resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
             Some("2001:db8::1")
         );
         let h = [("Forwarded", r#"for="1.2.\"3.4""#)];
-        assert_eq!(
-            resolve_str("10.0.0.1", &h, PROXIES).as_deref(),
-            Some("10.0.0.1")
-        );
+        assert_eq!(resolve_str("10.0.0.1", &h, PROXIES), None);
     }
 
     #[test]
@@ -550,11 +654,14 @@ mod tests {
         assert_eq!(resolve_str("unknown", &[], PROXIES), None);
         assert_eq!(resolve_str(" 10.0.0.1", &[], PROXIES), None);
         let h: [Header<'_>; 1] = [(b"X-Forwarded-For", None)];
-        let got = resolve(b"10.0.0.1", &h, &trusted(PROXIES));
-        assert_eq!(got, Some("10.0.0.1".parse().unwrap()));
+        assert_eq!(resolve(b"10.0.0.1", &h, &trusted(PROXIES)), None);
         let h: [Header<'_>; 1] = [(b"X-Forwarded-For", Some(b"1.1.1.1, \xff, 10.0.0.2"))];
-        let got = resolve(b"10.0.0.1", &h, &trusted(PROXIES));
-        assert_eq!(got, Some("10.0.0.2".parse().unwrap()));
+        assert_eq!(resolve(b"10.0.0.1", &h, &trusted(PROXIES)), None);
+        // Not text from an untrusted peer: the peer, whatever the headers hold.
+        assert_eq!(
+            resolve(b"203.0.113.9", &h, &trusted(PROXIES)),
+            Some("203.0.113.9".parse().unwrap())
+        );
         assert_eq!(resolve(b"10.0.0.1\xff", &[], &trusted(PROXIES)), None);
     }
 }

@@ -203,14 +203,25 @@ fn read_text(text: &[u8], out: &mut Normalized) {
     }
     let trimmed = trim(text);
     if trimmed.first() == Some(&b'[') {
-        match serde_json::from_slice::<Value>(trimmed) {
+        // The crate's one strict reader (a repeated member name is refused).
+        match crate::json::parse(trimmed) {
             Ok(value) => {
                 *out = normalize_value(&value);
                 return;
             }
+            Err(crate::json::JsonError::DuplicateKey(name)) => {
+                out.whole(
+                    format!("\"{}\"", quote(trimmed)),
+                    format!(
+                        "not a valid JSON array: an object repeats the member name \"{}\"",
+                        crate::errors::excerpt(&name, 40)
+                    ),
+                );
+                return;
+            }
             // `[::1]` and the like are not JSON: read them as entries (and refuse the
             // brackets). Text with quotes was meant as JSON.
-            Err(e) if trimmed.contains(&b'"') => {
+            Err(crate::json::JsonError::Syntax(e)) if trimmed.contains(&b'"') => {
                 out.whole(
                     format!("\"{}\"", quote(trimmed)),
                     format!("not a valid JSON array: {e}"),

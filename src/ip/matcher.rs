@@ -74,6 +74,11 @@ impl<T: Word> Ranges<T> {
     }
 }
 
+/// `::ffff:0.0.0.0`, the first IPv4-mapped IPv6 address.
+const MAPPED_START: u128 = 0xffff_0000_0000;
+/// `::ffff:255.255.255.255`, the last one.
+const MAPPED_END: u128 = 0xffff_ffff_ffff;
+
 /// Membership test over a set of networks, compiled once.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
@@ -89,7 +94,15 @@ impl Matcher {
         for net in nets {
             match *net {
                 Cidr::V4 { addr, prefix } => v4.push((addr, addr | !mask4(prefix))),
-                Cidr::V6 { addr, prefix } => v6.push((addr, addr | !mask6(prefix))),
+                Cidr::V6 { addr, prefix } => {
+                    let (start, end) = (addr, addr | !mask6(prefix));
+                    v6.push((start, end));
+                    // The IPv4-mapped part of an IPv6 entry holds the IPv4 addresses it maps.
+                    let (lo, hi) = (start.max(MAPPED_START), end.min(MAPPED_END));
+                    if lo <= hi {
+                        v4.push(((lo - MAPPED_START) as u32, (hi - MAPPED_START) as u32));
+                    }
+                }
             }
         }
         Self {
@@ -98,8 +111,9 @@ impl Matcher {
         }
     }
 
-    /// True when some network holds `ip`. An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) also
-    /// matches IPv4 networks holding `a.b.c.d`; IPv4 and IPv6 otherwise never cross.
+    /// True when some network holds `ip`. An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) and its
+    /// IPv4 form `a.b.c.d` match the same networks: IPv4 networks holding `a.b.c.d` and IPv6
+    /// networks holding `::ffff:a.b.c.d`. IPv4 and IPv6 otherwise never cross.
     #[inline]
     pub fn contains(&self, ip: IpAddr) -> bool {
         match ip {
@@ -160,6 +174,14 @@ mod tests {
         assert!(!has(&m, "64:ff9b::10.9.9.9"));
         let m = matcher(&["::ffff:0:0/96"]);
         assert!(has(&m, "::ffff:1.2.3.4"));
+        assert!(has(&m, "1.2.3.4"));
+        // An IPv6 entry matches the IPv4 form of the mapped addresses it holds, and only those.
+        let m = matcher(&["::ffff:10.0.0.0/104"]);
+        assert!(has(&m, "::ffff:10.1.2.3") && has(&m, "10.1.2.3"));
+        assert!(!has(&m, "11.0.0.0") && !has(&m, "::ffff:11.0.0.0"));
+        let m = matcher(&["::/0"]);
+        assert!(has(&m, "1.2.3.4"));
+        let m = matcher(&["::/97"]);
         assert!(!has(&m, "1.2.3.4"));
         let m = matcher(&["0.0.0.0/0"]);
         assert!(!has(&m, "::1"));

@@ -6,8 +6,10 @@
 //! * [`client`]: the client address behind trusted proxies.
 //!
 //! An [`Allowlist`] is parsed once and matched many times; its lookup cost does not grow
-//! linearly with the number of entries. IPv4 and IPv6 never cross, except that an IPv4-mapped
-//! IPv6 address (`::ffff:a.b.c.d`) being checked also matches IPv4 entries holding `a.b.c.d`.
+//! linearly with the number of entries. IPv4 and IPv6 never cross, except for one rule: an
+//! IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) and its IPv4 form `a.b.c.d` match the same
+//! entries, so `10.0.0.0/8` and `::ffff:10.0.0.0/104` both hold `10.1.2.3` and
+//! `::ffff:10.1.2.3`. [`Allowlist::contains`], [`ip_allowed`] and the Guard all follow it.
 
 pub mod client;
 pub mod list;
@@ -175,6 +177,12 @@ mod tests {
             e.to_string()
                 .starts_with("Invalid IP allowlist (3 problems)")
         );
+    }
+
+    #[test]
+    fn json_text_with_a_repeated_member_name_is_refused() {
+        let e = Allowlist::parse_value(&json!(r#"["10.0.0.0/8", {"a":1,"a":2}]"#)).unwrap_err();
+        assert!(e.to_string().contains("repeats the member name"), "{e}");
     }
 
     #[test]

@@ -222,15 +222,16 @@ impl Cidr {
         }
     }
 
-    /// True when `ip` lies in this network; an IPv4-mapped IPv6 address also matches IPv4
-    /// networks holding its IPv4 address.
+    /// True when `ip` lies in this network. An IPv4-mapped IPv6 address and its IPv4 form match
+    /// the same networks: `::ffff:a.b.c.d` also matches IPv4 networks holding `a.b.c.d`, and
+    /// `a.b.c.d` also matches IPv6 networks holding `::ffff:a.b.c.d`.
     pub fn contains(&self, ip: IpAddr) -> bool {
         self.contains_exact(ip)
             || match ip {
                 IpAddr::V6(a) => a
                     .to_ipv4_mapped()
                     .is_some_and(|v4| self.contains_exact(IpAddr::V4(v4))),
-                IpAddr::V4(_) => false,
+                IpAddr::V4(a) => self.contains_exact(IpAddr::V6(a.to_ipv6_mapped())),
             }
     }
 }
@@ -713,7 +714,8 @@ mod tests {
         let mapped: IpAddr = "::ffff:10.1.2.3".parse().unwrap();
         let plain: IpAddr = "10.1.2.3".parse().unwrap();
         assert!(v4.contains(plain) && v4.contains(mapped));
-        assert!(v6.contains(mapped) && !v6.contains(plain));
+        assert!(v6.contains(mapped) && v6.contains(plain));
+        assert!(!v6.contains_exact(plain));
         assert!(!v4.contains_exact(mapped));
         let compat: IpAddr = "::10.1.2.3".parse().unwrap();
         assert!(!v4.contains(compat));

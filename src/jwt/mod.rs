@@ -16,7 +16,9 @@
 //!    them, only keys bound to the token's `alg` (`alg_mismatch`): the algorithm is pinned by the
 //!    key, never chosen by the token, so an HMAC verification with an RSA public key cannot
 //!    happen;
-//! 5. the signature (`signature_invalid`);
+//! 5. the signature: for ECDSA, the `r ‖ s` length and the low-S form, checked here before any
+//!    backend sees it (`signature_not_canonical`, see [`ecdsa`]); then the backend
+//!    (`signature_invalid`);
 //! 6. the payload: strict JSON (`malformed_json`, `duplicate_json_key`), an object
 //!    (`claims_not_object`);
 //! 7. the registered claims, see [`claims`].
@@ -39,6 +41,7 @@
 pub mod alg;
 pub mod b64;
 pub mod claims;
+pub mod ecdsa;
 pub mod json;
 pub mod jwk;
 pub mod keys;
@@ -235,6 +238,7 @@ impl JwtVerifier {
                 ),
             )));
         }
+        ecdsa::check_segment(alg, parts.signature).map_err(Refusal::new)?;
         for key in candidates {
             if let Ok(true) = jsonwebtoken::crypto::verify(
                 parts.signature,

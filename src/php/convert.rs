@@ -297,12 +297,12 @@ pub fn bytes(zv: &Zval) -> Option<&[u8]> {
     zv.zend_str().map(|s| s.as_bytes())
 }
 
-/// Builds PHP values straight from JSON text (see [`crate::jwt::json::build`]), without an
+/// Builds PHP values straight from JSON text (see [`crate::json::build`]), without an
 /// intermediate `serde_json::Value`: objects and arrays become PHP arrays (a member named like an
 /// integer gets an integer key, as PHP itself does), integers above `i64::MAX` become floats.
 pub struct ZvalBuilder;
 
-impl crate::jwt::json::Build for ZvalBuilder {
+impl crate::json::Build for ZvalBuilder {
     type Value = Zval;
     type Array = ZBox<ZendHashTable>;
     type Object = ZBox<ZendHashTable>;

@@ -78,7 +78,10 @@ impl IpAllowlist {
         normalized_array(&ip::normalize(&input(entries)))
     }
 
-    /// True when an entry contains `$ip`. Invalid address text (any bytes) gives false.
+    /// True when an entry contains `$ip`. An IPv4-mapped address and its IPv4 form match the
+    /// same entries (`::ffff:10.0.0.0/104` holds `10.1.2.3`, `10.0.0.0/8` holds
+    /// `::ffff:10.1.2.3`), exactly as `Guard::authenticate` matches credential allowlists.
+    /// Invalid address text (any bytes) gives false.
     ///
     /// @param string $ip an IPv4 or IPv6 address
     pub fn contains(&self, ip: Param<&[u8]>) -> PhpResult<bool> {
@@ -139,8 +142,12 @@ mod client_ip_glue {
 
     /// The request's client address: `$remoteAddr` unless it is a trusted proxy; then the
     /// `Forwarded` header if present, else `X-Forwarded-For`, walked right to left skipping
-    /// trusted proxies. `$headers` maps names (any case) to a string or a list of strings. Null
-    /// when no valid address is found. Throws `InvalidInputException` only for invalid
+    /// trusted proxies. `$headers` maps names (any case) to a string or a list of strings (one
+    /// per header line; each line is read on its own). Null when the client is unknown: the
+    /// peer is not a valid address, or the peer is a trusted proxy and the forwarding chain
+    /// cannot be read completely (an unterminated quote, a hop that is not an address, a value
+    /// that is not text or holds a control character) or the walk reaches `unknown` or an
+    /// obfuscated node; never the proxy's own address in that case. Throws `InvalidInputException` only for invalid
     /// `$trustedProxies` entries (configuration). A `Forwarded` header is read whenever the
     /// request has one, so trusted proxies that only maintain `X-Forwarded-For` must strip a
     /// client-sent `Forwarded` header.

@@ -14,8 +14,10 @@ use crate::redact::{self, Resource};
 /// Redacts sensitive fields for a caller without the resource's `*:read_sensitive` scope
 /// ([spec:redaction]); `*` unlocks everything.
 ///
-/// * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (in
-///   `lineItems`) lose `salePrice`, `subtotal` and `total` whatever `$redactEmail` says.
+/// * `order` (`orders:read_sensitive`): `email` → null with `emailRedacted`; line items (every
+///   array directly under `lineItems`, whatever its keys: a list, a list with gaps after
+///   `array_filter`, or keyed by line-item id) lose `salePrice`, `subtotal` and `total` whatever
+///   `$redactEmail` says.
 /// * `user` (`users:read_sensitive`): `email` → null with `emailRedacted`; `firstName`,
 ///   `lastName`, `friendlyName`, `unverifiedEmail` → null whatever `$redactEmail` says.
 /// * `address` (`addresses:read_sensitive`): `fullName`, `organization`, `postalCode`,

@@ -44,7 +44,9 @@ pub fn webhook_sign(
 
 /// Verifies a webhook delivery: `['valid' => bool, 'reason' => ?string]`, reasons
 /// `missing_header`, `malformed_header`, `stale_timestamp` (older than `$toleranceSeconds`),
-/// `future_timestamp` (newer than now + `$toleranceSeconds`), `signature_mismatch`.
+/// `future_timestamp` (newer than now + `$toleranceSeconds`), `signature_mismatch`. The
+/// timestamp must be the canonical decimal `webhook_sign()` writes (digits only, no sign, no
+/// leading zero): `0001700000000` is `malformed_header` although it names the same second.
 ///
 /// @param string|list<string> $secrets one secret, or several during rotation (any may match)
 /// @param string $body the exact bytes received
@@ -69,19 +71,13 @@ pub fn webhook_verify(
     let (toleranceSeconds, now) = (toleranceSeconds.get()?, now.get()?);
     let tolerance_seconds = toleranceSeconds;
     let secrets = secret_list(secrets)?;
-    webhook::check_settings(&secrets, tolerance_seconds)?;
+    let verifier = webhook::Verifier::new(&secrets, tolerance_seconds)?;
     let names_values = header_list(headers);
     let headers: Vec<webhook::Header<'_>> = names_values
         .iter()
         .map(|(n, v)| (n.as_slice(), v.clone()))
         .collect();
-    let result = webhook::verify(
-        &secrets,
-        body,
-        &headers,
-        tolerance_seconds,
-        now.unwrap_or_else(crate::unix_now),
-    );
+    let result = verifier.verify(body, &headers, now.unwrap_or_else(crate::unix_now));
     let out = match result {
         Ok(()) => json!({"valid": true, "reason": null}),
         Err(r) => json!({"valid": false, "reason": r.as_str()}),

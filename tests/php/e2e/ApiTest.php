@@ -262,6 +262,26 @@ final class ApiTest extends TestCase
         $server->stop();
     }
 
+    /**
+     * A forwarding chain that cannot be read completely makes the client unknown, never the
+     * trusted proxy (the demo pins `X-Forwarded-For`; the walk used to stop at the bad hop and
+     * answer the proxy's own address).
+     */
+    public function testMalformedForwardingChainIsNotTheProxy(): void
+    {
+        $server = new Server(self::demoEnv(['AGENTS_TRUSTED_PROXIES' => '127.0.0.1']));
+        // The office bot's allowlist is 127.0.0.1/32: the proxy's own address.
+        foreach (['X-Forwarded-For: 198.51.100.7, bogus', 'X-Forwarded-For: [2001:db8::1', 'X-Forwarded-For: unknown'] as $h) {
+            $r = $server->request('GET', '/agents/v1/auth/whoami', [self::bearer(self::OFFICE), $h]);
+            self::unauthorizedShape($r);
+        }
+        self::assertStringContainsString('client_ip_unknown', $server->log());
+        $me = $server->request('GET', '/agents/v1/auth/whoami', [self::bearer(self::READER), 'X-Forwarded-For: 198.51.100.7, bogus']);
+        self::assertSame(200, $me['status'], $me['body']);
+        self::assertNull($me['json']['principal']['clientIp']);
+        $server->stop();
+    }
+
     // ---- posture across profiles -------------------------------------------------------
 
     public function testProductionWithoutCredentialsFailsClosed(): void

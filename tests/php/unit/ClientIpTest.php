@@ -46,16 +46,40 @@ final class ClientIpTest extends TestCase
         self::assertSame('198.51.100.9', client_ip('10.0.0.1', $headers, self::PROXIES));
     }
 
-    public function testMalformedHopsNeverYieldAClientWrittenValue(): void
+    public function testMalformedChainMakesTheClientUnknown(): void
     {
-        $h = ['X-Forwarded-For' => '198.51.100.1, not-an-ip, 10.0.0.9'];
-        self::assertSame('10.0.0.9', client_ip('10.0.0.1', $h, self::PROXIES));
-        $h = ['X-Forwarded-For' => "198.51.100.1, 10.0.0.9\0"];
-        self::assertSame('10.0.0.1', client_ip('10.0.0.1', $h, self::PROXIES));
-        $h = ['X-Forwarded-For' => "198.51.100.1, \xff"];
-        self::assertSame('10.0.0.1', client_ip('10.0.0.1', $h, self::PROXIES));
-        $h = ['X-Forwarded-For' => ['198.51.100.1', 42]];
-        self::assertSame('10.0.0.1', client_ip('10.0.0.1', $h, self::PROXIES));
+        // Wherever the unreadable element is, the chain is malformed: null, never a hop.
+        foreach ([
+            '198.51.100.1, not-an-ip, 10.0.0.9',
+            'not-an-ip, 198.51.100.1, 10.0.0.9',
+            "198.51.100.1, 10.0.0.9\0",
+            "198.51.100.1, 10.0.0.9\r\n",
+            "198.51.100.1, \xff",
+            '198.51.100.1, 10.0.0.9:99999',
+            '198.51.100.1, unknown',
+        ] as $xff) {
+            self::assertNull(client_ip('10.0.0.1', ['X-Forwarded-For' => $xff], self::PROXIES), bin2hex($xff));
+        }
+        self::assertNull(client_ip('10.0.0.1', ['X-Forwarded-For' => ['198.51.100.1', 42]], self::PROXIES));
+        self::assertNull(client_ip('10.0.0.1', ['Forwarded' => ['for=198.51.100.1', null]], self::PROXIES));
+        // `unknown` beyond the client is well-formed and never reached.
+        self::assertSame('198.51.100.1', client_ip('10.0.0.1', ['X-Forwarded-For' => 'unknown, 198.51.100.1, 10.0.0.9'], self::PROXIES));
+    }
+
+    /** The review's reproduction: an unterminated quote used to turn the client into the proxy. */
+    public function testUnterminatedQuoteIsNeverTheProxy(): void
+    {
+        foreach (['for=", for=198.51.100.7', 'for="[, for=198.51.100.7', 'for="\\", for=198.51.100.7'] as $f) {
+            self::assertNull(client_ip('10.0.0.1', ['Forwarded' => $f], ['10.0.0.1']), $f);
+            self::assertNull(client_ip('10.0.0.1', ['Forwarded' => $f], self::PROXIES), $f);
+        }
+    }
+
+    public function testHeaderLinesAreReadOneByOne(): void
+    {
+        // A quote opened on one line cannot swallow the proxy's line.
+        self::assertNull(client_ip('10.0.0.1', ['Forwarded' => ['for="198.51.100.7', 'for=10.0.0.2']], self::PROXIES));
+        self::assertSame('198.51.100.7', client_ip('10.0.0.1', ['Forwarded' => ['for=198.51.100.7', 'for=10.0.0.2']], self::PROXIES));
     }
 
     public function testForwardedHeaderForms(): void
@@ -67,11 +91,13 @@ final class ClientIpTest extends TestCase
             'case-insensitive name' => ['FOR=198.51.100.17', '198.51.100.17'],
             'chain' => ['for=192.0.2.43, for="[2001:db8:ffff::1]";by=10.0.0.1, for=10.2.2.2', '192.0.2.43'],
             'obfuscated port' => ['for="[2001:db8::9]:_p1"', '2001:db8::9'],
-            'unknown stops' => ['for=192.0.2.43, for=unknown', '10.0.0.1'],
-            'obfuscated node stops' => ['for=192.0.2.43, for=_gazonk', '10.0.0.1'],
-            'bare ipv6 is malformed' => ['for=192.0.2.43, for=2001:db8::1', '10.0.0.1'],
-            'unterminated quote' => ['for=192.0.2.43, for="[2001:db8::1]', '10.0.0.1'],
-            'no for' => ['proto=https;by=10.0.0.1', '10.0.0.1'],
+            'unknown is unknown' => ['for=192.0.2.43, for=unknown', null],
+            'obfuscated node is unknown' => ['for=192.0.2.43, for=_gazonk', null],
+            'bare ipv6 is malformed' => ['for=192.0.2.43, for=2001:db8::1', null],
+            'unterminated quote' => ['for=192.0.2.43, for="[2001:db8::1]', null],
+            'no for is unknown' => ['proto=https;by=10.0.0.1', null],
+            'syntax error beyond the client' => ['for=1.2.3.4 x, for=192.0.2.43', null],
+            'unknown beyond the client' => ['for=unknown, for=192.0.2.43', '192.0.2.43'],
             'quoted comma does not split' => ['for=192.0.2.1;x="a, for=6.6.6.6", for=10.3.3.3', '192.0.2.1'],
         ];
         foreach ($cases as $name => [$forwarded, $expect]) {

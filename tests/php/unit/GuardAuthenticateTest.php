@@ -189,9 +189,15 @@ final class GuardAuthenticateTest extends TestCase
             ['c1' => ['ci', $defaults]],
             ['credentials_parse_error'],
         ];
-        yield 'example: trimmed token, one id rule' => [
+        // Env ids follow the plugin's env rule: dots are not kept (managed handles keep them).
+        yield 'example: trimmed token, env id rule' => [
             '[{"token":"  spaced  ","id":"A.B C"}]',
-            ['spaced' => ['a.b-c', $defaults]],
+            ['spaced' => ['a-b-c', $defaults]],
+            [],
+        ];
+        yield 'env id with a dot (map key)' => [
+            '{"Reporting.Svc":{"token":"rep-token"}}',
+            ['rep-token' => ['reporting-svc', $defaults]],
             [],
         ];
         yield 'integer token' => ['{"token": 12345}', ['12345' => ['credential-1', $defaults]], []];
@@ -355,6 +361,64 @@ final class GuardAuthenticateTest extends TestCase
         self::assertDenied($g->authenticate($forged), 'ip_not_allowed');
     }
 
+    /** One strict JSON reader: a repeated member name is a configuration problem, never "last wins". */
+    public function testRepeatedJsonMemberNamesAreRefusedInEveryConfigurationSource(): void
+    {
+        $g = self::guard(self::PROD + ['PLUGIN_AGENTS_API_CREDENTIALS' => '{"token":"first-token-aaaa","token":"second-token-bbbb"}']);
+        self::assertDenied($g->authenticate(self::bearer('second-token-bbbb')), 'no_credentials', 503);
+        self::assertContains('credentials_parse_error', self::codes($g));
+        foreach ($g->warnings() as $w) {
+            self::assertStringNotContainsString('second-token', json_encode($w));
+        }
+        // A JSON-text column of a managed row: the row is skipped.
+        $g = self::guard(self::PROD, [self::row(1, 'walled', 'walled-t', ['ipAllowlist' => '["10.0.0.0/8", {"a": 1, "a": 2}]'])]);
+        self::assertContains('managed_credential_skipped', self::codes($g));
+        // A JSON allowlist: the exception names it.
+        try {
+            new \Agents\Core\IpAllowlist('["10.0.0.0/8", {"a": 1, "a": 2}]');
+            self::fail('expected InvalidInputException');
+        } catch (InvalidInputException $e) {
+            self::assertStringContainsString('repeats the member name "a"', $e->getMessage());
+        }
+    }
+
+    /** Env ids and managed handles follow their own plugin rules: only handles keep dots. */
+    public function testEnvIdsDropDotsManagedHandlesKeepThem(): void
+    {
+        $g = self::guard(
+            self::PROD + ['PLUGIN_AGENTS_API_CREDENTIALS' => '{"Reporting.Svc":{"token":"env-rep-t"}}'],
+            [self::row(1, 'Reporting.Svc', 'cp-rep-t')],
+        );
+        self::assertSame('reporting-svc', self::principal($g->authenticate(self::bearer('env-rep-t')))['credentialId']);
+        self::assertSame('reporting.svc', self::principal($g->authenticate(self::bearer('cp-rep-t')))['credentialId']);
+    }
+
+    /** The review's reproduction: a malformed `Forwarded` chain used to make the proxy the client. */
+    public function testMalformedForwardedChainMakesTheClientUnknown(): void
+    {
+        foreach (['auto', 'forwarded'] as $which) {
+            $g = self::guard(
+                self::PROD,
+                [self::row(1, 'internal', 'internal-t', ['ipAllowlist' => '10.0.0.0/8'])],
+                ['trustedProxies' => ['10.0.0.1'], 'forwardedHeader' => $which],
+            );
+            foreach (['for=", for=198.51.100.7', 'for="[, for=198.51.100.7', 'for="\\", for=198.51.100.7'] as $f) {
+                $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('internal-t', ['Forwarded' => $f]);
+                self::assertDenied($g->authenticate($r), 'client_ip_unknown');
+            }
+            // Several lines: a quote opened on the first cannot swallow the proxy's line.
+            $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('internal-t', ['Forwarded' => ['for="10.9.9.9', 'for=198.51.100.7']]);
+            self::assertDenied($g->authenticate($r), 'client_ip_unknown');
+            // A well-formed chain still resolves.
+            $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('internal-t', ['Forwarded' => 'for=10.9.9.9']);
+            self::assertSame('10.9.9.9', self::principal($g->authenticate($r))['clientIp']);
+        }
+        // Without an allowlist the credential still works; the client address is null.
+        $g = self::guard(self::PROD, [self::row(1, 'open', 'open-t')], ['trustedProxies' => ['10.0.0.1']]);
+        $r = ['remoteAddr' => '10.0.0.1'] + self::bearer('open-t', ['X-Forwarded-For' => '198.51.100.7, bogus']);
+        self::assertNull(self::principal($g->authenticate($r))['clientIp']);
+    }
+
     public function testTrustedProxyChainYieldsTheClient(): void
     {
         $g = self::guard(
@@ -377,6 +441,23 @@ final class GuardAuthenticateTest extends TestCase
         $p = self::principal($g->authenticate(['remoteAddr' => '::ffff:203.0.113.5'] + self::bearer('walled-t')));
         self::assertSame('203.0.113.5', $p['clientIp']);
         self::assertDenied($g->authenticate(['remoteAddr' => '::ffff:198.51.100.5'] + self::bearer('walled-t')), 'ip_not_allowed');
+    }
+
+    /** The Guard and IpAllowlist answer alike for IPv6-form entries of IPv4 networks. */
+    public function testIpv6FormEntriesMatchBothForms(): void
+    {
+        $entries = ['::ffff:10.0.0.0/104'];
+        $g = self::guard(self::PROD, [self::row(1, 'walled', 'walled-t', ['ipAllowlist' => $entries])]);
+        $list = new \Agents\Core\IpAllowlist($entries);
+        foreach (['::ffff:10.1.2.3', '10.1.2.3'] as $peer) {
+            self::assertTrue($list->contains($peer), $peer);
+            $p = self::principal($g->authenticate(['remoteAddr' => $peer] + self::bearer('walled-t')));
+            self::assertSame('10.1.2.3', $p['clientIp']);
+        }
+        foreach (['::ffff:11.1.2.3', '11.1.2.3'] as $peer) {
+            self::assertFalse($list->contains($peer), $peer);
+            self::assertDenied($g->authenticate(['remoteAddr' => $peer] + self::bearer('walled-t')), 'ip_not_allowed');
+        }
     }
 
     public function testAnUnreadableAllowlistSkipsTheRowInsteadOfOpeningIt(): void

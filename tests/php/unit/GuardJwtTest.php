@@ -76,6 +76,12 @@ final class GuardJwtTest extends TestCase
         yield 'wrong secret' => [self::mint(['sub' => 's', 'exp' => $exp], ['alg' => 'HS256'], 'another-secret-0123456789abcdefXYZ'), 'signature_invalid'];
         yield 'alg none' => [self::b64('{"alg":"none"}') . '.' . self::b64('{"sub":"s","exp":' . $exp . '}') . '.', 'alg_none'];
         yield 'no sub' => [self::mint(['exp' => $exp]), 'invalid_claim_type'];
+        // A scope from a token must already match the grammar: refused, never cleaned.
+        yield 'scope [*]' => [self::mint(['sub' => 's', 'exp' => $exp, 'scope' => '[*]']), 'invalid_scope'];
+        yield 'scope (*)' => [self::mint(['sub' => 's', 'exp' => $exp, 'scope' => ['health:read', '(*)']]), 'invalid_scope'];
+        yield 'scope with U+200B' => [self::mint(['sub' => 's', 'exp' => $exp, 'scope' => "orders:read\u{200B}_sensitive"]), 'invalid_scope'];
+        yield 'scope upper-case' => [self::mint(['sub' => 's', 'exp' => $exp, 'scope' => 'Health:Read']), 'invalid_scope'];
+        yield 'scope number' => [self::mint(['sub' => 's', 'exp' => $exp, 'scope' => [5]]), 'invalid_claim_type'];
         yield 'no exp' => [self::mint(['sub' => 's']), 'missing_exp'];
         yield 'aud without configured audience' => [self::mint(['sub' => 's', 'exp' => $exp, 'aud' => 'x']), 'audience_mismatch'];
     }

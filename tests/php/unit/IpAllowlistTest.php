@@ -28,9 +28,38 @@ final class IpAllowlistTest extends TestCase
      */
     public function testConformanceCase(string $ip, array $cidrs, bool $expect): void
     {
+        // One deliberate difference from the peers: an IPv4 address also matches IPv6 entries
+        // holding its IPv4-mapped form (docs/credentials.md, "IP allowlists").
+        $expect = $expect || self::mappedEntryHolds($ip, $cidrs);
         self::assertSame($expect, ip_allowed($ip, $cidrs), 'ip_allowed');
         $valid = IpAllowlist::normalize($cidrs)['entries'];
         self::assertSame($expect, (new IpAllowlist($valid))->contains($ip), 'IpAllowlist');
+    }
+
+    /** True when $ip is IPv4 and an IPv6 entry of $cidrs holds `::ffff:$ip` (inet_pton bits). */
+    private static function mappedEntryHolds(string $ip, array $cidrs): bool
+    {
+        if (filter_var($ip, FILTER_VALIDATE_IP, FILTER_FLAG_IPV4) === false) {
+            return false;
+        }
+        $mapped = inet_pton('::ffff:' . $ip);
+        foreach ($cidrs as $cidr) {
+            [$net, $prefix] = explode('/', $cidr, 2) + [1 => '128'];
+            $bin = str_contains($net, ':') ? @inet_pton($net) : false;
+            if ($bin === false || !ctype_digit($prefix) || (int) $prefix > 128) {
+                continue;
+            }
+            $bits = (int) $prefix;
+            $bytes = intdiv($bits, 8);
+            if (substr($bin, 0, $bytes) !== substr($mapped, 0, $bytes)) {
+                continue;
+            }
+            $rest = $bits % 8;
+            if ($rest === 0 || ((ord($bin[$bytes]) ^ ord($mapped[$bytes])) >> (8 - $rest)) === 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public function testConformanceFileHasEveryCase(): void
@@ -77,10 +106,12 @@ final class IpAllowlistTest extends TestCase
         self::assertFalse($list->contains('11.0.0.0'));
         self::assertTrue($list->contains('2001:DB8:ffff::1'));
         self::assertFalse($list->contains('2001:db9::'));
-        // IPv4-mapped: matches the IPv4 entry, and the IPv6 entry as written.
+        // One rule: an IPv4-mapped address and its IPv4 form match the same entries.
         self::assertTrue($list->contains('::ffff:10.1.2.3'));
         self::assertTrue($list->contains('::ffff:192.0.2.7'));
-        self::assertFalse($list->contains('192.0.2.7'));
+        self::assertTrue($list->contains('192.0.2.7'));
+        self::assertFalse($list->contains('192.0.3.7'));
+        self::assertFalse($list->contains('::ffff:192.0.3.7'));
         // IPv4-compatible and NAT64 forms do not cross families.
         self::assertFalse($list->contains('::10.1.2.3'));
         self::assertFalse($list->contains('64:ff9b::10.1.2.3'));
@@ -212,7 +243,10 @@ final class IpAllowlistTest extends TestCase
         self::assertFalse(ip_allowed('10.0.0.1', ['bogus', 5, '10.0.0.5/8']));
         self::assertTrue(ip_allowed('::ffff:10.0.0.1', ['10.0.0.0/8']));
         self::assertFalse(ip_allowed('::1', ['0.0.0.0/0']));
-        self::assertFalse(ip_allowed('1.2.3.4', ['::/0']));
+        // An IPv4 address matches IPv6 entries that hold its IPv4-mapped form.
+        self::assertTrue(ip_allowed('1.2.3.4', ['::/0']));
+        self::assertTrue(ip_allowed('1.2.3.4', ['::ffff:1.2.3.0/120']));
+        self::assertFalse(ip_allowed('1.2.3.4', ['2000::/3', '::ffff:1.2.4.0/120']));
         self::assertFalse(ip_allowed("\xff", ['0.0.0.0/0']));
         self::assertFalse(ip_allowed("10.0.0.1\0", ['0.0.0.0/0']));
         self::assertFalse(ip_allowed('10.0.0.1', array_fill(0, 100000, '0.0.0.0/0')));

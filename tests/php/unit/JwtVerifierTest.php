@@ -65,6 +65,24 @@ final class JwtVerifierTest extends TestCase
     }
 
     /** DER ECDSA signature (openssl) to the JOSE form r || s. */
+    /** @return array{0: string, 1: string} the `r || s` signature with the low and the high s */
+    private static function lowAndHighS(string $jose, int $size): array
+    {
+        $n = (string) hex2bin($size === 32
+            ? 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'
+            : 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973');
+        $r = substr($jose, 0, $size);
+        $s = substr($jose, $size);
+        $flipped = '';
+        $borrow = 0;
+        for ($i = $size - 1; $i >= 0; $i--) {
+            $d = ord($n[$i]) - ord($s[$i]) - $borrow;
+            $borrow = $d < 0 ? 1 : 0;
+            $flipped = chr($d + 256 * $borrow) . $flipped;
+        }
+        return strcmp($s, $flipped) > 0 ? [$r . $flipped, $r . $s] : [$r . $s, $r . $flipped];
+    }
+
     private static function derToJose(string $der, int $size): string
     {
         $pos = 2 + ((ord($der[1]) & 0x80) ? (ord($der[1]) & 0x7f) : 0);
@@ -243,8 +261,10 @@ final class JwtVerifierTest extends TestCase
         ] as [$alg, $name, $hash, $size]) {
             $input = self::input(['alg' => $alg, 'typ' => 'JWT'], $claims);
             self::assertTrue(openssl_sign($input, $sig, self::$keys[$name]['private'], $hash));
+            $high = null;
             if ($size > 0) {
-                $sig = self::derToJose($sig, $size);
+                // OpenSSL returns s or n - s at random; only the low-S form is accepted.
+                [$sig, $high] = self::lowAndHighS(self::derToJose($sig, $size), $size);
             }
             $token = $input . '.' . self::b64($sig);
             $d = self::$keys[$name]['details'];
@@ -260,6 +280,10 @@ final class JwtVerifierTest extends TestCase
                 self::assertNotNull(self::reason($v, $tampered), $alg);
                 $other = self::input(['alg' => $alg], ['sub' => 'y', 'exp' => self::NOW + 60]) . '.' . self::b64($sig);
                 self::assertSame('signature_invalid', self::reason($v, $other), $alg);
+                if ($high !== null) {
+                    // The same signature with s flipped to n - s: malleated, refused.
+                    self::assertSame('signature_not_canonical', self::reason($v, $input . '.' . self::b64($high)), $alg);
+                }
             }
             // The JWK (alg-less) and the PEM are the same key.
             $fromJwk = (new JwtVerifier($jwk, ['algorithms' => [$alg]]))->keys()[0];

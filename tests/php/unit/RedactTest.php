@@ -70,6 +70,28 @@ final class RedactTest extends TestCase
         self::assertSame('buyer@example.com', $r['customer']['email']);
     }
 
+    /** Every array directly under `lineItems` is a line item, whatever its keys. */
+    public function testLineItemsKeyedByIdOrFilteredLoseTheirPrices(): void
+    {
+        $items = [
+            ['sku' => 'X', 'qty' => 2, 'salePrice' => 40, 'subtotal' => 80, 'total' => 80],
+            ['sku' => 'Y', 'qty' => 0, 'salePrice' => 5, 'subtotal' => 0, 'total' => 0],
+            ['sku' => 'Z', 'qty' => 1, 'salePrice' => 9, 'subtotal' => 9, 'total' => 9],
+        ];
+        $filtered = array_filter($items, fn ($i) => $i['qty'] > 0);   // keys 0 and 2
+        $byId = [101 => $items[0], 205 => $items[2]];
+        foreach ([$filtered, $byId] as $lineItems) {
+            $order = ['id' => 7, 'total' => 89, 'lineItems' => $lineItems];
+            $r = redact($order, 'order', ['orders:read']);
+            self::assertSame(89, $r['total']);
+            self::assertSame(array_keys($lineItems), array_keys($r['lineItems']));
+            foreach ($r['lineItems'] as $item) {
+                self::assertSame(['sku', 'qty'], array_keys($item), json_encode($r));
+            }
+            self::assertSame($lineItems, redact($order, 'order', ['orders:read_sensitive'])['lineItems']);
+        }
+    }
+
     public function testListOfOrdersAndScopesOfOtherResources(): void
     {
         $list = [self::order(), ['id' => 8, 'email' => 'b@example.com']];

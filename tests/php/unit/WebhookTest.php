@@ -129,6 +129,25 @@ final class WebhookTest extends TestCase
         self::assertSame('malformed_header', webhook_verify(self::SECRET, 'b', $past, 0, PHP_INT_MAX)['reason']);
     }
 
+    /** The MAC covers the canonical decimal; any other spelling of the same number is refused. */
+    public function testOnlyTheCanonicalTimestampVerifies(): void
+    {
+        $h = webhook_sign(self::SECRET, 'b', self::NOW);
+        self::assertTrue(webhook_verify(self::SECRET, 'b', $h, 300, self::NOW)['valid']);
+        foreach (['0001700000000', '01700000000', '+1700000000', ' 01700000000 '] as $ts) {
+            $h['X-Agents-Webhook-Timestamp'] = $ts;
+            self::assertSame(
+                ['valid' => false, 'reason' => 'malformed_header'],
+                webhook_verify(self::SECRET, 'b', $h, 300, self::NOW),
+                $ts,
+            );
+        }
+        $zero = webhook_sign(self::SECRET, 'b', 0);
+        self::assertTrue(webhook_verify(self::SECRET, 'b', $zero, 0, 0)['valid']);
+        $zero['X-Agents-Webhook-Timestamp'] = '00';
+        self::assertFalse(webhook_verify(self::SECRET, 'b', $zero, 0, 0)['valid']);
+    }
+
     public function testDefaultNowIsTheClock(): void
     {
         self::assertTrue(webhook_verify(self::SECRET, 'b', webhook_sign(self::SECRET, 'b', time()))['valid']);
