@@ -17,7 +17,14 @@ ensure_packages
 ensure_rust
 
 out="${BENCH_OUT:-docs/benchmarks.md}"
-concerns=(${BENCH_ONLY:-guard ip jwt posture ratelimit})
+concerns=(${BENCH_ONLY:-guard ip jwt posture ratelimit craft})
+# craft (the adapter's revision query on SQLite, MariaDB and PostgreSQL) has no criterion
+# suite: bench/craft.sh starts the servers and runs bench/php/craft_revision.php.
+run_craft=""
+if [[ " ${concerns[*]} " == *" craft "* ]]; then
+    run_craft=1
+    concerns=($(printf '%s\n' "${concerns[@]}" | grep -vx craft || true))
+fi
 work="$(mktemp -d)"
 if [ -z "${BENCH_KEEP:-}" ]; then
     trap 'rm -rf "$work"' EXIT
@@ -52,6 +59,11 @@ for c in "${concerns[@]}"; do
     esac
     php -d extension="$so" "bench/php/$c.php" "${args[@]}" --json >"$work/$c.json"
 done
+
+if [ -n "$run_craft" ]; then
+    echo "== PHP: bench/craft.sh (CredentialRows::revision)" >&2
+    bash bench/craft.sh --json >"$work/craft.json"
+fi
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 mem_kb="$(sed -n 's/^MemTotal:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo)"

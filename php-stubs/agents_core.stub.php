@@ -10,13 +10,30 @@ namespace Agents\Core {
         /**
          * Compiles the policy from `$env` (PLUGIN_AGENTS_*, ENVIRONMENT, CRAFT_ENVIRONMENT values),
          * the managed credential rows and `$options` (now, commerceEnabled, writesExperimental,
-         * trustedProxies, jwt). Throws InvalidInputException naming every bad item.
+         * trustedProxies, forwardedHeader, jwt). Throws InvalidInputException naming every bad
+         * item.
          *
-         * @param array $env
-         * @param array|null $managedCredentials
-         * @param array|null $options
+         * @param array<string, string|int|float|bool|null> $env PLUGIN_AGENTS_* values (as
+         *   `App::env` returns them), ENVIRONMENT, CRAFT_ENVIRONMENT; a missing key is unset
+         * @param list<array{id: int|numeric-string, handle: string, tokenHash: string, scopes?: list<string>|string|null, ipAllowlist?: list<string>|string|null, expiresAt?: string|int|null, revokedAt?: string|int|null, pausedAt?: string|int|null, reminderDays?: int|numeric-string|null, expiryReminderDays?: int|numeric-string|null, forceHumanApproval?: bool|int|string|null, webhookResourceTypes?: list<string>|string|null, webhookActions?: list<string>|string|null, ...}>|null $managedCredentials
+         *   the rows of the managed-credentials table (other columns are ignored)
+         * @param array{now?: int|null, commerceEnabled?: bool, writesExperimental?: bool, trustedProxies?: list<string>|string, forwardedHeader?: 'x-forwarded-for'|'forwarded'|'auto', jwt?: array{keys: array<array-key, mixed>, algorithms: non-empty-list<string>, issuer?: string|list<string>, audience?: string|list<string>, leeway?: int, requireExp?: bool, maxTokenBytes?: int, scopeCeiling?: list<string>|string}|null}|null $options
+         *   `now` (unix seconds, for tests), `commerceEnabled`, `writesExperimental` (the plugin
+         *   setting; the env variable overrides it), `trustedProxies` (IPs/CIDRs of your proxies),
+         *   `forwardedHeader` (`x-forwarded-for` or `forwarded`: the one header your proxy
+         *   writes; `auto`, the default, reads `Forwarded` when present, else `X-Forwarded-For`,
+         *   and the posture warns `forwarded_header_not_pinned`), `jwt` (signed bearer tokens:
+         *   the JwtVerifier settings plus `keys` and `scopeCeiling`). Unknown keys are refused.
          */
         public function __construct(array $env, ?array $managedCredentials = null, ?array $options = null) {}
+
+        /**
+         * What `var_dump()` and `print_r()` show: a summary without secrets (profile, environment,
+         * credential counts, warning counts, verdict), read from the posture.
+         *
+         * @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null}
+         */
+        public function __debugInfo(): array {}
 
         /**
          * Authenticates one request (`method`, `headers`, `query`, `remoteAddr`). The array's
@@ -29,8 +46,10 @@ namespace Agents\Core {
          * `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
          * (`reason` and `reasonDetail` are for the plugin's log, never for the response).
          *
-         * @param array $request
-         * @return array
+         * @param array{method?: string, headers?: array<string, string|list<string>>, query?: array<string, mixed>, remoteAddr?: string|null} $request
+         *   `headers` as Yii's `HeaderCollection::toArray()` gives them; `remoteAddr` is the
+         *   socket peer (`REMOTE_ADDR`)
+         * @return array{ok: true, principal: array{credentialId: string, credentialSource: 'cp'|'env'|'jwt'|'unknown', managedCredentialId: int|null, authMethod: 'authorization'|'x-agents-token'|'query'|'jwt'|'none', principalFingerprint: string, scopes: list<string>, forceHumanApproval: bool, clientIp: string|null}}|array{ok: false, status: int, error: string, message: string, headers: array<string, string>, reason: string, reasonDetail: string|null}
          */
         public function authenticate(array $request): array {}
 
@@ -46,13 +65,12 @@ namespace Agents\Core {
          * Guards (least recently used goes first) and only the SHA-256 digest of each revision.
          * See docs/craft-integration.md.
          *
+         * @param string $revision changes whenever an input of the Guard changes (any bytes)
          * @param callable(): Guard $build
+         * @param int $maxAgeSeconds the longest a kept Guard is reused; 0 keeps nothing
          * @throws \Agents\Core\InvalidInputException when `$build` returns something other than a
          *   Guard, or `$maxAgeSeconds` is negative.
          *
-         * @param string $revision
-         * @param callable $build
-         * @param int $maxAgeSeconds
          * @return \Agents\Core\Guard
          */
         public static function cached(string $revision, callable $build, int $maxAgeSeconds = 60): \Agents\Core\Guard {}
@@ -61,7 +79,7 @@ namespace Agents\Core {
          * The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
          * object inside it.
          *
-         * @return array
+         * @return array{required: bool, allowQueryToken: bool, allowInsecureNoTokenInProd: bool, tokenRequirementForcedInProd: bool, failOnMissingTokenInProd: bool, tokenConfigured: bool, credentialCount: int, environment: string|null, environmentProfile: string, environmentProfileSource: 'env'|'inferred', profileDefaultsApplied: bool, effectivePolicyVersion: string, methods: list<string>, runtimeProfile: array{environment: string|null, environmentProfile: string, environmentProfileSource: 'env'|'inferred', profileDefaultsApplied: bool, profileDefaultsAppliedFields: list<string>, effectivePolicyVersion: string}, ...}
          */
         public function capabilities(): array {}
 
@@ -69,7 +87,7 @@ namespace Agents\Core {
          * `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
          * `errors`, `warnings`, `details`, `generatedAt` (ISO-8601 UTC of `now`).
          *
-         * @return array
+         * @return array{check: 'auth', status: 'ok'|'failed', strict: bool, errors: list<string>, warnings: list<string>, details: array<string, mixed>, generatedAt: string}
          */
         public function diagnostics(): array {}
 
@@ -84,13 +102,13 @@ namespace Agents\Core {
          * True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
          * An empty requirement (`''` or `[]`) is satisfied.
          *
+         * @param array{scopes: list<string>|string, ...} $principal the `principal` of a successful
+         *   `authenticate()`
          * @param string|list<string> $scope
          * @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
          *   list of them (a malformed requirement is never read as "no requirement"), or when
          *   `$principal` is a whole authenticate() result instead of its `principal`.
          *
-         * @param array $principal
-         * @param mixed $scope
          * @return bool
          */
         public function hasScope(array $principal, mixed $scope): bool {}
@@ -101,7 +119,7 @@ namespace Agents\Core {
          * `deliveryMode`), `warnings`, `warningCounts`, `verdict` (`ok`|`warn`|`critical`). Never
          * contains a token, hash, webhook secret or full webhook URL. See docs/posture.md.
          *
-         * @return array
+         * @return array{environment: string|null, profile: array{name: 'local'|'test'|'staging'|'production', source: 'env'|'inferred', defaultsApplied: bool, defaultsAppliedFields: list<string>, effectivePolicyVersion: string}, authentication: array{required: bool, requestedRequireToken: bool, tokenRequirementForcedInProd: bool, allowInsecureNoTokenInProd: bool, allowQueryToken: bool, failOnMissingTokenInProd: bool, credentialCount: int, envCredentialCount: int, managedCredentialCount: int, credentialIds: list<string>, tokenScopes: list<string>, ...}, credentialExpiry: array{expired: int, expiringSoon: int, activeWithExpiry: int}, rateLimit: array{perMinute: int, windowSeconds: int}, privacy: array{redactEmail: bool}, webhook: array{enabled: bool, urlConfigured: bool, secretConfigured: bool, destinationHost: string|null, timeoutSeconds: int, maxAttempts: int, deliveryMode: string}, warnings: list<array{level: 'warning'|'error', code: string, message: string}>, warningCounts: array{warnings: int, errors: int}, verdict: 'ok'|'warn'|'critical', ...}
          */
         public function posture(): array {}
 
@@ -109,7 +127,7 @@ namespace Agents\Core {
          * Every warning, in the documented order (docs/posture.md):
          * `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
          *
-         * @return array
+         * @return list<array{level: 'warning'|'error', code: string, message: string}>
          */
         public function warnings(): array {}
     }
@@ -122,9 +140,7 @@ namespace Agents\Core {
          * Compiles the entries: a list of strings, text separated by commas and whitespace, or
          * JSON array text. Throws `InvalidInputException` naming every bad entry and why.
          *
-         * @param array|string $entries
-         *
-         * @param mixed $entries
+         * @param list<string>|string $entries
          */
         public function __construct(mixed $entries) {}
 
@@ -134,7 +150,8 @@ namespace Agents\Core {
          * `::ffff:10.1.2.3`), exactly as `Guard::authenticate` matches credential allowlists.
          * Invalid address text (any bytes) gives false.
          *
-         * @param string $ip
+         * @param string $ip an IPv4 or IPv6 address
+         *
          * @return bool
          */
         public function contains(string $ip): bool {}
@@ -150,8 +167,6 @@ namespace Agents\Core {
          * The entries in canonical form: IPv4 before IPv6, by network, then prefix length.
          *
          * @return list<string>
-         *
-         * @return array
          */
         public function entries(): array {}
 
@@ -159,11 +174,8 @@ namespace Agents\Core {
          * Reads the entries without throwing: `['entries' => canonical, sorted, de-duplicated
          * strings, 'invalid' => [['entry' => string, 'reason' => string], ...]]`.
          *
-         * @param array|string $entries
+         * @param list<string>|string $entries
          * @return array{entries: list<string>, invalid: list<array{entry: string, reason: string}>}
-         *
-         * @param mixed $entries
-         * @return array
          */
         public static function normalize(mixed $entries): array {}
     }
@@ -190,12 +202,13 @@ namespace Agents\Core {
         /**
          * Builds the verifier; every key is parsed and checked now.
          *
+         * @param array{keys: list<array<string, mixed>>}|array<string, mixed>|list<array<string, mixed>> $keys
+         *   a JWK Set, one JWK, one key spec (`array{alg: string, secret?: string, pem?: string,
+         *   kid?: string}`) or a list of JWKs and key specs
+         * @param array{algorithms: non-empty-list<'HS256'|'HS384'|'HS512'|'RS256'|'RS384'|'RS512'|'PS256'|'PS384'|'PS512'|'ES256'|'ES384'|'EdDSA'>, leeway?: int<0, 86400>, requireExp?: bool, issuer?: string|list<string>, audience?: string|list<string>, maxTokenBytes?: int<64, 1048576>} $options
          * @throws \Agents\Core\InvalidInputException naming every bad key or option; each reason
          *   starts with its code (`key_invalid`, `weak_key`, `key_type_mismatch`, `jwk_invalid`,
          *   `alg_none`, `unsupported_alg`, `alg_mismatch`). Secrets never appear in the message.
-         *
-         * @param array $keys
-         * @param array $options
          */
         public function __construct(array $keys, array $options) {}
 
@@ -204,9 +217,9 @@ namespace Agents\Core {
          * 'reason' => ?string, 'message' => ?string]`. On refusal `claims` is set only when the
          * signature verified and a claim check failed (e.g. `expired`): authentic, but not valid.
          *
-         * @param string $token
-         * @param int|null $now
-         * @return array
+         * @param string $token the compact JWS
+         * @param int|null $now unix seconds; null reads the clock
+         * @return array{valid: true, claims: array<string, mixed>, reason: null, message: null}|array{valid: false, claims: array<string, mixed>|null, reason: string, message: string}
          */
         public function check(string $token, ?int $now = null): array {}
 
@@ -215,18 +228,17 @@ namespace Agents\Core {
          * 'algorithms' => list, 'bits' => ?int, 'curve' => ?string, 'thumbprint' => ?string]`
          * (`thumbprint`: RFC 7638 SHA-256 of a public key; never set for HMAC secrets).
          *
-         * @return array
+         * @return list<array{kid: string|null, kty: string, algorithms: list<string>, bits: int|null, curve: string|null, thumbprint: string|null}>
          */
         public function keys(): array {}
 
         /**
          * Verifies `$token` at `$now` (unix seconds; default the clock) and returns its claims.
          *
+         * @param string $token the compact JWS
+         * @param int|null $now unix seconds; null reads the clock
+         * @return array<string, mixed> the claims
          * @throws \Agents\Core\TokenException whose message is `"<reason>: <explanation>"`.
-         *
-         * @param string $token
-         * @param int|null $now
-         * @return array
          */
         public function verify(string $token, ?int $now = null): array {}
     }
@@ -284,12 +296,9 @@ namespace Agents\Core {
      * request has one, so trusted proxies that only maintain `X-Forwarded-For` must strip a
      * client-sent `Forwarded` header.
      *
+     * @param string $remoteAddr the socket peer (`REMOTE_ADDR`)
      * @param array<string, string|list<string>> $headers
      * @param list<string> $trustedProxies IPs or CIDRs
-     *
-     * @param string $remoteAddr
-     * @param array $headers
-     * @param array $trustedProxies
      * @return string|null
      */
     function client_ip(string $remoteAddr, array $headers, array $trustedProxies = []): ?string {}
@@ -298,10 +307,9 @@ namespace Agents\Core {
      * One-shot check: true when `$ip` is inside a valid entry of `$cidrs`. Invalid entries never
      * match; an empty list matches nothing; invalid address text gives false. Never throws.
      *
-     * @param list<string> $cidrs
+     * @param string $ip an IPv4 or IPv6 address
+     * @param list<string> $cidrs IPs or CIDRs
      *
-     * @param string $ip
-     * @param array $cidrs
      * @return bool
      */
     function ip_allowed(string $ip, array $cidrs): bool {}
@@ -309,10 +317,18 @@ namespace Agents\Core {
     /**
      * The posture of a configuration: `(new Guard($env, $managedCredentials, $options))->posture()`.
      *
-     * @param array $env
-     * @param array|null $managedCredentials
-     * @param array|null $options
-     * @return array
+     * @param array<string, string|int|float|bool|null> $env PLUGIN_AGENTS_* values (as
+     *   `App::env` returns them), ENVIRONMENT, CRAFT_ENVIRONMENT; a missing key is unset
+     * @param list<array{id: int|numeric-string, handle: string, tokenHash: string, scopes?: list<string>|string|null, ipAllowlist?: list<string>|string|null, expiresAt?: string|int|null, revokedAt?: string|int|null, pausedAt?: string|int|null, reminderDays?: int|numeric-string|null, expiryReminderDays?: int|numeric-string|null, forceHumanApproval?: bool|int|string|null, webhookResourceTypes?: list<string>|string|null, webhookActions?: list<string>|string|null, ...}>|null $managedCredentials
+     *   the rows of the managed-credentials table (other columns are ignored)
+     * @param array{now?: int|null, commerceEnabled?: bool, writesExperimental?: bool, trustedProxies?: list<string>|string, forwardedHeader?: 'x-forwarded-for'|'forwarded'|'auto', jwt?: array{keys: array<array-key, mixed>, algorithms: non-empty-list<string>, issuer?: string|list<string>, audience?: string|list<string>, leeway?: int, requireExp?: bool, maxTokenBytes?: int, scopeCeiling?: list<string>|string}|null}|null $options
+     *   `now` (unix seconds, for tests), `commerceEnabled`, `writesExperimental` (the plugin
+     *   setting; the env variable overrides it), `trustedProxies` (IPs/CIDRs of your proxies),
+     *   `forwardedHeader` (`x-forwarded-for` or `forwarded`: the one header your proxy
+     *   writes; `auto`, the default, reads `Forwarded` when present, else `X-Forwarded-For`,
+     *   and the posture warns `forwarded_header_not_pinned`), `jwt` (signed bearer tokens:
+     *   the JwtVerifier settings plus `keys` and `scopeCeiling`). Unknown keys are refused.
+     * @return array{environment: string|null, profile: array{name: 'local'|'test'|'staging'|'production', source: 'env'|'inferred', defaultsApplied: bool, defaultsAppliedFields: list<string>, effectivePolicyVersion: string}, authentication: array{required: bool, requestedRequireToken: bool, tokenRequirementForcedInProd: bool, allowInsecureNoTokenInProd: bool, allowQueryToken: bool, failOnMissingTokenInProd: bool, credentialCount: int, envCredentialCount: int, managedCredentialCount: int, credentialIds: list<string>, tokenScopes: list<string>, ...}, credentialExpiry: array{expired: int, expiringSoon: int, activeWithExpiry: int}, rateLimit: array{perMinute: int, windowSeconds: int}, privacy: array{redactEmail: bool}, webhook: array{enabled: bool, urlConfigured: bool, secretConfigured: bool, destinationHost: string|null, timeoutSeconds: int, maxAttempts: int, deliveryMode: string}, warnings: list<array{level: 'warning'|'error', code: string, message: string}>, warningCounts: array{warnings: int, errors: int}, verdict: 'ok'|'warn'|'critical', ...}
      */
     function posture(array $env, ?array $managedCredentials = null, ?array $options = null): array {}
 
@@ -335,16 +351,13 @@ namespace Agents\Core {
      * (at any depth: a list of records, an order's customer block) that holds one of them. Absent
      * fields are not added. `$redactEmail = false` turns e-mail and address redaction off.
      *
-     * @param array $record a record, a list of records, or any array holding them
-     * @param string[] $grantedScopes the caller's scopes
+     * @param array<array-key, mixed> $record a record, a list of records, or any array holding them
+     * @param 'order'|'user'|'address' $resource the kind of record
+     * @param list<string> $grantedScopes the caller's scopes
+     * @param bool $redactEmail false turns e-mail and address redaction off
+     * @return array<array-key, mixed> `$record` with the fields redacted and the markers set
      * @throws \Agents\Core\InvalidInputException for an unknown resource, a scope that is not a
      *   string, or a record holding objects or non-UTF-8 text.
-     *
-     * @param array $record
-     * @param string $resource
-     * @param array $grantedScopes
-     * @param bool $redactEmail
-     * @return array
      */
     function redact(array $record, string $resource, array $grantedScopes, bool $redactEmail = true): array {}
 
@@ -357,8 +370,8 @@ namespace Agents\Core {
      * separators in the slug). Throws AgentsCoreException when the OS random source fails (there
      * is no weaker fallback).
      *
-     * @param string $handle
-     * @return array
+     * @param string $handle the credential handle, put in the token as a slug (may be empty)
+     * @return array{token: non-empty-string, hash: non-empty-string, publicId: non-empty-string}
      */
     function token_generate(string $handle = ''): array {}
 
@@ -366,8 +379,8 @@ namespace Agents\Core {
      * Lower-case hex SHA-256 of the token's bytes, exactly as given (the `tokenHash` storage
      * format; tokens of every format, old and generated, are stored this way).
      *
-     * @param string $token
-     * @return string
+     * @param string $token the raw token (any bytes)
+     * @return non-empty-string 64 lower-case hex digits
      */
     function token_hash(string $token): string {}
 
@@ -376,14 +389,13 @@ namespace Agents\Core {
      * `X-Agents-Webhook-Timestamp`, `X-Agents-Webhook-Signature` (`sha256=` + lower-case hex
      * HMAC-SHA256 of `"<timestamp>.<body>"`). `$body` may be binary.
      *
+     * @param string $secret the signing secret (any bytes, not empty)
+     * @param string $body the exact bytes delivered
+     * @param int $timestamp unix seconds (not negative)
+     * @param string|null $id the delivery id; null draws a random UUID v4
+     * @return array{X-Agents-Webhook-Id: string, X-Agents-Webhook-Timestamp: numeric-string, X-Agents-Webhook-Signature: non-empty-string}
      * @throws \Agents\Core\InvalidInputException for an empty secret, a negative timestamp or an id
      *   that is not 1 to 128 characters of `A-Z a-z 0-9 . _ : -`.
-     *
-     * @param string $secret
-     * @param string $body
-     * @param int $timestamp
-     * @param string|null $id
-     * @return array
      */
     function webhook_sign(string $secret, string $body, int $timestamp, ?string $id = null): array {}
 
@@ -394,17 +406,15 @@ namespace Agents\Core {
      * timestamp must be the canonical decimal `webhook_sign()` writes (digits only, no sign, no
      * leading zero): `0001700000000` is `malformed_header` although it names the same second.
      *
-     * @param string|string[] $secrets one secret, or several during rotation (any may match)
-     * @param array $headers header name (any case) => string or list of strings
+     * @param string|list<string> $secrets one secret, or several during rotation (any may match)
+     * @param string $body the exact bytes received
+     * @param array<string, string|list<string>> $headers header name (any case) => string or list
+     *   of strings
+     * @param int $toleranceSeconds the accepted clock difference, either way (not negative)
+     * @param int|null $now unix seconds; null reads the clock
+     * @return array{valid: true, reason: null}|array{valid: false, reason: 'missing_header'|'malformed_header'|'stale_timestamp'|'future_timestamp'|'signature_mismatch'}
      * @throws \Agents\Core\InvalidInputException when a secret is empty or not a string, or the
      *   tolerance is negative (the message never contains a secret).
-     *
-     * @param mixed $secrets
-     * @param string $body
-     * @param array $headers
-     * @param int $toleranceSeconds
-     * @param int|null $now
-     * @return array
      */
     function webhook_verify(mixed $secrets, string $body, array $headers, int $toleranceSeconds = 300, ?int $now = null): array {}
 }

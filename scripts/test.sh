@@ -59,6 +59,9 @@ step "rate limiter with the real parts (Redis, php -S workers, PHP-FPM + nginx, 
 AGENTS_CORE_SO="$SO" bash scripts/ratelimit-test.sh
 PHP_RAN=("PHP $(php -r 'echo PHP_VERSION;') (host, Debian 12): PHPUnit $(/usr/bin/phpunit --version | awk '/^PHPUnit/{print $2}'), every suite of phpunit.xml.dist")
 
+step "adapter craft/: PHPUnit against SQLite, MariaDB and PostgreSQL (servers started and stopped by the script)"
+bash scripts/craft-test.sh "$SO"
+
 step "demo first-run checks (scripts/demo-check.sh)"
 bash scripts/demo-check.sh
 

@@ -120,6 +120,88 @@ function ours(string $name): bool
     return str_starts_with(strtolower($name), NS) || strtolower($name) === 'agents_core_version';
 }
 
+/**
+ * Drops, inside each docblock, a `@param` for a parameter already documented earlier in the
+ * block and a `@return` after the first; then blank docblock lines left doubled or closing.
+ *
+ * @param list<string> $lines
+ * @return list<string>
+ */
+function dedupeDocTags(array $lines): array
+{
+    $out = [];
+    $seen = null;
+    foreach ($lines as $line) {
+        if (preg_match('#^\s*/\*\*#', $line)) {
+            $seen = ['params' => [], 'return' => false];
+        }
+        if ($seen !== null) {
+            if (preg_match('/^\s*\*\s*@param\s+\S.*?\$(\w+)/', $line, $m)) {
+                if (isset($seen['params'][$m[1]])) {
+                    continue;
+                }
+                $seen['params'][$m[1]] = true;
+            } elseif (preg_match('/^\s*\*\s*@return\s/', $line)) {
+                if ($seen['return']) {
+                    continue;
+                }
+                $seen['return'] = true;
+            }
+            if (preg_match('#\*/\s*$#', $line)) {
+                $seen = null;
+                while ($out !== [] && preg_match('#^\s*\*\s*$#', end($out)) && preg_match('#^\s*\*\s*$#', prev($out) ?: '')) {
+                    array_pop($out);
+                }
+                // A blank line right before the end of the block.
+                if ($out !== [] && preg_match('#^\s*\*\s*$#', end($out))) {
+                    array_pop($out);
+                }
+            } elseif ($out !== [] && preg_match('#^\s*\*\s*$#', $line) && preg_match('#^\s*\*\s*$#', end($out))) {
+                continue;
+            }
+        }
+        $out[] = $line;
+    }
+    return $out;
+}
+
+/**
+ * Docblock rules an analyser relies on: exactly one `@param` per parameter, named as
+ * declared; an array shape (`array{`, `list<`, `array<`) for every array parameter and
+ * return. Returns the problems.
+ *
+ * @return list<string>
+ */
+function docProblems(ReflectionFunctionAbstract $f, string $label): array
+{
+    $doc = (string) $f->getDocComment();
+    $problems = [];
+    preg_match_all('/@param\s+(.+?)\s+\$(\w+)/s', $doc, $m, PREG_SET_ORDER);
+    $documented = [];
+    foreach ($m as [, $type, $name]) {
+        $documented[$name][] = preg_replace('/\s*\*\s*/', ' ', $type);
+    }
+    foreach ($f->getParameters() as $p) {
+        $types = $documented[$p->getName()] ?? [];
+        unset($documented[$p->getName()]);
+        if (count($types) !== 1) {
+            $problems[] = "$label: \${$p->getName()} has " . count($types) . ' @param tags';
+            continue;
+        }
+        if (preg_match('/\barray\b/', (string) $p->getType()) && !preg_match('/array\{|list<|array</', $types[0])) {
+            $problems[] = "$label: \${$p->getName()} is an array without a shape";
+        }
+    }
+    foreach (array_keys($documented) as $name) {
+        $problems[] = "$label: @param \$$name names no parameter";
+    }
+    $return = (string) $f->getReturnType();
+    if (preg_match('/\barray\b/', $return) && !preg_match('/@return\s+[^@]*(array\{|list<|array<)/s', $doc)) {
+        $problems[] = "$label: returns an array without a shape";
+    }
+    return $problems;
+}
+
 $mode = $argv[1] ?? '';
 if ($mode === 'dump-ext') {
     if (!extension_loaded('agents_core')) {
@@ -155,13 +237,32 @@ if ($mode === 'dump-stubs') {
     $functions = array_filter(get_defined_functions()['user'], 'ours');
     $classes = array_filter(array_merge(get_declared_classes(), get_declared_interfaces()), 'ours');
     $constants = array_filter(array_diff_key(get_defined_constants(), $before), 'ours', ARRAY_FILTER_USE_KEY);
+    $problems = [];
+    foreach ($functions as $fn) {
+        $problems = [...$problems, ...docProblems(new ReflectionFunction($fn), $fn . '()')];
+    }
+    foreach ($classes as $c) {
+        foreach ((new ReflectionClass($c))->getMethods() as $method) {
+            if ($method->getDeclaringClass()->getName() === $c && $method->getFileName() !== false
+                && !str_contains((string) $method->getFileName(), 'exceptions')) {
+                $problems = [...$problems, ...docProblems($method, $c . '::' . $method->getName() . '()')];
+            }
+        }
+    }
+    if ($problems) {
+        fwrite(STDERR, "Stub docblocks (" . count($problems) . "):\n  " . implode("\n  ", $problems) . "\n");
+        exit(1);
+    }
     echo json_encode(collect($functions, $classes, $constants), JSON_PRETTY_PRINT), "\n";
     exit(0);
 }
 if ($mode === 'finalize') {
     // cargo-php does not emit class modifiers: add `final` where the loaded extension says so.
+    // It also appends a plain `@param`/`@return` for every parameter and return after the
+    // doc comment: where the doc comment already documents one (with its array shape), the
+    // plain duplicate is dropped, so each parameter has exactly one `@param`.
     $ns = '';
-    foreach (file($argv[2]) as $line) {
+    foreach (dedupeDocTags(file($argv[2])) as $line) {
         if (preg_match('/^namespace\s+([^\s{]+)/', $line, $m)) {
             $ns = $m[1] . '\\';
         }

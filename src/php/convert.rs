@@ -8,8 +8,6 @@
 //! where a PHP string is binary data.
 
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::convert::{FromZval, StubLiteral};
-use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{Map, Number, Value};
 
@@ -292,29 +290,6 @@ pub fn to_array(v: &Value) -> ZBox<ZendHashTable> {
             ht
         }
     }
-}
-
-/// A `string` parameter read as bytes (any encoding), whose default is the empty string; for
-/// parameters where text that is not UTF-8 must not raise a `TypeError`.
-pub struct StrBytes<'a>(pub &'a [u8]);
-
-impl<'a> FromZval<'a> for StrBytes<'a> {
-    const TYPE: DataType = DataType::String;
-
-    fn from_zval(zval: &'a Zval) -> Option<Self> {
-        bytes(zval).map(Self)
-    }
-}
-
-impl StubLiteral for StrBytes<'_> {
-    fn stub_literal(&self) -> String {
-        String::from_utf8_lossy(self.0).as_ref().stub_literal()
-    }
-}
-
-impl StrBytes<'_> {
-    /// The empty string.
-    pub const EMPTY: Self = Self(b"");
 }
 
 /// A PHP string's bytes, whatever the encoding.

@@ -7,7 +7,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::FromZval;
 use ext_php_rs::flags::ClassFlags;
@@ -18,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::convert::{self, Key, for_each_entry};
 use super::exceptions::{core_exception, invalid_input_msg};
+use super::params::Param;
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, Columns, ManagedRow};
@@ -283,6 +283,24 @@ fn required_scopes(zv: &Zval) -> Result<Vec<&str>, InvalidInput> {
     err.into_result(out)
 }
 
+/// The `var_dump()` summary of a Guard: only non-secret fields of its posture.
+fn debug_summary(posture: &Value) -> Value {
+    let auth = &posture["authentication"];
+    let mut out = Map::new();
+    out.insert("profile".into(), posture["profile"]["name"].clone());
+    out.insert("environment".into(), posture["environment"].clone());
+    for count in [
+        "credentialCount",
+        "envCredentialCount",
+        "managedCredentialCount",
+    ] {
+        out.insert(count.into(), auth[count].clone());
+    }
+    out.insert("warningCounts".into(), posture["warningCounts"].clone());
+    out.insert("verdict".into(), posture["verdict"].clone());
+    Value::Object(out)
+}
+
 /// One compiled security policy per configuration.
 #[php_class]
 #[php(name = "Agents\\Core\\Guard")]
@@ -316,15 +334,32 @@ fn built_guard(zv: &Zval) -> PhpResult<Arc<Guard>> {
 impl PhpGuard {
     /// Compiles the policy from `$env` (PLUGIN_AGENTS_*, ENVIRONMENT, CRAFT_ENVIRONMENT values),
     /// the managed credential rows and `$options` (now, commerceEnabled, writesExperimental,
-    /// trustedProxies, jwt). Throws InvalidInputException naming every bad item.
+    /// trustedProxies, forwardedHeader, jwt). Throws InvalidInputException naming every bad
+    /// item.
+    ///
+    /// @param array<string, string|int|float|bool|null> $env PLUGIN_AGENTS_* values (as
+    ///   `App::env` returns them), ENVIRONMENT, CRAFT_ENVIRONMENT; a missing key is unset
+    /// @param list<array{id: int|numeric-string, handle: string, tokenHash: string, scopes?: list<string>|string|null, ipAllowlist?: list<string>|string|null, expiresAt?: string|int|null, revokedAt?: string|int|null, pausedAt?: string|int|null, reminderDays?: int|numeric-string|null, expiryReminderDays?: int|numeric-string|null, forceHumanApproval?: bool|int|string|null, webhookResourceTypes?: list<string>|string|null, webhookActions?: list<string>|string|null, ...}>|null $managedCredentials
+    ///   the rows of the managed-credentials table (other columns are ignored)
+    /// @param array{now?: int|null, commerceEnabled?: bool, writesExperimental?: bool, trustedProxies?: list<string>|string, forwardedHeader?: 'x-forwarded-for'|'forwarded'|'auto', jwt?: array{keys: array<array-key, mixed>, algorithms: non-empty-list<string>, issuer?: string|list<string>, audience?: string|list<string>, leeway?: int, requireExp?: bool, maxTokenBytes?: int, scopeCeiling?: list<string>|string}|null}|null $options
+    ///   `now` (unix seconds, for tests), `commerceEnabled`, `writesExperimental` (the plugin
+    ///   setting; the env variable overrides it), `trustedProxies` (IPs/CIDRs of your proxies),
+    ///   `forwardedHeader` (`x-forwarded-for` or `forwarded`: the one header your proxy
+    ///   writes; `auto`, the default, reads `Forwarded` when present, else `X-Forwarded-For`,
+    ///   and the posture warns `forwarded_header_not_pinned`), `jwt` (signed bearer tokens:
+    ///   the JwtVerifier settings plus `keys` and `scopeCeiling`). Unknown keys are refused.
     pub fn __construct(
-        env: &ZendHashTable,
-        managedCredentials: Option<&ZendHashTable>,
-        options: Option<&ZendHashTable>,
+        env: Param<&ZendHashTable>,
+        managedCredentials: Param<Option<&ZendHashTable>>,
+        options: Param<Option<&ZendHashTable>>,
     ) -> PhpResult<Self> {
         super::raw::refuse_reconstruction::<Self>()?;
         Ok(Self {
-            inner: Arc::new(build(env, managedCredentials, options)?),
+            inner: Arc::new(build(
+                env.get()?,
+                managedCredentials.get()?,
+                options.get()?,
+            )?),
         })
     }
 
@@ -339,21 +374,25 @@ impl PhpGuard {
     /// Guards (least recently used goes first) and only the SHA-256 digest of each revision.
     /// See docs/craft-integration.md.
     ///
+    /// @param string $revision changes whenever an input of the Guard changes (any bytes)
     /// @param callable(): Guard $build
+    /// @param int $maxAgeSeconds the longest a kept Guard is reused; 0 keeps nothing
     /// @throws \Agents\Core\InvalidInputException when `$build` returns something other than a
     ///   Guard, or `$maxAgeSeconds` is negative.
     #[php(defaults(maxAgeSeconds = 60))]
     pub fn cached(
-        revision: BinarySlice<u8>,
-        build: ZendCallable,
-        maxAgeSeconds: i64,
+        revision: Param<&[u8]>,
+        build: Param<ZendCallable>,
+        maxAgeSeconds: Param<i64>,
     ) -> PhpResult<Self> {
+        let (revision, build) = (revision.get()?, build.get()?);
+        let maxAgeSeconds = maxAgeSeconds.get()?;
         let Ok(seconds) = u64::try_from(maxAgeSeconds) else {
             return Err(invalid_input_msg(format!(
                 "Guard::cached(): maxAgeSeconds must be 0 or more, {maxAgeSeconds} given"
             )));
         };
-        let inner = CACHE.get_or_build(&revision, Duration::from_secs(seconds), || {
+        let inner = CACHE.get_or_build(revision, Duration::from_secs(seconds), || {
             match build.try_call(vec![]) {
                 Ok(zv) => built_guard(&zv),
                 Err(e) => Err(match ExecutorGlobals::take_exception() {
@@ -384,8 +423,13 @@ impl PhpGuard {
     /// `['ok' => true, 'principal' => [...]]` or
     /// `['ok' => false, 'status', 'error', 'message', 'headers', 'reason', 'reasonDetail']`
     /// (`reason` and `reasonDetail` are for the plugin's log, never for the response).
-    pub fn authenticate(&self, request: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
-        let req = request_from(request)?;
+    ///
+    /// @param array{method?: string, headers?: array<string, string|list<string>>, query?: array<string, mixed>, remoteAddr?: string|null} $request
+    ///   `headers` as Yii's `HeaderCollection::toArray()` gives them; `remoteAddr` is the
+    ///   socket peer (`REMOTE_ADDR`)
+    /// @return array{ok: true, principal: array{credentialId: string, credentialSource: 'cp'|'env'|'jwt'|'unknown', managedCredentialId: int|null, authMethod: 'authorization'|'x-agents-token'|'query'|'jwt'|'none', principalFingerprint: string, scopes: list<string>, forceHumanApproval: bool, clientIp: string|null}}|array{ok: false, status: int, error: string, message: string, headers: array<string, string>, reason: string, reasonDetail: string|null}
+    pub fn authenticate(&self, request: Param<&ZendHashTable>) -> PhpResult<ZBox<ZendHashTable>> {
+        let req = request_from(request.get()?)?;
         match self.inner.authenticate_ref(&req) {
             Ok(principal) => allowed_array(&principal),
             Err(denial) => denied_array(&denial),
@@ -395,11 +439,14 @@ impl PhpGuard {
     /// True when the principal holds the scope (`string`), or any of the scopes (`list<string>`).
     /// An empty requirement (`''` or `[]`) is satisfied.
     ///
+    /// @param array{scopes: list<string>|string, ...} $principal the `principal` of a successful
+    ///   `authenticate()`
     /// @param string|list<string> $scope
     /// @throws \Agents\Core\InvalidInputException when `$scope` is neither a UTF-8 string nor a
     ///   list of them (a malformed requirement is never read as "no requirement"), or when
     ///   `$principal` is a whole authenticate() result instead of its `principal`.
-    pub fn has_scope(&self, principal: &ZendHashTable, scope: &Zval) -> PhpResult<bool> {
+    pub fn has_scope(&self, principal: Param<&ZendHashTable>, scope: &Zval) -> PhpResult<bool> {
+        let principal = principal.get()?;
         let required = required_scopes(scope)?;
         if principal.get("scopes").is_none()
             && principal.get("ok").is_some_and(|ok| ok.bool().is_some())
@@ -420,40 +467,68 @@ impl PhpGuard {
     /// `rateLimit`, `privacy`, `webhook` (with `destinationHost` = `scheme://host` and
     /// `deliveryMode`), `warnings`, `warningCounts`, `verdict` (`ok`|`warn`|`critical`). Never
     /// contains a token, hash, webhook secret or full webhook URL. See docs/posture.md.
+    ///
+    /// @return array{environment: string|null, profile: array{name: 'local'|'test'|'staging'|'production', source: 'env'|'inferred', defaultsApplied: bool, defaultsAppliedFields: list<string>, effectivePolicyVersion: string}, authentication: array{required: bool, requestedRequireToken: bool, tokenRequirementForcedInProd: bool, allowInsecureNoTokenInProd: bool, allowQueryToken: bool, failOnMissingTokenInProd: bool, credentialCount: int, envCredentialCount: int, managedCredentialCount: int, credentialIds: list<string>, tokenScopes: list<string>, ...}, credentialExpiry: array{expired: int, expiringSoon: int, activeWithExpiry: int}, rateLimit: array{perMinute: int, windowSeconds: int}, privacy: array{redactEmail: bool}, webhook: array{enabled: bool, urlConfigured: bool, secretConfigured: bool, destinationHost: string|null, timeoutSeconds: int, maxAttempts: int, deliveryMode: string}, warnings: list<array{level: 'warning'|'error', code: string, message: string}>, warningCounts: array{warnings: int, errors: int}, verdict: 'ok'|'warn'|'critical', ...}
     pub fn posture(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.posture())
     }
 
     /// The `authentication` block of `/capabilities`, with `methods` and the `runtimeProfile`
     /// object inside it.
+    ///
+    /// @return array{required: bool, allowQueryToken: bool, allowInsecureNoTokenInProd: bool, tokenRequirementForcedInProd: bool, failOnMissingTokenInProd: bool, tokenConfigured: bool, credentialCount: int, environment: string|null, environmentProfile: string, environmentProfileSource: 'env'|'inferred', profileDefaultsApplied: bool, effectivePolicyVersion: string, methods: list<string>, runtimeProfile: array{environment: string|null, environmentProfile: string, environmentProfileSource: 'env'|'inferred', profileDefaultsApplied: bool, profileDefaultsAppliedFields: list<string>, effectivePolicyVersion: string}, ...}
     pub fn capabilities(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.capabilities())
     }
 
     /// Every warning, in the documented order (docs/posture.md):
     /// `[['level' => 'warning'|'error', 'code' => string, 'message' => string], ...]`.
+    ///
+    /// @return list<array{level: 'warning'|'error', code: string, message: string}>
     pub fn warnings(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.warning_values())
     }
 
     /// `checks.auth` of the diagnostics bundle: `check`, `status` (`ok`|`failed`), `strict`,
     /// `errors`, `warnings`, `details`, `generatedAt` (ISO-8601 UTC of `now`).
+    ///
+    /// @return array{check: 'auth', status: 'ok'|'failed', strict: bool, errors: list<string>, warnings: list<string>, details: array<string, mixed>, generatedAt: string}
     pub fn diagnostics(&self) -> ZBox<ZendHashTable> {
         convert::to_array(&self.inner.diagnostics())
+    }
+
+    /// What `var_dump()` and `print_r()` show: a summary without secrets (profile, environment,
+    /// credential counts, warning counts, verdict), read from the posture.
+    ///
+    /// @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null}
+    pub fn __debug_info(&self) -> ZBox<ZendHashTable> {
+        convert::to_array(&debug_summary(&self.inner.posture()))
     }
 }
 
 /// The posture of a configuration: `(new Guard($env, $managedCredentials, $options))->posture()`.
+///
+/// @param array<string, string|int|float|bool|null> $env PLUGIN_AGENTS_* values (as
+///   `App::env` returns them), ENVIRONMENT, CRAFT_ENVIRONMENT; a missing key is unset
+/// @param list<array{id: int|numeric-string, handle: string, tokenHash: string, scopes?: list<string>|string|null, ipAllowlist?: list<string>|string|null, expiresAt?: string|int|null, revokedAt?: string|int|null, pausedAt?: string|int|null, reminderDays?: int|numeric-string|null, expiryReminderDays?: int|numeric-string|null, forceHumanApproval?: bool|int|string|null, webhookResourceTypes?: list<string>|string|null, webhookActions?: list<string>|string|null, ...}>|null $managedCredentials
+///   the rows of the managed-credentials table (other columns are ignored)
+/// @param array{now?: int|null, commerceEnabled?: bool, writesExperimental?: bool, trustedProxies?: list<string>|string, forwardedHeader?: 'x-forwarded-for'|'forwarded'|'auto', jwt?: array{keys: array<array-key, mixed>, algorithms: non-empty-list<string>, issuer?: string|list<string>, audience?: string|list<string>, leeway?: int, requireExp?: bool, maxTokenBytes?: int, scopeCeiling?: list<string>|string}|null}|null $options
+///   `now` (unix seconds, for tests), `commerceEnabled`, `writesExperimental` (the plugin
+///   setting; the env variable overrides it), `trustedProxies` (IPs/CIDRs of your proxies),
+///   `forwardedHeader` (`x-forwarded-for` or `forwarded`: the one header your proxy
+///   writes; `auto`, the default, reads `Forwarded` when present, else `X-Forwarded-For`,
+///   and the posture warns `forwarded_header_not_pinned`), `jwt` (signed bearer tokens:
+///   the JwtVerifier settings plus `keys` and `scopeCeiling`). Unknown keys are refused.
+/// @return array{environment: string|null, profile: array{name: 'local'|'test'|'staging'|'production', source: 'env'|'inferred', defaultsApplied: bool, defaultsAppliedFields: list<string>, effectivePolicyVersion: string}, authentication: array{required: bool, requestedRequireToken: bool, tokenRequirementForcedInProd: bool, allowInsecureNoTokenInProd: bool, allowQueryToken: bool, failOnMissingTokenInProd: bool, credentialCount: int, envCredentialCount: int, managedCredentialCount: int, credentialIds: list<string>, tokenScopes: list<string>, ...}, credentialExpiry: array{expired: int, expiringSoon: int, activeWithExpiry: int}, rateLimit: array{perMinute: int, windowSeconds: int}, privacy: array{redactEmail: bool}, webhook: array{enabled: bool, urlConfigured: bool, secretConfigured: bool, destinationHost: string|null, timeoutSeconds: int, maxAttempts: int, deliveryMode: string}, warnings: list<array{level: 'warning'|'error', code: string, message: string}>, warningCounts: array{warnings: int, errors: int}, verdict: 'ok'|'warn'|'critical', ...}
 #[php_function]
 #[php(name = "Agents\\Core\\posture")]
 pub fn posture(
-    env: &ZendHashTable,
-    managedCredentials: Option<&ZendHashTable>,
-    options: Option<&ZendHashTable>,
+    env: Param<&ZendHashTable>,
+    managedCredentials: Param<Option<&ZendHashTable>>,
+    options: Param<Option<&ZendHashTable>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    Ok(convert::to_array(
-        &build(env, managedCredentials, options)?.posture(),
-    ))
+    let (env, managed, options) = (env.get()?, managedCredentials.get()?, options.get()?);
+    Ok(convert::to_array(&build(env, managed, options)?.posture()))
 }
 
 /// Adds the Guard class and the `posture()` function to the module.

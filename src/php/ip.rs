@@ -2,16 +2,15 @@
 //! `Agents\Core\ip_allowed()` and `Agents\Core\client_ip()`. Converts PHP values to the core's
 //! inputs and maps errors; every decision is made in [`crate::ip`].
 
-use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::convert::{FromZval, StubLiteral};
-use ext_php_rs::flags::{ClassFlags, DataType};
+use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ce;
 use serde_json::{Value, json};
 
 use super::convert::{self, describe, for_each_entry, to_array};
+use super::params::{ArrayOrEmpty, Param};
 use crate::ip::{self, Allowlist, Input, Member, Normalized};
 
 /// The members of a PHP array, in order, keys ignored.
@@ -63,7 +62,7 @@ impl IpAllowlist {
     /// Compiles the entries: a list of strings, text separated by commas and whitespace, or
     /// JSON array text. Throws `InvalidInputException` naming every bad entry and why.
     ///
-    /// @param array|string $entries
+    /// @param list<string>|string $entries
     pub fn __construct(entries: &Zval) -> PhpResult<Self> {
         super::raw::refuse_reconstruction::<Self>()?;
         let inner = Allowlist::parse(&input(entries), "IpAllowlist entries", "entries")?;
@@ -73,7 +72,7 @@ impl IpAllowlist {
     /// Reads the entries without throwing: `['entries' => canonical, sorted, de-duplicated
     /// strings, 'invalid' => [['entry' => string, 'reason' => string], ...]]`.
     ///
-    /// @param array|string $entries
+    /// @param list<string>|string $entries
     /// @return array{entries: list<string>, invalid: list<array{entry: string, reason: string}>}
     pub fn normalize(entries: &Zval) -> ZBox<ZendHashTable> {
         normalized_array(&ip::normalize(&input(entries)))
@@ -83,8 +82,10 @@ impl IpAllowlist {
     /// same entries (`::ffff:10.0.0.0/104` holds `10.1.2.3`, `10.0.0.0/8` holds
     /// `::ffff:10.1.2.3`), exactly as `Guard::authenticate` matches credential allowlists.
     /// Invalid address text (any bytes) gives false.
-    pub fn contains(&self, ip: BinarySlice<u8>) -> bool {
-        self.inner.contains_text(&ip)
+    ///
+    /// @param string $ip an IPv4 or IPv6 address
+    pub fn contains(&self, ip: Param<&[u8]>) -> PhpResult<bool> {
+        Ok(self.inner.contains_text(ip.get()?))
     }
 
     /// The entries in canonical form: IPv4 before IPv6, by network, then prefix length.
@@ -109,11 +110,13 @@ impl IpAllowlist {
 /// One-shot check: true when `$ip` is inside a valid entry of `$cidrs`. Invalid entries never
 /// match; an empty list matches nothing; invalid address text gives false. Never throws.
 ///
-/// @param list<string> $cidrs
+/// @param string $ip an IPv4 or IPv6 address
+/// @param list<string> $cidrs IPs or CIDRs
 #[php_function]
 #[php(name = "Agents\\Core\\ip_allowed")]
-pub fn ip_allowed(ip: BinarySlice<u8>, cidrs: &ZendHashTable) -> bool {
-    ip::ip_allowed(&ip, &members(cidrs))
+pub fn ip_allowed(ip: Param<&[u8]>, cidrs: Param<&ZendHashTable>) -> PhpResult<bool> {
+    let (ip, cidrs) = (ip.get()?, cidrs.get()?);
+    Ok(ip::ip_allowed(ip, &members(cidrs)))
 }
 
 /// Registers `Agents\Core\IpAllowlist`, `ip_allowed()` and `client_ip()` (the
@@ -123,28 +126,6 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<IpAllowlist>()
         .function(wrap_function!(ip_allowed))
         .function(client_ip_glue::client_ip_fn())
-}
-
-/// An optional PHP array parameter whose default is `[]`.
-pub struct ArrayOrEmpty<'a>(Option<&'a ZendHashTable>);
-
-impl<'a> FromZval<'a> for ArrayOrEmpty<'a> {
-    const TYPE: DataType = DataType::Array;
-
-    fn from_zval(zval: &'a Zval) -> Option<Self> {
-        zval.array().map(|ht| Self(Some(ht)))
-    }
-}
-
-impl StubLiteral for ArrayOrEmpty<'_> {
-    fn stub_literal(&self) -> String {
-        "[]".to_owned()
-    }
-}
-
-impl ArrayOrEmpty<'_> {
-    /// The empty array.
-    pub const EMPTY: Self = Self(None);
 }
 
 /// `client_ip`, in its own module so its PHP parameter names can be camelCase.
@@ -171,17 +152,21 @@ mod client_ip_glue {
     /// request has one, so trusted proxies that only maintain `X-Forwarded-For` must strip a
     /// client-sent `Forwarded` header.
     ///
+    /// @param string $remoteAddr the socket peer (`REMOTE_ADDR`)
     /// @param array<string, string|list<string>> $headers
     /// @param list<string> $trustedProxies IPs or CIDRs
+    /// @return string|null
     #[php_function]
     #[php(name = "Agents\\Core\\client_ip")]
-    #[php(defaults(trustedProxies = ArrayOrEmpty::EMPTY))]
+    #[php(defaults(trustedProxies = Param::EMPTY_ARRAY))]
     pub fn client_ip(
-        remoteAddr: BinarySlice<u8>,
-        headers: &ZendHashTable,
-        trustedProxies: ArrayOrEmpty<'_>,
+        remoteAddr: Param<&[u8]>,
+        headers: Param<&ZendHashTable>,
+        trustedProxies: Param<ArrayOrEmpty<'_>>,
     ) -> PhpResult<Option<String>> {
-        let trusted = match trustedProxies.0 {
+        let (remoteAddr, headers) = (remoteAddr.get()?, headers.get()?);
+        let ArrayOrEmpty(trustedProxies) = trustedProxies.get()?;
+        let trusted = match trustedProxies {
             Some(ht) => Allowlist::parse(
                 &Input::List(members(ht)),
                 "trusted proxies",
@@ -192,6 +177,6 @@ mod client_ip_glue {
         let mut owned: Vec<(Vec<u8>, Option<&[u8]>)> = Vec::with_capacity(headers.len());
         convert::for_each_header(headers, |name, _, value| owned.push((name.to_vec(), value)));
         let pairs: Vec<ip::Header<'_>> = owned.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
-        Ok(ip::client::resolve(&remoteAddr, &pairs, &trusted).map(|a| a.to_string()))
+        Ok(ip::client::resolve(remoteAddr, &pairs, &trusted).map(|a| a.to_string()))
     }
 }

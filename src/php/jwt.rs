@@ -1,12 +1,12 @@
 //! PHP glue for `Agents\Core\JwtVerifier` (core: [`crate::jwt`]).
 
-use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 use serde_json::{Value, json};
 
+use super::params::Param;
 use super::{convert, exceptions};
 use crate::jwt;
 
@@ -37,11 +37,19 @@ pub struct JwtVerifier {
 impl JwtVerifier {
     /// Builds the verifier; every key is parsed and checked now.
     ///
+    /// @param array{keys: list<array<string, mixed>>}|array<string, mixed>|list<array<string, mixed>> $keys
+    ///   a JWK Set, one JWK, one key spec (`array{alg: string, secret?: string, pem?: string,
+    ///   kid?: string}`) or a list of JWKs and key specs
+    /// @param array{algorithms: non-empty-list<'HS256'|'HS384'|'HS512'|'RS256'|'RS384'|'RS512'|'PS256'|'PS384'|'PS512'|'ES256'|'ES384'|'EdDSA'>, leeway?: int<0, 86400>, requireExp?: bool, issuer?: string|list<string>, audience?: string|list<string>, maxTokenBytes?: int<64, 1048576>} $options
     /// @throws \Agents\Core\InvalidInputException naming every bad key or option; each reason
     ///   starts with its code (`key_invalid`, `weak_key`, `key_type_mismatch`, `jwk_invalid`,
     ///   `alg_none`, `unsupported_alg`, `alg_mismatch`). Secrets never appear in the message.
-    pub fn __construct(keys: &ZendHashTable, options: &ZendHashTable) -> PhpResult<Self> {
+    pub fn __construct(
+        keys: Param<&ZendHashTable>,
+        options: Param<&ZendHashTable>,
+    ) -> PhpResult<Self> {
         super::raw::refuse_reconstruction::<Self>()?;
+        let (keys, options) = (keys.get()?, options.get()?);
         let keys = convert::array_to_value_keeping_bytes(keys, "keys")?;
         let options = convert::array_to_value(options, "options")?;
         Ok(Self {
@@ -51,15 +59,19 @@ impl JwtVerifier {
 
     /// Verifies `$token` at `$now` (unix seconds; default the clock) and returns its claims.
     ///
+    /// @param string $token the compact JWS
+    /// @param int|null $now unix seconds; null reads the clock
+    /// @return array<string, mixed> the claims
     /// @throws \Agents\Core\TokenException whose message is `"<reason>: <explanation>"`.
     pub fn verify(
         &self,
-        token: BinarySlice<u8>,
-        now: Option<i64>,
+        token: Param<&[u8]>,
+        now: Param<Option<i64>>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
+        let (token, now) = (token.get()?, now.get()?);
         let claims = self
             .inner
-            .verify_token(&token, now.unwrap_or_else(crate::unix_now))
+            .verify_token(token, now.unwrap_or_else(crate::unix_now))
             .and_then(|v| claims_array(&v));
         claims.map_err(|r| exceptions::token_exception(r.reason.as_str(), &r.message))
     }
@@ -67,10 +79,19 @@ impl JwtVerifier {
     /// Like `verify()`, without throwing: `['valid' => bool, 'claims' => ?array,
     /// 'reason' => ?string, 'message' => ?string]`. On refusal `claims` is set only when the
     /// signature verified and a claim check failed (e.g. `expired`): authentic, but not valid.
-    pub fn check(&self, token: BinarySlice<u8>, now: Option<i64>) -> ZBox<ZendHashTable> {
+    ///
+    /// @param string $token the compact JWS
+    /// @param int|null $now unix seconds; null reads the clock
+    /// @return array{valid: true, claims: array<string, mixed>, reason: null, message: null}|array{valid: false, claims: array<string, mixed>|null, reason: string, message: string}
+    pub fn check(
+        &self,
+        token: Param<&[u8]>,
+        now: Param<Option<i64>>,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let (token, now) = (token.get()?, now.get()?);
         let verified = self
             .inner
-            .verify_token(&token, now.unwrap_or_else(crate::unix_now))
+            .verify_token(token, now.unwrap_or_else(crate::unix_now))
             .and_then(|v| claims_array(&v));
         let mut out = ZendHashTable::with_capacity(4);
         let (valid, claims, reason, message) = match verified {
@@ -86,12 +107,14 @@ impl JwtVerifier {
         let _ = out.insert("claims", claims);
         let _ = out.insert("reason", reason);
         let _ = out.insert("message", message);
-        out
+        Ok(out)
     }
 
     /// The keys that can verify tokens: a list of `['kid' => ?string, 'kty' => string,
     /// 'algorithms' => list, 'bits' => ?int, 'curve' => ?string, 'thumbprint' => ?string]`
     /// (`thumbprint`: RFC 7638 SHA-256 of a public key; never set for HMAC secrets).
+    ///
+    /// @return list<array{kid: string|null, kty: string, algorithms: list<string>, bits: int|null, curve: string|null, thumbprint: string|null}>
     pub fn keys(&self) -> ZBox<ZendHashTable> {
         let list: Vec<Value> = self
             .inner

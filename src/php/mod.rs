@@ -6,6 +6,7 @@ pub mod exceptions;
 pub mod guard;
 pub mod ip;
 pub mod jwt;
+pub mod params;
 #[cfg(feature = "panic-probe")]
 pub mod probe;
 pub mod ratelimit;

@@ -2,12 +2,12 @@
 // PHP parameter names are part of the contract (named arguments), so some are camelCase.
 #![allow(non_snake_case)]
 
-use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use super::convert;
+use super::params::Param;
 use crate::errors::InvalidInput;
 use crate::redact::{self, Resource};
 
@@ -29,21 +29,26 @@ use crate::redact::{self, Resource};
 /// (at any depth: a list of records, an order's customer block) that holds one of them. Absent
 /// fields are not added. `$redactEmail = false` turns e-mail and address redaction off.
 ///
-/// @param array $record a record, a list of records, or any array holding them
-/// @param string[] $grantedScopes the caller's scopes
+/// @param array<array-key, mixed> $record a record, a list of records, or any array holding them
+/// @param 'order'|'user'|'address' $resource the kind of record
+/// @param list<string> $grantedScopes the caller's scopes
+/// @param bool $redactEmail false turns e-mail and address redaction off
+/// @return array<array-key, mixed> `$record` with the fields redacted and the markers set
 /// @throws \Agents\Core\InvalidInputException for an unknown resource, a scope that is not a
 ///   string, or a record holding objects or non-UTF-8 text.
 #[php_function]
 #[php(name = "Agents\\Core\\redact")]
 #[php(defaults(redactEmail = true))]
 pub fn redact(
-    record: &ZendHashTable,
-    resource: BinarySlice<u8>,
-    grantedScopes: &ZendHashTable,
-    redactEmail: bool,
+    record: Param<&ZendHashTable>,
+    resource: Param<&[u8]>,
+    grantedScopes: Param<&ZendHashTable>,
+    redactEmail: Param<bool>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
+    let (record, resource) = (record.get()?, resource.get()?);
+    let (grantedScopes, redactEmail) = (grantedScopes.get()?, redactEmail.get()?);
     let (granted_scopes, redact_email) = (grantedScopes, redactEmail);
-    let resource = Resource::parse(&String::from_utf8_lossy(&resource))?;
+    let resource = Resource::parse(&String::from_utf8_lossy(resource))?;
     let mut err = InvalidInput::new("redact arguments");
     let mut scopes = Vec::with_capacity(granted_scopes.len());
     convert::for_each_entry(granted_scopes, |k, v| {

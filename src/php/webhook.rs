@@ -3,13 +3,13 @@
 // PHP parameter names are part of the contract (named arguments), so some are camelCase.
 #![allow(non_snake_case)]
 
-use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{Map, Value, json};
 
 use super::convert;
+use super::params::Param;
 use crate::errors::InvalidInput;
 use crate::webhook;
 
@@ -17,17 +17,23 @@ use crate::webhook;
 /// `X-Agents-Webhook-Timestamp`, `X-Agents-Webhook-Signature` (`sha256=` + lower-case hex
 /// HMAC-SHA256 of `"<timestamp>.<body>"`). `$body` may be binary.
 ///
+/// @param string $secret the signing secret (any bytes, not empty)
+/// @param string $body the exact bytes delivered
+/// @param int $timestamp unix seconds (not negative)
+/// @param string|null $id the delivery id; null draws a random UUID v4
+/// @return array{X-Agents-Webhook-Id: string, X-Agents-Webhook-Timestamp: numeric-string, X-Agents-Webhook-Signature: non-empty-string}
 /// @throws \Agents\Core\InvalidInputException for an empty secret, a negative timestamp or an id
 ///   that is not 1 to 128 characters of `A-Z a-z 0-9 . _ : -`.
 #[php_function]
 #[php(name = "Agents\\Core\\webhook_sign")]
 pub fn webhook_sign(
-    secret: BinarySlice<u8>,
-    body: BinarySlice<u8>,
-    timestamp: i64,
-    id: Option<BinarySlice<u8>>,
+    secret: Param<&[u8]>,
+    body: Param<&[u8]>,
+    timestamp: Param<i64>,
+    id: Param<Option<&[u8]>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let signed = webhook::sign(&secret, &body, timestamp, id.as_ref().map(|b| &b[..]))?;
+    let (secret, body, timestamp, id) = (secret.get()?, body.get()?, timestamp.get()?, id.get()?);
+    let signed = webhook::sign(secret, body, timestamp, id)?;
     let headers: Map<String, Value> = signed
         .headers()
         .into_iter()
@@ -42,8 +48,13 @@ pub fn webhook_sign(
 /// timestamp must be the canonical decimal `webhook_sign()` writes (digits only, no sign, no
 /// leading zero): `0001700000000` is `malformed_header` although it names the same second.
 ///
-/// @param string|string[] $secrets one secret, or several during rotation (any may match)
-/// @param array $headers header name (any case) => string or list of strings
+/// @param string|list<string> $secrets one secret, or several during rotation (any may match)
+/// @param string $body the exact bytes received
+/// @param array<string, string|list<string>> $headers header name (any case) => string or list
+///   of strings
+/// @param int $toleranceSeconds the accepted clock difference, either way (not negative)
+/// @param int|null $now unix seconds; null reads the clock
+/// @return array{valid: true, reason: null}|array{valid: false, reason: 'missing_header'|'malformed_header'|'stale_timestamp'|'future_timestamp'|'signature_mismatch'}
 /// @throws \Agents\Core\InvalidInputException when a secret is empty or not a string, or the
 ///   tolerance is negative (the message never contains a secret).
 #[php_function]
@@ -51,11 +62,13 @@ pub fn webhook_sign(
 #[php(defaults(toleranceSeconds = 300))]
 pub fn webhook_verify(
     secrets: &Zval,
-    body: BinarySlice<u8>,
-    headers: &ZendHashTable,
-    toleranceSeconds: i64,
-    now: Option<i64>,
+    body: Param<&[u8]>,
+    headers: Param<&ZendHashTable>,
+    toleranceSeconds: Param<i64>,
+    now: Param<Option<i64>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
+    let (body, headers) = (body.get()?, headers.get()?);
+    let (toleranceSeconds, now) = (toleranceSeconds.get()?, now.get()?);
     let tolerance_seconds = toleranceSeconds;
     let secrets = secret_list(secrets)?;
     let verifier = webhook::Verifier::new(&secrets, tolerance_seconds)?;
@@ -64,7 +77,7 @@ pub fn webhook_verify(
         .iter()
         .map(|(n, v)| (n.as_slice(), v.clone()))
         .collect();
-    let result = verifier.verify(&body, &headers, now.unwrap_or_else(crate::unix_now));
+    let result = verifier.verify(body, &headers, now.unwrap_or_else(crate::unix_now));
     let out = match result {
         Ok(()) => json!({"valid": true, "reason": null}),
         Err(r) => json!({"valid": false, "reason": r.as_str()}),
