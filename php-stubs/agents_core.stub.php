@@ -254,8 +254,7 @@ namespace Agents\Core {
          * (Redis, default 50). Throws `InvalidInputException` naming every bad option.
          *
          * @param array<string, int|string> $options
-         *
-         * @param array $options
+         * @throws \Agents\Core\AgentsCoreException when called again on a constructed limiter.
          */
         public function __construct(array $options) {}
 
@@ -265,19 +264,18 @@ namespace Agents\Core {
          * An empty key or a cost outside 1..limit is a denial that counts nothing. A Redis outage
          * never throws: `onStoreError` decides. Throws only for a `$now` out of range.
          *
+         * @param string $key the client's key (any bytes; hashed before it is stored)
+         * @param int $cost units this hit counts, 1..limit
+         * @param int|null $now unix seconds; null reads the clock
          * @return array{allowed: bool, limit: int, remaining: int, resetAt: int, retryAfter: int, store: string, headers: array<string, string>}
-         *
-         * @param string $key
-         * @param int $cost
-         * @param int|null $now
-         * @return array
          */
         public function hit(string $key, int $cost = 1, ?int $now = null): array {}
 
         /**
          * Forgets `$key`'s state. A Redis failure is ignored (the state expires by itself).
          *
-         * @param string $key
+         * @param string $key the client's key
+         *
          * @return void
          */
         public function reset(string $key): void {}

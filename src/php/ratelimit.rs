@@ -1,7 +1,6 @@
 //! `Agents\Core\RateLimiter` and the `agents_core.rate_limit_slots` ini setting: conversion
 //! only. Every decision is made in [`crate::ratelimit`].
 
-use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::{ClassFlags, IniEntryPermission};
 use ext_php_rs::prelude::*;
@@ -14,6 +13,7 @@ use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs};
 
 use super::convert::{self, Key, describe, for_each_entry};
+use super::params::Param;
 use crate::ratelimit::options::OptValue;
 use crate::ratelimit::{self as core, Outcome, StoreUsed, local};
 
@@ -218,7 +218,10 @@ impl RateLimiter {
     /// (Redis, default 50). Throws `InvalidInputException` naming every bad option.
     ///
     /// @param array<string, int|string> $options
-    pub fn __construct(options: &ZendHashTable) -> PhpResult<Self> {
+    /// @throws \Agents\Core\AgentsCoreException when called again on a constructed limiter.
+    pub fn __construct(options: Param<&ZendHashTable>) -> PhpResult<Self> {
+        super::raw::refuse_reconstruction::<Self>()?;
+        let options = options.get()?;
         let mut names: Vec<(Vec<u8>, &Zval)> = Vec::with_capacity(options.len());
         for_each_entry(options, |k, v| {
             let name = match k {
@@ -251,21 +254,28 @@ impl RateLimiter {
     /// An empty key or a cost outside 1..limit is a denial that counts nothing. A Redis outage
     /// never throws: `onStoreError` decides. Throws only for a `$now` out of range.
     ///
+    /// @param string $key the client's key (any bytes; hashed before it is stored)
+    /// @param int $cost units this hit counts, 1..limit
+    /// @param int|null $now unix seconds; null reads the clock
     /// @return array{allowed: bool, limit: int, remaining: int, resetAt: int, retryAfter: int, store: string, headers: array<string, string>}
     #[php(defaults(cost = 1))]
     pub fn hit(
         &self,
-        key: BinarySlice<u8>,
-        cost: i64,
-        now: Option<i64>,
+        key: Param<&[u8]>,
+        cost: Param<i64>,
+        now: Param<Option<i64>>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        let o = self.inner.hit(&key, cost, now)?;
+        let (key, cost, now) = (key.get()?, cost.get()?, now.get()?);
+        let o = self.inner.hit(key, cost, now)?;
         Ok(result_array(&o))
     }
 
     /// Forgets `$key`'s state. A Redis failure is ignored (the state expires by itself).
-    pub fn reset(&self, key: BinarySlice<u8>) {
-        self.inner.reset(&key);
+    ///
+    /// @param string $key the client's key
+    pub fn reset(&self, key: Param<&[u8]>) -> PhpResult<()> {
+        self.inner.reset(key.get()?);
+        Ok(())
     }
 }
 

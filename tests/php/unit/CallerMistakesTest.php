@@ -9,6 +9,7 @@ use Agents\Core\Guard;
 use Agents\Core\InvalidInputException;
 use Agents\Core\IpAllowlist;
 use Agents\Core\JwtVerifier;
+use Agents\Core\RateLimiter;
 use PHPUnit\Framework\TestCase;
 
 use function Agents\Core\token_generate;
@@ -34,6 +35,7 @@ final class CallerMistakesTest extends TestCase
             [new IpAllowlist(['10.0.0.0/8']), [['192.0.2.0/24']]],
             [new JwtVerifier([['alg' => 'HS256', 'secret' => str_repeat('k', 32)]], ['algorithms' => ['HS256']]),
                 [[['alg' => 'HS256', 'secret' => str_repeat('j', 32)]], ['algorithms' => ['HS256']]]],
+            [new RateLimiter(['limit' => 10, 'window' => 60]), [['limit' => 1000, 'window' => 1]]],
         ];
         foreach ($objects as [$object, $args]) {
             try {

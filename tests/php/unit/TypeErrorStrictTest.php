@@ -7,6 +7,7 @@ namespace Agents\Core\Tests\Unit;
 use Agents\Core\Guard;
 use Agents\Core\IpAllowlist;
 use Agents\Core\JwtVerifier;
+use Agents\Core\RateLimiter;
 use PHPUnit\Framework\TestCase;
 
 use function Agents\Core\client_ip;
@@ -47,6 +48,7 @@ final class TypeErrorStrictTest extends TestCase
     {
         $guard = new Guard(['ENVIRONMENT' => 'dev', 'PLUGIN_AGENTS_API_TOKEN' => 'tok-0123456789abcdef']);
         $list = new IpAllowlist(['10.0.0.0/8']);
+        $limiter = new RateLimiter(['limit' => 10, 'window' => 60]);
         $jwt = new JwtVerifier(['alg' => 'HS256', 'secret' => str_repeat('k', 32)], ['algorithms' => ['HS256']]);
         $ns = 'Agents\\Core\\';
         yield 'ip_allowed ip' => [fn () => ip_allowed([], []), "{$ns}ip_allowed(): Argument #1 (\$ip) must be of type string, array given"];
@@ -87,6 +89,11 @@ final class TypeErrorStrictTest extends TestCase
         yield 'JwtVerifier::__construct' => [fn () => new JwtVerifier('key', []), "{$ns}JwtVerifier::__construct(): Argument #1 (\$keys) must be of type array, string given"];
         yield 'JwtVerifier::__construct options' => [fn () => new JwtVerifier([], null), "{$ns}JwtVerifier::__construct(): Argument #2 (\$options) must be of type array, null given"];
         yield 'JwtVerifier::verify' => [fn () => $jwt->verify(1), "{$ns}JwtVerifier::verify(): Argument #1 (\$token) must be of type string, int given"];
+        yield 'RateLimiter::__construct' => [fn () => new RateLimiter('limit=10'), "{$ns}RateLimiter::__construct(): Argument #1 (\$options) must be of type array, string given"];
+        yield 'RateLimiter::hit key' => [fn () => $limiter->hit(['k']), "{$ns}RateLimiter::hit(): Argument #1 (\$key) must be of type string, array given"];
+        yield 'RateLimiter::hit cost' => [fn () => $limiter->hit('k', '1'), "{$ns}RateLimiter::hit(): Argument #2 (\$cost) must be of type int, string given"];
+        yield 'RateLimiter::hit now' => [fn () => $limiter->hit('k', 1, 1.5), "{$ns}RateLimiter::hit(): Argument #3 (\$now) must be of type ?int, float given"];
+        yield 'RateLimiter::reset' => [fn () => $limiter->reset(7), "{$ns}RateLimiter::reset(): Argument #1 (\$key) must be of type string, int given"];
         yield 'JwtVerifier::check now' => [fn () => $jwt->check('a.b.c', 1.5), "{$ns}JwtVerifier::check(): Argument #2 (\$now) must be of type ?int, float given"];
     }
 
