@@ -58,6 +58,13 @@ impl<T> Default for Cache<T> {
     }
 }
 
+/// How a cached Guard names its revision (in `var_dump`): `sha256:` and the first 16 hex digits
+/// of the revision's digest, so a caller can match it against the value it passed without the
+/// value itself being kept.
+pub fn revision_label(revision: &[u8]) -> String {
+    format!("sha256:{}", &crate::hex::encode(&key_of(revision))[..16])
+}
+
 fn key_of(revision: &[u8]) -> Key {
     Sha256::digest(revision).into()
 }

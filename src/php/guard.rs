@@ -307,6 +307,8 @@ fn debug_summary(posture: &Value) -> Value {
 #[php(flags = ClassFlags::Final)]
 pub struct PhpGuard {
     inner: Arc<Guard>,
+    /// The label of the revision this object was handed out for by `Guard::cached()`.
+    revision: Option<String>,
 }
 
 /// This process's compiled Guards (see [`crate::guard_cache`]).
@@ -360,6 +362,7 @@ impl PhpGuard {
                 managedCredentials.get()?,
                 options.get()?,
             )?),
+            revision: None,
         })
     }
 
@@ -406,7 +409,10 @@ impl PhpGuard {
                 }),
             }
         })?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            revision: Some(guard_cache::revision_label(revision)),
+        })
     }
 
     /// Drops this process's cached Guards; returns how many there were.
@@ -498,11 +504,17 @@ impl PhpGuard {
     }
 
     /// What `var_dump()` and `print_r()` show: a summary without secrets (profile, environment,
-    /// credential counts, warning counts, verdict), read from the posture.
+    /// credential counts, warning counts, verdict), read from the posture; a Guard handed out by
+    /// `Guard::cached()` adds `cachedRevision` (`sha256:` and 16 hex digits of its revision's
+    /// digest).
     ///
-    /// @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null}
+    /// @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null, cachedRevision?: string}
     pub fn __debug_info(&self) -> ZBox<ZendHashTable> {
-        convert::to_array(&debug_summary(&self.inner.posture()))
+        let mut summary = debug_summary(&self.inner.posture());
+        if let (Some(label), Value::Object(map)) = (&self.revision, &mut summary) {
+            map.insert("cachedRevision".into(), Value::String(label.clone()));
+        }
+        convert::to_array(&summary)
     }
 }
 

@@ -53,7 +53,7 @@ final class CallerMistakesTest extends TestCase
     }
 
     /** @return array<string, array{array<string, mixed>, string}> */
-    public function badRequests(): array
+    public static function badRequests(): array
     {
         return [
             'no method' => [['headers' => []], 'method'],

@@ -47,6 +47,23 @@ final class GuardDebugInfoTest extends TestCase
         );
     }
 
+    public function testACachedGuardNamesItsRevisionByDigest(): void
+    {
+        Guard::forget();
+        $revision = 'site-revision-SECRET-42';
+        $cached = Guard::cached($revision, fn () => self::guard());
+        $info = $cached->__debugInfo();
+        $this->assertSame('sha256:' . substr(hash('sha256', $revision), 0, 16), $info['cachedRevision']);
+        ob_start();
+        var_dump($cached);
+        $dump = (string) ob_get_clean();
+        $this->assertStringContainsString('["cachedRevision"]=>', $dump);
+        $this->assertStringNotContainsString($revision, $dump);
+        // The object $build returned was never handed out by the cache: it names no revision.
+        $this->assertArrayNotHasKey('cachedRevision', self::guard()->__debugInfo());
+        Guard::forget();
+    }
+
     public function testNoSecretInAnyDump(): void
     {
         $guard = self::guard();
