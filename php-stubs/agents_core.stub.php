@@ -29,9 +29,11 @@ namespace Agents\Core {
 
         /**
          * What `var_dump()` and `print_r()` show: a summary without secrets (profile, environment,
-         * credential counts, warning counts, verdict), read from the posture.
+         * credential counts, warning counts, verdict), read from the posture; a Guard handed out by
+         * `Guard::cached()` adds `cachedRevision` (`sha256:` and 16 hex digits of its revision's
+         * digest).
          *
-         * @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null}
+         * @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null, cachedRevision?: string}
          */
         public function __debugInfo(): array {}
 
