@@ -9,3 +9,4 @@ if (!extension_loaded('agents_core')) {
 }
 
 require __DIR__ . '/support/Server.php';
+require __DIR__ . '/support/Ecdsa.php';

@@ -138,13 +138,7 @@ final class JwtConformanceTest extends TestCase
             return false;
         }
         $s = substr($raw, $size);
-        $flipped = '';
-        $borrow = 0;
-        for ($i = $size - 1; $i >= 0; $i--) {
-            $d = ord($n[$i]) - ord($s[$i]) - $borrow;
-            $borrow = $d < 0 ? 1 : 0;
-            $flipped = chr($d + 256 * $borrow) . $flipped;
-        }
+        $flipped = \Agents\Core\Tests\Support\Ecdsa::negate($n, $s);
         return strcmp($s, $flipped) > 0;
     }
 

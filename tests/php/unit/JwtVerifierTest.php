@@ -73,13 +73,7 @@ final class JwtVerifierTest extends TestCase
             : 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973');
         $r = substr($jose, 0, $size);
         $s = substr($jose, $size);
-        $flipped = '';
-        $borrow = 0;
-        for ($i = $size - 1; $i >= 0; $i--) {
-            $d = ord($n[$i]) - ord($s[$i]) - $borrow;
-            $borrow = $d < 0 ? 1 : 0;
-            $flipped = chr($d + 256 * $borrow) . $flipped;
-        }
+        $flipped = \Agents\Core\Tests\Support\Ecdsa::negate($n, $s);
         return strcmp($s, $flipped) > 0 ? [$r . $flipped, $r . $s] : [$r . $s, $r . $flipped];
     }
 
