@@ -1,7 +1,6 @@
 //! The Guard: one compiled policy per configuration. Built once from the plugin's env values,
 //! managed credential rows and options; answers `authenticate`, `posture`, `capabilities`,
 //! `warnings` and `diagnostics`.
-#![forbid(unsafe_code)]
 
 use std::sync::{Arc, Mutex, OnceLock};
 

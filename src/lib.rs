@@ -26,9 +26,6 @@ pub mod tokens;
 pub mod warnings;
 pub mod webhook;
 
-/// The clock, also reachable at the crate root, where the PHP glue calls it.
-pub use time::unix_now;
-
 // The glue is the one place that needs `unsafe` (PHP arrays, class entries): every block there
 // carries a `// SAFETY:` comment. `#[php_module]` also generates a public entry point
 // (`ext_php_rs_describe_module_v2`) that cannot carry a doc comment; the PHP-facing docs of the

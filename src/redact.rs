@@ -20,7 +20,6 @@
 //! by line-item id, or a list with gaps after `array_filter`); an order's own `subtotal`/`total`
 //! are kept.
 //! `redactEmail = false` disables e-mail and address redaction alike, as in the plugin.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 

@@ -1,6 +1,5 @@
 //! Scopes: the catalogue and its bundles, the one scope-list parser, availability filters and
 //! the scope check ([spec:scopes], [spec:scope-checks]).
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 

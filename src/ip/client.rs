@@ -33,7 +33,6 @@
 //! element, as a token or quoted string holding `ipv4`, `ipv4:port`, `[ipv6]`, `[ipv6]:port`
 //! (ports may be obfuscated, `_abc`), `unknown` or an obfuscated identifier; empty elements are
 //! skipped.
-#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 use std::net::IpAddr;

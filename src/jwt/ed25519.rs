@@ -7,7 +7,6 @@
 //! verification, so a key that is not a point would refuse every token as `signature_invalid`;
 //! this check lets the configuration be refused instead, once, when the verifier is built.
 //! Public data only, so nothing here needs to run in constant time.
-#![forbid(unsafe_code)]
 
 /// A field element: four little-endian 64-bit limbs, always fully reduced (`< p`).
 type Fe = [u64; 4];

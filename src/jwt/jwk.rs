@@ -1,7 +1,6 @@
 //! JSON Web Keys (RFC 7517) holding public keys or HMAC secrets: `kty` `RSA` (`n`, `e`), `EC`
 //! (`crv`, `x`, `y`), `OKP` (`crv` `Ed25519`, `x`) and `oct` (`k`). Binary members must be
 //! canonical unpadded base64url. A JWK carrying private key material is refused.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;

@@ -15,7 +15,6 @@
 //!   verification, is kept out of the verifier without error (a published JWK Set may serve
 //!   other clients too);
 //! * a `kid` may name one key only, and the verifier must end up with at least one key.
-#![forbid(unsafe_code)]
 
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;

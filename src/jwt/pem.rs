@@ -1,6 +1,5 @@
 //! PEM public keys: `PUBLIC KEY` (SubjectPublicKeyInfo, RFC 5280 §4.1) for RSA, EC (named curves
 //! only) and Ed25519, and `RSA PUBLIC KEY` (PKCS#1). Private keys and certificates are refused.
-#![forbid(unsafe_code)]
 
 use spki::der::Decode;
 use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};

@@ -71,7 +71,7 @@ impl JwtVerifier {
         let (token, now) = (token.get()?, now.get()?);
         let claims = self
             .inner
-            .verify_token(token, now.unwrap_or_else(crate::unix_now))
+            .verify_token(token, now.unwrap_or_else(crate::time::unix_now))
             .and_then(|v| claims_array(&v));
         claims.map_err(|r| exceptions::token_exception(r.reason.as_str(), &r.message))
     }
@@ -91,7 +91,7 @@ impl JwtVerifier {
         let (token, now) = (token.get()?, now.get()?);
         let verified = self
             .inner
-            .verify_token(token, now.unwrap_or_else(crate::unix_now))
+            .verify_token(token, now.unwrap_or_else(crate::time::unix_now))
             .and_then(|v| claims_array(&v));
         let mut out = ZendHashTable::with_capacity(4);
         let (valid, claims, reason, message) = match verified {

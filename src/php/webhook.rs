@@ -77,7 +77,7 @@ pub fn webhook_verify(
         .iter()
         .map(|(n, v)| (n.as_slice(), v.clone()))
         .collect();
-    let result = verifier.verify(body, &headers, now.unwrap_or_else(crate::unix_now));
+    let result = verifier.verify(body, &headers, now.unwrap_or_else(crate::time::unix_now));
     let out = match result {
         Ok(()) => json!({"valid": true, "reason": null}),
         Err(r) => json!({"valid": false, "reason": r.as_str()}),
