@@ -42,7 +42,7 @@ pub struct GuardOptions {
     /// `forwardedHeader` was given explicitly.
     pub forwarded_header_pinned: bool,
     /// Signed-token verification (the compiled `jwt` option).
-    pub jwt: Option<std::sync::Arc<crate::auth::signed::JwtAuth>>,
+    pub jwt: Option<std::sync::Arc<crate::auth::jwt_bearer::JwtAuth>>,
 }
 
 impl GuardOptions {
@@ -85,7 +85,7 @@ impl GuardOptions {
                 },
                 "jwt" => {
                     if !value.is_null() {
-                        match crate::auth::signed::JwtAuth::from_config(value) {
+                        match crate::auth::jwt_bearer::JwtAuth::from_config(value) {
                             Ok(j) => out.jwt = Some(std::sync::Arc::new(j)),
                             Err(e) => err.items.extend(e.items),
                         }
@@ -101,9 +101,9 @@ impl GuardOptions {
     }
 }
 
-/// Normalises `$env` to name => text. Booleans and numbers (as Craft's `App::env` returns
+/// Normalizes `$env` to name => text. Booleans and numbers (as Craft's `App::env` returns
 /// them) become their text; null counts as unset; anything else is refused.
-pub fn normalise_env(env: &Map<String, Value>) -> Result<Map<String, Value>, InvalidInput> {
+pub fn normalize_env(env: &Map<String, Value>) -> Result<Map<String, Value>, InvalidInput> {
     let mut err = InvalidInput::new("Guard env");
     let mut out = Map::with_capacity(env.len());
     for (key, value) in env {
@@ -192,7 +192,7 @@ impl Guard {
         managed_rows: Vec<ManagedRow>,
         options: &Map<String, Value>,
     ) -> Result<Self, InvalidInput> {
-        let env = normalise_env(env);
+        let env = normalize_env(env);
         let options = GuardOptions::parse(options);
         let (mut env, options) = match (env, options) {
             (Ok(e), Ok(o)) => (e, o),
@@ -381,7 +381,7 @@ mod tests {
 
     #[test]
     fn env_scalars_become_text() {
-        let env = normalise_env(&map(json!({"A": true, "B": 5, "C": null, "D": "x"}))).unwrap();
+        let env = normalize_env(&map(json!({"A": true, "B": 5, "C": null, "D": "x"}))).unwrap();
         assert_eq!(env.get("A"), Some(&json!("true")));
         assert_eq!(env.get("B"), Some(&json!("5")));
         assert!(!env.contains_key("C"));

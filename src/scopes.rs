@@ -320,11 +320,11 @@ impl Availability {
         }
         let granted: Vec<String> = granted
             .iter()
-            .map(|g| normalise_required(g.as_ref()))
+            .map(|g| normalize_required(g.as_ref()))
             .filter(|g| self.allows(g))
             .collect();
         required.iter().any(|r| {
-            let r = normalise_required(r.as_ref());
+            let r = normalize_required(r.as_ref());
             (r.is_empty() || self.allows(&r)) && has_scope(&granted, &r)
         })
     }
@@ -507,7 +507,7 @@ pub fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
 }
 
-fn normalise_required(required: &str) -> String {
+fn normalize_required(required: &str) -> String {
     required.trim().to_ascii_lowercase()
 }
 
@@ -515,7 +515,7 @@ fn normalise_required(required: &str) -> String {
 /// everything; `entries:write` and `entries:write:draft` satisfy each other. Comparison ignores
 /// case and surrounding whitespace.
 pub fn has_scope<S: AsRef<str>>(granted: &[S], required: &str) -> bool {
-    let required = normalise_required(required);
+    let required = normalize_required(required);
     if required.is_empty() {
         return true;
     }
@@ -551,7 +551,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parse_normalises_as_the_reference() {
+    fn parse_normalizes_as_the_reference() {
         assert_eq!(
             parse(" Health:READ,entries:write  FOO$BAR,,health:read\n"),
             vec!["entries:write:draft", "foobar", "health:read"]

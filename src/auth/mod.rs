@@ -7,7 +7,7 @@
 //! request time and its IP allowlist. Every 401 has the same body and `WWW-Authenticate`
 //! header; only `reason` (for the plugin's log) says why ([spec:denials]).
 
-pub mod signed;
+pub mod jwt_bearer;
 pub mod transport;
 
 use std::borrow::Cow;
@@ -65,7 +65,7 @@ pub struct AuthPolicy<'a> {
     /// Which optional API parts are on (granted scopes are filtered by it).
     pub availability: Availability,
     /// Signed bearer tokens accepted (the Guard option `jwt`).
-    pub jwt: Option<&'a signed::JwtAuth>,
+    pub jwt: Option<&'a jwt_bearer::JwtAuth>,
     /// The forwarding header trusted proxies write (the Guard option `forwardedHeader`).
     pub forwarded_header: ip::ForwardingHeader,
 }
@@ -331,7 +331,7 @@ pub fn authenticate_ref<'a>(
 
 /// A Bearer JWT verified with the configured keys.
 fn signed_principal<'a>(
-    jwt: &signed::JwtAuth,
+    jwt: &jwt_bearer::JwtAuth,
     token: &str,
     client_ip: Option<IpAddr>,
     now: i64,

@@ -15,7 +15,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::expiry::parse_timestamp;
 use super::field::Field;
-use super::fields::{self, key_label};
+use super::readers::{self, key_label};
 use crate::ip::Allowlist;
 use crate::tokens::{self, Format};
 
@@ -38,7 +38,7 @@ pub const KNOWN_KEYS: [&str; 9] = [
 /// One usable entry. The token is wiped from memory when the entry is dropped.
 #[derive(Debug)]
 pub struct EnvEntry {
-    /// Normalised id.
+    /// Normalized id.
     pub id: String,
     /// The secret (trimmed).
     pub token: Zeroizing<String>,
@@ -168,20 +168,20 @@ fn read_object(
         },
     };
     let mut id = candidate
-        .map(|c| fields::normalise_env_id(&c))
+        .map(|c| readers::normalize_env_id(&c))
         .unwrap_or_default();
     if id.is_empty() {
         id = format!("credential-{position}");
     }
     let scopes = match obj.get("scopes") {
         None | Some(Value::Null) => None,
-        Some(v) => fields::scopes(&Field::from(v))
+        Some(v) => readers::scopes(&Field::from(v))
             .map_err(|e| problems.push(format!("scopes {e}")))
             .ok(),
     };
     let allowlist = obj
         .get("ipAllowlist")
-        .map(|v| fields::allowlist(&Field::from(v)))
+        .map(|v| readers::allowlist(&Field::from(v)))
         .transpose()
         .unwrap_or_else(|e| {
             problems.push(format!("ipAllowlist: {e}"));
@@ -197,7 +197,7 @@ fn read_object(
             None
         })
         .flatten();
-    let force_human_approval = fields::flag(
+    let force_human_approval = readers::flag(
         obj.get("forceHumanApproval").map(Field::from).as_ref(),
         false,
     )
@@ -219,7 +219,7 @@ fn read_object(
 }
 
 fn id_of(value: &Value, key: &str, problems: &mut Vec<String>) -> Option<String> {
-    let text = fields::id_text(&Field::from(value)).map(|t| t.into_owned());
+    let text = readers::id_text(&Field::from(value)).map(|t| t.into_owned());
     if text.is_none() {
         problems.push(format!("{key} must be a string"));
     }

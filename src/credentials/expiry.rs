@@ -39,7 +39,7 @@ fn parse_text(s: &str) -> Result<i64, &'static str> {
     time::parse_datetime(s).ok_or("is not an ISO-8601 or `Y-m-d H:i:s` date-time")
 }
 
-/// Normalises a stored reminder window: missing or not an integer → 7; negative → 7;
+/// Normalizes a stored reminder window: missing or not an integer → 7; negative → 7;
 /// 0 stays 0 (with no expiry it marks the never-expire policy); above 365 → 365.
 pub fn reminder_days(value: Option<&Field<'_>>) -> i64 {
     let n = match value {
@@ -251,7 +251,7 @@ mod tests {
     }
 
     #[test]
-    fn reminder_normalisation() {
+    fn reminder_normalization() {
         assert_eq!(reminder_days(None), 7);
         assert_eq!(reminder_days(Some(&json!(null))), 7);
         assert_eq!(reminder_days(Some(&json!("x"))), 7);

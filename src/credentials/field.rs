@@ -1,6 +1,6 @@
 //! A borrowed configuration value: what a column of a managed row or a member of an env JSON
 //! entry holds, read without copying. JSON values and PHP arrays both map onto it, so the one
-//! set of readers in [`super::fields`] serves both (and the PHP glue converts nothing it does not
+//! set of readers in [`super::readers`] serves both (and the PHP glue converts nothing it does not
 //! need).
 
 use serde_json::Value;

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
-use super::fields;
+use super::readers;
 use crate::digest::TokenDigest;
 use crate::errors::excerpt;
 use crate::ip::Allowlist;
@@ -22,7 +22,7 @@ use crate::ip::Allowlist;
 pub struct ManagedEntry {
     /// Row id.
     pub managed_id: i64,
-    /// Normalised handle.
+    /// Normalized handle.
     pub handle: String,
     /// The stored token digest.
     pub digest: TokenDigest,
@@ -111,8 +111,8 @@ pub fn read_value(row: &Value, index: usize) -> ManagedRow {
 /// Reads row number `index` (0-based).
 pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
     let mut problems = Vec::new();
-    let handle = match row.column("handle").as_ref().and_then(fields::id_text) {
-        Some(h) => fields::normalise_handle(&h),
+    let handle = match row.column("handle").as_ref().and_then(readers::id_text) {
+        Some(h) => readers::normalize_handle(&h),
         None => String::new(),
     };
     if handle.is_empty() {
@@ -135,8 +135,8 @@ pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
         problems.push("tokenHash must be 64 hexadecimal digits".to_owned());
     }
     let p = &mut problems;
-    let scopes = read(row, "scopes", " ", fields::scopes, p);
-    let allowlist = read(row, "ipAllowlist", ": ", fields::allowlist, p);
+    let scopes = read(row, "scopes", " ", readers::scopes, p);
+    let allowlist = read(row, "ipAllowlist", ": ", readers::allowlist, p);
     let expires_at = read(row, "expiresAt", " ", parse_timestamp, p).flatten();
     let revoked = read(row, "revokedAt", " ", parse_timestamp, p).flatten();
     let paused = read(row, "pausedAt", " ", parse_timestamp, p).flatten();
@@ -144,13 +144,13 @@ pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
         .column("reminderDays")
         .or_else(|| row.column("expiryReminderDays"));
     let reminder_days = expiry::reminder_days(reminder.as_ref());
-    let force_human_approval = fields::flag(row.column("forceHumanApproval").as_ref(), true)
+    let force_human_approval = readers::flag(row.column("forceHumanApproval").as_ref(), true)
         .unwrap_or_else(|e| {
             p.push(format!("forceHumanApproval {e}"));
             true
         });
-    let webhook_resource_types = read(row, "webhookResourceTypes", " ", fields::words, p);
-    let webhook_actions = read(row, "webhookActions", " ", fields::words, p);
+    let webhook_resource_types = read(row, "webhookResourceTypes", " ", readers::words, p);
+    let webhook_actions = read(row, "webhookActions", " ", readers::words, p);
     match (managed_id, digest) {
         (Some(managed_id), Some(digest)) if problems.is_empty() => Ok(ManagedEntry {
             managed_id,

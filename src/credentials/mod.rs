@@ -16,8 +16,8 @@
 pub mod env_json;
 pub mod expiry;
 pub mod field;
-pub mod fields;
 pub mod managed;
+pub mod readers;
 
 use std::collections::{HashMap, HashSet};
 
@@ -123,7 +123,7 @@ impl Source {
 /// One credential with its full policy. Holds the token digest, never the token.
 #[derive(Debug, Clone)]
 pub struct Credential {
-    /// Id (env) or handle (managed), normalised.
+    /// Id (env) or handle (managed), normalized.
     pub id: String,
     /// Source.
     pub source: Source,

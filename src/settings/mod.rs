@@ -250,7 +250,7 @@ fn token_scopes(r: &mut Reader<'_>, availability: &Availability) -> Vec<String> 
 
 impl RuntimeConfig {
     /// Resolves the configuration from the plugin's env values (name => text, as
-    /// `guard::normalise_env` gives them).
+    /// `guard::normalize_env` gives them).
     pub fn resolve(env: &Map<String, Value>, options: &SettingsOptions) -> Self {
         let mut r = Reader::new(env);
         let resolved = profile::resolve(&mut r);

@@ -20,7 +20,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    /// A reader over name => text values (see `guard::normalise_env`).
+    /// A reader over name => text values (see `guard::normalize_env`).
     pub fn new(env: &'a Map<String, Value>) -> Self {
         Self {
             env,

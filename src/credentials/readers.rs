@@ -10,25 +10,25 @@ use crate::errors::excerpt;
 use crate::ip::Allowlist;
 use crate::scopes;
 
-/// Normalises an env credential id (the plugin's env rule): every run of bytes outside
+/// Normalizes an env credential id (the plugin's env rule): every run of bytes outside
 /// `[A-Za-z0-9:_-]` becomes one `-`, ASCII letters are lower-cased, and `-` is trimmed from both
 /// ends. Dots are not kept: `A.B C` → `a-b-c`, `Reporting.Svc` → `reporting-svc`. May return an
 /// empty string.
-pub fn normalise_env_id(raw: &str) -> String {
-    normalise(raw, b":_-")
+pub fn normalize_env_id(raw: &str) -> String {
+    normalize(raw, b":_-")
 }
 
-/// Normalises a managed credential handle (the plugin's handle rule): lower-cased, every run of
+/// Normalizes a managed credential handle (the plugin's handle rule): lower-cased, every run of
 /// bytes outside `[a-z0-9:_.-]` becomes one `-`, and `-` is trimmed from both ends. Dots are
 /// kept: `A.B C` → `a.b-c`. May return an empty string.
-pub fn normalise_handle(raw: &str) -> String {
-    normalise(raw, b":_.-")
+pub fn normalize_handle(raw: &str) -> String {
+    normalize(raw, b":_.-")
 }
 
 /// ASCII lower-casing, then runs of bytes outside `[a-z0-9]` and `extra` → `-`, then `-`
 /// trimmed. Bytes, not characters: every non-ASCII character is outside (as in the plugin,
 /// whose lower-casing is ASCII-only).
-fn normalise(raw: &str, extra: &[u8]) -> String {
+fn normalize(raw: &str, extra: &[u8]) -> String {
     let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b);
     let bytes = raw.as_bytes();
     if bytes.iter().all(|&b| ok(b)) && bytes.first() != Some(&b'-') && bytes.last() != Some(&b'-') {
@@ -214,8 +214,8 @@ mod tests {
             (".svc.", "svc", ".svc."),
             ("\u{212a}elvin", "elvin", "elvin"),
         ] {
-            assert_eq!(normalise_env_id(raw), env, "env {raw:?}");
-            assert_eq!(normalise_handle(raw), handle, "handle {raw:?}");
+            assert_eq!(normalize_env_id(raw), env, "env {raw:?}");
+            assert_eq!(normalize_handle(raw), handle, "handle {raw:?}");
         }
     }
 
