@@ -71,7 +71,7 @@ done < <(grep -nE '§' "${files[@]}" | grep -v 'RFC' || true)
 while IFS= read -r hit; do
     bad "$hit: defect id of a document not in the repository"
 done < <(grep -nE '\b[A-Z]-[A-Z]{2,6}-[0-9]+\b' "${files[@]}" || true)
-outside='(api|reference-behaviour|toolchain)\.md|\.\./shared|/work/shared'
+outside='(api|reference''-behaviour|toolchain)\.md|\.\.''/shared|/work''/shared'  # split so this line does not name them itself
 while IFS= read -r hit; do
     bad "$hit: names a document outside the repository"
 done < <(grep -nE "$outside" "${files[@]}" || true)
