@@ -77,15 +77,56 @@ pub const COLUMNS: [&str; 13] = [
     "webhookActions",
 ];
 
-/// Access to one row's columns, whatever holds them (a JSON object, a PHP array).
-pub trait Columns<'a> {
-    /// Column `name` (one of [`COLUMNS`]); `None` when the row has no such column.
-    fn column(&self, name: &str) -> Option<Field<'a>>;
+/// Position of column `name` in [`COLUMNS`]; `None` for a column the core does not read.
+pub fn column_index(name: &[u8]) -> Option<usize> {
+    // A match on the bytes (the compiler switches on the length first) rather than a search
+    // of `COLUMNS`: every key of every row comes through here.
+    let i = match name {
+        b"id" => 0,
+        b"handle" => 1,
+        b"tokenHash" => 2,
+        b"scopes" => 3,
+        b"ipAllowlist" => 4,
+        b"expiresAt" => 5,
+        b"revokedAt" => 6,
+        b"pausedAt" => 7,
+        b"reminderDays" => 8,
+        b"expiryReminderDays" => 9,
+        b"forceHumanApproval" => 10,
+        b"webhookResourceTypes" => 11,
+        b"webhookActions" => 12,
+        _ => return None,
+    };
+    debug_assert_eq!(COLUMNS[i].as_bytes(), name);
+    Some(i)
 }
 
-impl<'a> Columns<'a> for &'a Map<String, Value> {
-    fn column(&self, name: &str) -> Option<Field<'a>> {
-        self.get(name).map(Field::from)
+/// One row's columns as the core reads them, borrowed from whatever holds the row (a JSON
+/// object, a PHP array): filled in one pass over the row, then looked up by name.
+#[derive(Debug, Default)]
+pub struct Row<'a>([Option<Field<'a>>; COLUMNS.len()]);
+
+impl<'a> Row<'a> {
+    /// Keeps `value` as column `name` when it is one of [`COLUMNS`]; any other column is
+    /// ignored.
+    pub fn set(&mut self, name: &[u8], value: impl FnOnce() -> Field<'a>) {
+        if let Some(i) = column_index(name) {
+            self.0[i] = Some(value());
+        }
+    }
+
+    /// Column `name` (one of [`COLUMNS`]); `None` when the row has no such column.
+    pub fn column(&self, name: &str) -> Option<&Field<'a>> {
+        self.0[column_index(name.as_bytes())?].as_ref()
+    }
+
+    /// The columns of a JSON object.
+    pub fn of_object(obj: &'a Map<String, Value>) -> Self {
+        let mut row = Row::default();
+        for (name, value) in obj {
+            row.set(name.as_bytes(), || Field::from(value));
+        }
+        row
     }
 }
 
@@ -103,15 +144,15 @@ pub fn not_an_array(index: usize) -> ManagedRow {
 /// Reads JSON row number `index` (0-based).
 pub fn read_value(row: &Value, index: usize) -> ManagedRow {
     match row {
-        Value::Object(obj) => parse_row(&obj, index),
+        Value::Object(obj) => parse_row(&Row::of_object(obj), index),
         _ => not_an_array(index),
     }
 }
 
 /// Reads row number `index` (0-based).
-pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
+pub fn parse_row(row: &Row<'_>, index: usize) -> ManagedRow {
     let mut problems = Vec::new();
-    let handle = match row.column("handle").as_ref().and_then(readers::id_text) {
+    let handle = match row.column("handle").and_then(readers::id_text) {
         Some(h) => readers::normalize_handle(&h),
         None => String::new(),
     };
@@ -119,7 +160,7 @@ pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
         problems.push("handle is missing or empty".to_owned());
     }
     let managed_id = match row.column("id") {
-        Some(Field::Int(n)) => Some(n),
+        Some(&Field::Int(n)) => Some(n),
         Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
         _ => None,
     }
@@ -143,8 +184,8 @@ pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
     let reminder = row
         .column("reminderDays")
         .or_else(|| row.column("expiryReminderDays"));
-    let reminder_days = expiry::reminder_days(reminder.as_ref());
-    let force_human_approval = readers::flag(row.column("forceHumanApproval").as_ref(), true)
+    let reminder_days = expiry::reminder_days(reminder);
+    let force_human_approval = readers::flag(row.column("forceHumanApproval"), true)
         .unwrap_or_else(|e| {
             p.push(format!("forceHumanApproval {e}"));
             true
@@ -182,13 +223,13 @@ pub fn parse_row<'a>(row: &impl Columns<'a>, index: usize) -> ManagedRow {
 /// Reads optional column `name` with `parse`; a missing column is `None`, a parse error is
 /// recorded as `<name><sep><error>`.
 fn read<'a, T, E: std::fmt::Display>(
-    row: &impl Columns<'a>,
+    row: &Row<'a>,
     name: &str,
     sep: &str,
     parse: impl Fn(&Field<'a>) -> Result<T, E>,
     problems: &mut Vec<String>,
 ) -> Option<T> {
-    match parse(&row.column(name)?) {
+    match parse(row.column(name)?) {
         Ok(v) => Some(v),
         Err(e) => {
             problems.push(format!("{name}{sep}{e}"));
@@ -216,6 +257,15 @@ mod tests {
             }
         }
         r
+    }
+
+    #[test]
+    fn every_column_has_its_own_index() {
+        for (i, name) in COLUMNS.iter().enumerate() {
+            assert_eq!(column_index(name.as_bytes()), Some(i), "{name}");
+        }
+        assert_eq!(column_index(b"displayName"), None);
+        assert_eq!(column_index(b"ID"), None);
     }
 
     #[test]

@@ -253,7 +253,7 @@ impl CredentialSet {
     }
 
     /// [`CredentialSet::build`] with the managed rows already read (by [`managed::parse_row`]
-    /// over any [`managed::Columns`]); `inputs.managed_rows` is not looked at.
+    /// into a [`managed::Row`]); `inputs.managed_rows` is not looked at.
     pub fn build_with(
         inputs: &CredentialInputs<'_>,
         managed_rows: Vec<managed::ManagedRow>,

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::field::Field;
 
 use crate::errors::excerpt;
-use crate::ip::Allowlist;
+use crate::ip::{Allowlist, Input, Member};
 use crate::scopes;
 
 /// Normalizes an env credential id (the plugin's env rule): every run of bytes outside
@@ -123,14 +123,28 @@ pub fn allowlist(value: &Field<'_>) -> Result<Allowlist, String> {
         Field::Null => Ok(Allowlist::default()),
         Field::Text(s) if s.trim().is_empty() => Ok(Allowlist::default()),
         Field::List(items) if items.is_empty() => Ok(Allowlist::default()),
-        Field::Text(_) | Field::List(_) => Allowlist::parse_value(&v.to_value()).map_err(|e| {
-            e.items
+        Field::Text(s) => allowlist_of(&Input::Text(s.as_bytes())),
+        Field::List(items) => allowlist_of(&Input::List(
+            items
                 .iter()
-                .map(|i| format!("{}: {}", i.item, i.reason))
-                .collect::<Vec<_>>()
-                .join("; ")
-        }),
+                .map(|item| match item {
+                    Field::Text(s) => Member::Text(s.as_bytes()),
+                    other => Member::Other(crate::ip::describe_json(&other.to_value())),
+                })
+                .collect(),
+        )),
         _ => Err("must be a list of IPs/CIDRs or a comma/space separated string".to_owned()),
+    })
+}
+
+/// The allowlist of `input`, or every problem as one line (`entries[i] "…": reason; …`).
+fn allowlist_of(input: &Input<'_>) -> Result<Allowlist, String> {
+    Allowlist::parse(input, "IP allowlist", "entries").map_err(|e| {
+        e.items
+            .iter()
+            .map(|i| format!("{}: {}", i.item, i.reason))
+            .collect::<Vec<_>>()
+            .join("; ")
     })
 }
 

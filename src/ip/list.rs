@@ -120,7 +120,7 @@ fn normalize_json_members<'a>(items: impl ExactSizeIterator<Item = &'a Value>) -
 }
 
 /// A short description of a JSON value's type, in the style of PHP's (`(int) 5`).
-fn describe_json(v: &Value) -> String {
+pub fn describe_json(v: &Value) -> String {
     match v {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("(bool) {b}"),

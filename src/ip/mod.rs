@@ -23,7 +23,9 @@ use serde_json::Value;
 use crate::errors::InvalidInput;
 
 pub use client::{ForwardingHeader, Header};
-pub use list::{Input, MAX_ENTRIES, MAX_TEXT_BYTES, Member, Normalized, Problem, normalize};
+pub use list::{
+    Input, MAX_ENTRIES, MAX_TEXT_BYTES, Member, Normalized, Problem, describe_json, normalize,
+};
 pub use matcher::Matcher;
 pub use parse::{AddrError, Cidr, EntryError, MAX_ENTRY_BYTES, parse_entry};
 

@@ -38,17 +38,10 @@ impl Key<'_> {
     }
 }
 
-/// Visits every (key, value) of an array in order without panicking on odd keys.
-pub fn for_each_entry<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Key<'_>, &'a Zval)) {
-    let mut it = ht.iter();
-    while let Some((k, v)) = it.next_zval() {
-        let v = v.dereference();
-        if let Some(i) = k.long() {
-            f(Key::Int(i), v);
-        } else if let Some(s) = k.zend_str() {
-            f(Key::Str(s.as_bytes()), v);
-        }
-    }
+/// Visits every (key, value) of an array in order (references followed), with a direct walk of
+/// the table ([`super::raw::walk`]).
+pub fn for_each_entry<'a>(ht: &'a ZendHashTable, f: impl FnMut(Key<'a>, &'a Zval)) {
+    super::raw::walk(ht, f);
 }
 
 /// The one reader of header arrays (`name => value | list of values`): calls `f` once per
@@ -60,32 +53,27 @@ pub fn for_each_header<'a>(
     mut f: impl FnMut(&[u8], usize, Option<&'a [u8]>),
 ) {
     let mut entry = 0usize;
-    let mut it = ht.iter();
-    while let Some((k, v)) = it.next_zval() {
-        let Some(name) = k.zend_str() else { continue };
-        let name = name.as_bytes();
-        let v = v.dereference();
+    for_each_entry(ht, |k, v| {
+        let Key::Str(name) = k else { return };
         if let Some(list) = v.array() {
             for_each_entry(list, |_, item| f(name, entry, bytes(item)));
         } else {
             f(name, entry, bytes(v));
         }
         entry += 1;
-    }
+    });
 }
 
 /// True when the keys are exactly 0, 1, 2, … in order. (ext-php-rs's `has_sequential_keys`
 /// panics on a key that is not UTF-8.)
 fn is_list(ht: &ZendHashTable) -> bool {
-    let mut it = ht.iter();
     let mut expected = 0i64;
-    while let Some((k, _)) = it.next_zval() {
-        if k.long() != Some(expected) {
-            return false;
-        }
+    let mut list = true;
+    for_each_entry(ht, |k, _| {
+        list &= matches!(k, Key::Int(i) if i == expected);
         expected += 1;
-    }
-    true
+    });
+    list
 }
 
 /// A short description of a PHP value's type for messages, e.g. `(int) 5` or `array`.

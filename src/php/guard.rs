@@ -11,7 +11,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::FromZval;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ArrayKey, ZendCallable, ZendHashTable, Zval};
+use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 use ext_php_rs::zend::ExecutorGlobals;
 use serde_json::{Map, Value};
 
@@ -20,7 +20,7 @@ use super::exceptions::{core_exception, invalid_input_msg};
 use super::params::Param;
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
-use crate::credentials::managed::{self, Columns, ManagedRow};
+use crate::credentials::managed::{self, ManagedRow, Row};
 use crate::errors::InvalidInput;
 use crate::guard::Guard;
 use crate::guard_cache::{self, Cache};
@@ -191,16 +191,16 @@ fn field_of(zv: &Zval, nested: bool) -> Field<'_> {
     }
 }
 
-/// One managed row as a PHP array: columns are looked up by name, nothing else is converted.
-struct PhpRow<'a>(&'a ZendHashTable);
-
-impl<'a> Columns<'a> for PhpRow<'a> {
-    fn column(&self, name: &str) -> Option<Field<'a>> {
-        // `ArrayKey::Str`: column names are never numeric, so skip that check.
-        self.0
-            .get(ArrayKey::Str(name))
-            .map(|zv| field_of(zv, false))
-    }
+/// The columns of one managed row, read in one walk of its PHP array: the columns the core
+/// reads are kept (borrowed), every other column is passed over without being converted.
+fn row_of(ht: &ZendHashTable) -> Row<'_> {
+    let mut row = Row::default();
+    for_each_entry(ht, |k, v| {
+        if let Key::Str(name) = k {
+            row.set(name, || field_of(v, false));
+        }
+    });
+    row
 }
 
 /// Reads every managed row (the core's row reader over the PHP arrays).
@@ -212,7 +212,7 @@ fn managed_rows(ht: Option<&ZendHashTable>) -> Vec<ManagedRow> {
     for_each_entry(ht, |_, row| {
         let index = rows.len();
         rows.push(match row.array() {
-            Some(columns) => managed::parse_row(&PhpRow(columns), index),
+            Some(columns) => managed::parse_row(&row_of(columns), index),
             None => managed::not_an_array(index),
         });
     });
