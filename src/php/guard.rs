@@ -4,7 +4,7 @@
 #![allow(non_snake_case)]
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use ext_php_rs::boxed::ZBox;
@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::convert::{self, Key, for_each_entry};
 use super::exceptions::{core_exception, invalid_input_msg};
+use super::interned::{self, Interned};
 use super::params::Param;
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
@@ -92,6 +93,98 @@ fn ipv4_text(ip: Ipv4Addr, buf: &mut [u8; 15]) -> &str {
     std::str::from_utf8(&buf[..n]).unwrap_or_default()
 }
 
+/// The key names of the authenticate result, and the values of its closed sets
+/// (`credentialSource`, `authMethod`).
+#[derive(Clone, Copy)]
+enum K {
+    Ok,
+    Principal,
+    CredentialId,
+    CredentialSource,
+    ManagedCredentialId,
+    AuthMethod,
+    PrincipalFingerprint,
+    Scopes,
+    ForceHumanApproval,
+    ClientIp,
+    Status,
+    Error,
+    Message,
+    Headers,
+    Reason,
+    ReasonDetail,
+}
+
+const NAMES: [&str; 16] = [
+    "ok",
+    "principal",
+    "credentialId",
+    "credentialSource",
+    "managedCredentialId",
+    "authMethod",
+    "principalFingerprint",
+    "scopes",
+    "forceHumanApproval",
+    "clientIp",
+    "status",
+    "error",
+    "message",
+    "headers",
+    "reason",
+    "reasonDetail",
+];
+
+/// Values from a closed set that a principal carries, interned like the key names.
+const VALUES: [&str; 8] = [
+    "env",
+    "cp",
+    "jwt",
+    "unknown",
+    "authorization",
+    "x-agents-token",
+    "query",
+    "none",
+];
+
+static KEYS: OnceLock<Interned<16>> = OnceLock::new();
+static FIXED_VALUES: OnceLock<Interned<8>> = OnceLock::new();
+
+/// MINIT part: interns the result arrays' fixed strings.
+pub fn startup() {
+    let _ = KEYS.set(Interned::new(NAMES));
+    let _ = FIXED_VALUES.set(Interned::new(VALUES));
+}
+
+/// Adds `key => v` to a fresh array: the interned key once MINIT has run (always, in PHP).
+fn put_key(ht: &mut ZendHashTable, key: K, v: Zval) {
+    match KEYS.get() {
+        Some(keys) => interned::put(ht, keys.get(key as usize), v),
+        None => {
+            let _ = ht.insert(NAMES[key as usize], v);
+        }
+    }
+}
+
+/// `s` as a PHP string: interned when it is one of [`VALUES`].
+fn fixed_value(s: &str) -> PhpResult<Zval> {
+    match (FIXED_VALUES.get(), VALUES.iter().position(|v| *v == s)) {
+        (Some(values), Some(i)) => Ok(values.zval(i)),
+        _ => string_zval(s),
+    }
+}
+
+fn bool_zval(b: bool) -> Zval {
+    let mut zv = Zval::new();
+    zv.set_bool(b);
+    zv
+}
+
+fn null_zval() -> Zval {
+    let mut zv = Zval::new();
+    zv.set_null();
+    zv
+}
+
 /// `['ok' => true, 'principal' => [...]]`, built directly (the hot path).
 fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
     let mut scopes =
@@ -100,29 +193,35 @@ fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
         scopes.push(string_zval(scope)?)?;
     }
     let mut principal = ZendHashTable::with_capacity(8);
-    principal.insert("credentialId", string_zval(&p.credential_id)?)?;
-    principal.insert("credentialSource", string_zval(p.credential_source)?)?;
-    principal.insert("managedCredentialId", p.managed_credential_id)?;
-    principal.insert("authMethod", string_zval(p.auth_method)?)?;
-    principal.insert(
-        "principalFingerprint",
+    let pr = &mut principal;
+    put_key(pr, K::CredentialId, string_zval(&p.credential_id)?);
+    put_key(pr, K::CredentialSource, fixed_value(p.credential_source)?);
+    let managed_id = match p.managed_credential_id {
+        Some(id) => {
+            let mut zv = Zval::new();
+            zv.set_long(id);
+            zv
+        }
+        None => null_zval(),
+    };
+    put_key(pr, K::ManagedCredentialId, managed_id);
+    put_key(pr, K::AuthMethod, fixed_value(p.auth_method)?);
+    put_key(
+        pr,
+        K::PrincipalFingerprint,
         string_zval(&p.principal_fingerprint)?,
-    )?;
-    principal.insert("scopes", array_zval(scopes))?;
-    principal.insert("forceHumanApproval", p.force_human_approval)?;
+    );
+    put_key(pr, K::Scopes, array_zval(scopes));
+    put_key(pr, K::ForceHumanApproval, bool_zval(p.force_human_approval));
     let ip = match p.client_ip {
         Some(IpAddr::V4(v4)) => string_zval(ipv4_text(v4, &mut [0u8; 15]))?,
         Some(ip) => string_zval(&ip.to_string())?,
-        None => {
-            let mut null = Zval::new();
-            null.set_null();
-            null
-        }
+        None => null_zval(),
     };
-    principal.insert("clientIp", ip)?;
+    put_key(pr, K::ClientIp, ip);
     let mut out = ZendHashTable::with_capacity(2);
-    out.insert("ok", true)?;
-    out.insert("principal", array_zval(principal))?;
+    put_key(&mut out, K::Ok, bool_zval(true));
+    put_key(&mut out, K::Principal, array_zval(principal));
     Ok(out)
 }
 
@@ -133,21 +232,21 @@ fn denied_array(d: &Denial) -> PhpResult<ZBox<ZendHashTable>> {
     for (name, value) in &d.headers {
         headers.insert(name.as_str(), string_zval(value)?)?;
     }
-    let mut out = ZendHashTable::with_capacity(6);
-    out.insert("ok", false)?;
-    out.insert("status", i64::from(d.status))?;
-    out.insert("error", string_zval(d.error)?)?;
-    out.insert("message", string_zval(&d.message)?)?;
-    out.insert("headers", array_zval(headers))?;
-    out.insert("reason", string_zval(d.reason.as_str())?)?;
-    match d.detail {
-        Some(detail) => out.insert("reasonDetail", string_zval(detail.as_str())?)?,
-        None => {
-            let mut null = Zval::new();
-            null.set_null();
-            out.insert("reasonDetail", null)?
-        }
-    }
+    let mut out = ZendHashTable::with_capacity(8);
+    let o = &mut out;
+    put_key(o, K::Ok, bool_zval(false));
+    let mut status = Zval::new();
+    status.set_long(i64::from(d.status));
+    put_key(o, K::Status, status);
+    put_key(o, K::Error, string_zval(d.error)?);
+    put_key(o, K::Message, string_zval(&d.message)?);
+    put_key(o, K::Headers, array_zval(headers));
+    put_key(o, K::Reason, string_zval(d.reason.as_str())?);
+    let detail = match d.detail {
+        Some(detail) => string_zval(detail.as_str())?,
+        None => null_zval(),
+    };
+    put_key(o, K::ReasonDetail, detail);
     Ok(out)
 }
 

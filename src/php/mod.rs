@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod exceptions;
 pub mod guard;
+pub mod interned;
 pub mod ip;
 pub mod jwt;
 pub mod params;
@@ -63,6 +64,7 @@ unsafe extern "C" fn startup(ty: i32, module_number: i32) -> i32 {
     let rc = unsafe { exceptions::register(ty, module_number) };
     if rc == 0 {
         ratelimit::startup(module_number);
+        guard::startup();
     }
     rc
 }
