@@ -249,14 +249,6 @@ impl<'a> Request<'a> {
             .map(|(_, v)| v.as_ref())
     }
 
-    /// Headers as borrowed (name, value) pairs, the shape `ip::client_ip` takes.
-    pub fn header_pairs(&self) -> Vec<(&str, &str)> {
-        self.headers
-            .iter()
-            .map(|(n, v)| (n.as_ref(), v.as_ref()))
-            .collect()
-    }
-
     /// True for GET and HEAD (case-insensitive).
     pub fn is_read(&self) -> bool {
         self.method.eq_ignore_ascii_case("GET") || self.method.eq_ignore_ascii_case("HEAD")

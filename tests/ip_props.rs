@@ -181,7 +181,7 @@ proptest! {
     #[test]
     fn client_text_never_turns_the_client_into_the_proxy(x in client_text(), lines in any::<bool>()) {
         use agents_core::ip::{ForwardingHeader, Header};
-        use agents_core::ip::client::resolve_with;
+        use agents_core::ip::client::resolve;
         let trusted = Allowlist::parse_value(&serde_json::json!(["10.0.0.0/8"])).unwrap();
         let client: IpAddr = "198.51.100.7".parse().unwrap();
         for (name, appended, which) in [
@@ -195,7 +195,7 @@ proptest! {
             } else {
                 vec![(name, Some(joined.as_bytes()))]
             };
-            let got = resolve_with(b"10.0.0.1", &h, &trusted, which);
+            let got = resolve(b"10.0.0.1", || &h, &trusted, which);
             prop_assert!(got.is_none() || got == Some(client), "{:?} -> {:?}", h, got);
         }
     }

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let trusted = Allowlist::parse_value(&serde_json::json!(["10.0.0.0/8", "127.0.0.1", "::1"]))
         .expect("valid proxies");
-    let got = ip::client::resolve(remote, &headers, &trusted);
+    let got = ip::client::resolve(remote, || &headers, &trusted, ip::ForwardingHeader::Auto);
     if let Some(peer) = ip::parse_ip_bytes(remote) {
         if !trusted.contains(peer) {
             assert!(got.is_some());
@@ -30,13 +30,13 @@ fuzz_target!(|data: &[u8]| {
     ] {
         let mut h = headers.clone();
         h.push((name, Some(appended)));
-        let got = ip::client::resolve_with(b"10.0.0.1", &h, &trusted, which);
+        let got = ip::client::resolve(b"10.0.0.1", || &h, &trusted, which);
         assert!(
             got.is_none() || got == Some("198.51.100.7".parse().expect("address")),
             "{got:?}"
         );
     }
     let none = Allowlist::default();
-    let direct = ip::client::resolve(remote, &headers, &none);
+    let direct = ip::client::resolve(remote, || &headers, &none, ip::ForwardingHeader::Auto);
     assert_eq!(direct.is_some(), ip::parse_ip_bytes(remote).is_some());
 });

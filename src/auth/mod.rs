@@ -242,15 +242,26 @@ fn misconfigured(policy: &AuthPolicy<'_>) -> Denial {
     }
 }
 
-/// The client address via [`ip::client_ip`] with the trusted proxies; an IPv4-mapped IPv6
+/// The client address via [`ip::client::resolve`] with the trusted proxies; an IPv4-mapped IPv6
 /// address is reported as IPv4.
 pub fn resolve_client_ip(
     request: &Request<'_>,
     trusted_proxies: &Allowlist,
     which: ip::ForwardingHeader,
 ) -> Option<IpAddr> {
-    let headers = request.header_pairs();
-    ip::client_ip_with(&request.remote_addr, &headers, trusted_proxies, which)
+    let headers = || -> Vec<ip::Header<'_>> {
+        request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), Some(v.as_bytes())))
+            .collect()
+    };
+    ip::client::resolve(
+        request.remote_addr.as_bytes(),
+        headers,
+        trusted_proxies,
+        which,
+    )
 }
 
 /// True when `allowlist` admits `ip`: the rule of [`Allowlist::contains`], so an IPv4-mapped

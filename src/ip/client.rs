@@ -85,15 +85,14 @@ impl ForwardingHeader {
 
 /// The client address of a request; see the module docs. `None` when the peer address is not
 /// a valid IP address, or the peer is a trusted proxy and the client is unknown (a malformed
-/// chain, or the walk reached a hop without an address).
-pub fn resolve(remote_addr: &[u8], headers: &[Header<'_>], trusted: &Allowlist) -> Option<IpAddr> {
-    resolve_with(remote_addr, headers, trusted, ForwardingHeader::Auto)
-}
-
-/// [`resolve`], reading only the forwarding header `which` names.
-pub fn resolve_with(
+/// chain, or the walk reached a hop without an address). Only the forwarding header `which`
+/// names is read.
+///
+/// `headers` gives the request's (name, value) pairs; it is called only when the peer is a
+/// trusted proxy, so a direct request pays nothing for them.
+pub fn resolve<'h, H: AsRef<[Header<'h>]>>(
     remote_addr: &[u8],
-    headers: &[Header<'_>],
+    headers: impl FnOnce() -> H,
     trusted: &Allowlist,
     which: ForwardingHeader,
 ) -> Option<IpAddr> {
@@ -101,6 +100,8 @@ pub fn resolve_with(
     if !trusted.contains(peer) {
         return Some(peer.to_canonical());
     }
+    let headers = headers();
+    let headers = headers.as_ref();
     let has = |name: &[u8]| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
     let chain = match which {
         ForwardingHeader::Forwarded => read_chain(headers, b"forwarded", forwarded_hops),
@@ -384,7 +385,7 @@ mod pinned_tests {
             (b"Forwarded", Some(b"for=198.51.100.66")),
             (b"X-Forwarded-For", Some(b"203.0.113.9")),
         ];
-        let ip = |w| resolve_with(b"10.0.0.1", &h, &trusted, w).map(|a| a.to_string());
+        let ip = |w| resolve(b"10.0.0.1", || &h, &trusted, w).map(|a| a.to_string());
         assert_eq!(ip(ForwardingHeader::Auto).as_deref(), Some("198.51.100.66"));
         assert_eq!(
             ip(ForwardingHeader::XForwardedFor).as_deref(),
@@ -415,7 +416,8 @@ mod tests {
             .iter()
             .map(|(n, v)| (n.as_bytes(), Some(v.as_bytes())))
             .collect();
-        resolve(peer.as_bytes(), &h, &trusted(t)).map(|ip| ip.to_string())
+        resolve(peer.as_bytes(), || &h, &trusted(t), ForwardingHeader::Auto)
+            .map(|ip| ip.to_string())
     }
 
     const PROXIES: &str = "10.0.0.0/8 ::1";
@@ -491,7 +493,7 @@ mod tests {
         ] {
             for which in [ForwardingHeader::Auto, ForwardingHeader::Forwarded] {
                 let h: [Header<'_>; 1] = [(b"Forwarded", Some(v.as_bytes()))];
-                let got = resolve_with(b"10.0.0.1", &h, &trusted("10.0.0.1"), which);
+                let got = resolve(b"10.0.0.1", || &h, &trusted("10.0.0.1"), which);
                 assert_eq!(got, None, "{v} {which:?}");
             }
         }
@@ -534,7 +536,11 @@ mod tests {
             &[(b"Forwarded", Some(b"for=198.51.100.9\n"))],
         ];
         for h in bad {
-            assert_eq!(resolve(b"10.0.0.1", h, &t), None, "{h:?}");
+            assert_eq!(
+                resolve(b"10.0.0.1", || h, &t, ForwardingHeader::Auto),
+                None,
+                "{h:?}"
+            );
         }
     }
 
@@ -653,14 +659,43 @@ mod tests {
         assert_eq!(resolve_str("unknown", &[], PROXIES), None);
         assert_eq!(resolve_str(" 10.0.0.1", &[], PROXIES), None);
         let h: [Header<'_>; 1] = [(b"X-Forwarded-For", None)];
-        assert_eq!(resolve(b"10.0.0.1", &h, &trusted(PROXIES)), None);
+        assert_eq!(
+            resolve(
+                b"10.0.0.1",
+                || &h,
+                &trusted(PROXIES),
+                ForwardingHeader::Auto
+            ),
+            None
+        );
         let h: [Header<'_>; 1] = [(b"X-Forwarded-For", Some(b"1.1.1.1, \xff, 10.0.0.2"))];
-        assert_eq!(resolve(b"10.0.0.1", &h, &trusted(PROXIES)), None);
+        assert_eq!(
+            resolve(
+                b"10.0.0.1",
+                || &h,
+                &trusted(PROXIES),
+                ForwardingHeader::Auto
+            ),
+            None
+        );
         // Not text from an untrusted peer: the peer, whatever the headers hold.
         assert_eq!(
-            resolve(b"203.0.113.9", &h, &trusted(PROXIES)),
+            resolve(
+                b"203.0.113.9",
+                || &h,
+                &trusted(PROXIES),
+                ForwardingHeader::Auto
+            ),
             Some("203.0.113.9".parse().unwrap())
         );
-        assert_eq!(resolve(b"10.0.0.1\xff", &[], &trusted(PROXIES)), None);
+        assert_eq!(
+            resolve(
+                b"10.0.0.1\xff",
+                || [],
+                &trusted(PROXIES),
+                ForwardingHeader::Auto
+            ),
+            None
+        );
     }
 }

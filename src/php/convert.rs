@@ -50,7 +50,7 @@ pub fn for_each_entry<'a>(ht: &'a ZendHashTable, f: impl FnMut(Key<'a>, &'a Zval
 /// the consumer treats it as malformed). Integer keys name no header and are skipped.
 pub fn for_each_header<'a>(
     ht: &'a ZendHashTable,
-    mut f: impl FnMut(&[u8], usize, Option<&'a [u8]>),
+    mut f: impl FnMut(&'a [u8], usize, Option<&'a [u8]>),
 ) {
     let mut entry = 0usize;
     for_each_entry(ht, |k, v| {

@@ -174,9 +174,14 @@ mod client_ip_glue {
             )?,
             None => Allowlist::default(),
         };
-        let mut owned: Vec<(Vec<u8>, Option<&[u8]>)> = Vec::with_capacity(headers.len());
-        convert::for_each_header(headers, |name, _, value| owned.push((name.to_vec(), value)));
-        let pairs: Vec<ip::Header<'_>> = owned.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
-        Ok(ip::client::resolve(remoteAddr, &pairs, &trusted).map(|a| a.to_string()))
+        let pairs = || {
+            let mut pairs: Vec<ip::Header<'_>> = Vec::with_capacity(headers.len());
+            convert::for_each_header(headers, |name, _, value| pairs.push((name, value)));
+            pairs
+        };
+        Ok(
+            ip::client::resolve(remoteAddr, pairs, &trusted, ip::ForwardingHeader::Auto)
+                .map(|a| a.to_string()),
+        )
     }
 }
