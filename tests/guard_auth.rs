@@ -18,8 +18,33 @@ fn request<'a>(method: &'a str, headers: &[(&'a str, &'a str)], remote: &'a str)
     Request::from_parts(method, headers, &[], remote)
 }
 
+/// The outcome in the shape of the PHP result array (`Guard::authenticate()`), for assertions
+/// that read like the contract.
 fn result(g: &Guard, r: &Request<'_>) -> Value {
-    g.authenticate(r).to_value()
+    match g.authenticate(r) {
+        Outcome::Allowed(p) => json!({
+            "ok": true,
+            "principal": {
+                "credentialId": p.credential_id,
+                "credentialSource": p.credential_source,
+                "managedCredentialId": p.managed_credential_id,
+                "authMethod": p.auth_method,
+                "principalFingerprint": p.principal_fingerprint,
+                "scopes": p.scopes,
+                "forceHumanApproval": p.force_human_approval,
+                "clientIp": p.client_ip,
+            }
+        }),
+        Outcome::Denied(d) => json!({
+            "ok": false,
+            "status": d.status,
+            "error": d.error,
+            "message": d.message,
+            "headers": d.headers.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<Map<String, Value>>(),
+            "reason": d.reason.as_str(),
+            "reasonDetail": d.detail.map(|r| r.as_str()),
+        }),
+    }
 }
 
 #[test]

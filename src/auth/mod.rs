@@ -13,8 +13,6 @@ pub mod transport;
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use serde_json::{Map, Value, json};
-
 use crate::credentials::expiry::Mode;
 use crate::credentials::{Credential, CredentialSet};
 use crate::digest::TokenDigest;
@@ -156,41 +154,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The result array `Guard::authenticate()` returns to PHP.
-    pub fn to_value(&self) -> Value {
-        match self {
-            Outcome::Allowed(p) => json!({
-                "ok": true,
-                "principal": {
-                    "credentialId": p.credential_id,
-                    "credentialSource": p.credential_source,
-                    "managedCredentialId": p.managed_credential_id,
-                    "authMethod": p.auth_method,
-                    "principalFingerprint": p.principal_fingerprint,
-                    "scopes": p.scopes,
-                    "forceHumanApproval": p.force_human_approval,
-                    "clientIp": p.client_ip,
-                }
-            }),
-            Outcome::Denied(d) => {
-                let headers: Map<String, Value> = d
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect();
-                json!({
-                    "ok": false,
-                    "status": d.status,
-                    "error": d.error,
-                    "message": d.message,
-                    "headers": headers,
-                    "reason": d.reason.as_str(),
-                    "reasonDetail": d.detail.map(JwtReason::as_str),
-                })
-            }
-        }
-    }
-
     /// The denial reason, if denied.
     pub fn reason(&self) -> Option<DenialReason> {
         match self {
