@@ -105,7 +105,7 @@ fn bench_webhook(c: &mut Criterion) {
     let body = br#"{"id":"evt_0123456789abcdef","resourceType":"entry","action":"updated","snapshot":{"title":"Hello"}}"#;
     let signed = webhook::sign(secret, body, NOW, Some(b"evt_0123456789abcdef")).expect("signed");
     let ts = signed.timestamp.to_string();
-    let headers: Vec<webhook::Header<'_>> = vec![
+    let headers: Vec<webhook::HeaderValues<'_>> = vec![
         (
             b"X-Agents-Webhook-Timestamp".as_slice(),
             Some(vec![ts.as_bytes()]),

@@ -59,7 +59,7 @@ impl Signed {
 
 /// One request header: its name and its values, or `None` when the value is not text (for
 /// instance an integer in a PHP array), which makes that header malformed if it is one of ours.
-pub type Header<'a> = (&'a [u8], Option<Vec<&'a [u8]>>);
+pub type HeaderValues<'a> = (&'a [u8], Option<Vec<&'a [u8]>>);
 
 /// Signs `body` at `timestamp`. `id` must be 1 to 128 characters of `A-Z a-z 0-9 . _ : -`; when
 /// absent a random UUID v4 is drawn from the OS CSPRNG.
@@ -195,7 +195,7 @@ impl<'a> Verifier<'a> {
     pub fn verify(
         &self,
         body: &[u8],
-        headers: &[Header<'_>],
+        headers: &[HeaderValues<'_>],
         now: i64,
     ) -> Result<(), WebhookReason> {
         let timestamp = timestamp(&values(headers, TIMESTAMP_HEADER)?)?;
@@ -224,7 +224,7 @@ impl<'a> Verifier<'a> {
 }
 
 /// Every non-empty (trimmed) value of the header `name`.
-fn values<'a>(headers: &[Header<'a>], name: &str) -> Result<Vec<&'a [u8]>, WebhookReason> {
+fn values<'a>(headers: &[HeaderValues<'a>], name: &str) -> Result<Vec<&'a [u8]>, WebhookReason> {
     let mut out = Vec::new();
     for (n, v) in headers {
         if !n.eq_ignore_ascii_case(name.as_bytes()) {
@@ -318,7 +318,7 @@ mod tests {
     fn verify(
         secrets: &[&[u8]],
         body: &[u8],
-        headers: &[Header<'_>],
+        headers: &[HeaderValues<'_>],
         tolerance: i64,
         now: i64,
     ) -> Result<(), WebhookReason> {
@@ -362,7 +362,7 @@ mod tests {
         );
     }
 
-    fn hdrs<'a>(ts: &'a str, sig: &'a str) -> Vec<Header<'a>> {
+    fn hdrs<'a>(ts: &'a str, sig: &'a str) -> Vec<HeaderValues<'a>> {
         vec![
             (
                 b"X-Agents-Webhook-Timestamp".as_slice(),
@@ -478,7 +478,7 @@ mod tests {
             signature(new, NOW, b"b").unwrap()
         );
         assert_eq!(verify(&[new], b"b", &hdrs(&t, &both), 300, NOW), Ok(()));
-        let listed: Vec<Header<'_>> = vec![
+        let listed: Vec<HeaderValues<'_>> = vec![
             (
                 b"X-AGENTS-WEBHOOK-TIMESTAMP".as_slice(),
                 Some(vec![t.as_bytes()]),
@@ -495,7 +495,7 @@ mod tests {
     fn header_problems() {
         let sig = signature(SECRET, NOW, b"b").unwrap();
         let t = NOW.to_string();
-        let run = |h: Vec<Header<'_>>| verify(&[SECRET], b"b", &h, 300, NOW);
+        let run = |h: Vec<HeaderValues<'_>>| verify(&[SECRET], b"b", &h, 300, NOW);
         assert_eq!(run(vec![]), Err(WebhookReason::MissingHeader));
         assert_eq!(run(hdrs("", &sig)), Err(WebhookReason::MissingHeader));
         assert_eq!(run(hdrs(&t, "  ")), Err(WebhookReason::MissingHeader));
@@ -532,7 +532,7 @@ mod tests {
         assert_eq!(run(hdrs(&t, &many)), Err(WebhookReason::MalformedHeader));
         // Two different timestamps are ambiguous; the same one twice is not.
         let t2 = (NOW + 1).to_string();
-        let twice: Vec<Header<'_>> = vec![
+        let twice: Vec<HeaderValues<'_>> = vec![
             (
                 b"x-agents-webhook-timestamp".as_slice(),
                 Some(vec![t.as_bytes(), t2.as_bytes()]),
@@ -543,7 +543,7 @@ mod tests {
             ),
         ];
         assert_eq!(run(twice), Err(WebhookReason::MalformedHeader));
-        let same: Vec<Header<'_>> = vec![
+        let same: Vec<HeaderValues<'_>> = vec![
             (
                 b"x-agents-webhook-timestamp".as_slice(),
                 Some(vec![t.as_bytes()]),
@@ -558,7 +558,7 @@ mod tests {
             ),
         ];
         assert_eq!(run(same), Ok(()));
-        let not_text: Vec<Header<'_>> = vec![
+        let not_text: Vec<HeaderValues<'_>> = vec![
             (b"x-agents-webhook-timestamp".as_slice(), None),
             (
                 b"x-agents-webhook-signature".as_slice(),

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use agents_core::webhook::{self, Header};
+use agents_core::webhook::{self, HeaderValues};
 
 fn input(name: &str) -> Vec<u8> {
     let path = format!(
@@ -33,7 +33,7 @@ fn webhook_sign_verify_round_trip_at_i64_max() {
     for secret in case.secrets.iter().filter(|s| !s.is_empty()) {
         let signed = webhook::sign(secret, case.body, ts, case.id).expect("valid arguments");
         let headers = signed.headers();
-        let as_sent: Vec<Header<'_>> = headers
+        let as_sent: Vec<HeaderValues<'_>> = headers
             .iter()
             .map(|(n, v)| (n.as_bytes(), Some(vec![v.as_bytes()])))
             .collect();

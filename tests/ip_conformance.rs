@@ -9,7 +9,7 @@
 
 use std::net::IpAddr;
 
-use agents_core::ip::{Allowlist, Cidr, Input, Member, ip_allowed, normalize, parse_entry};
+use agents_core::ip::{Allowlist, Cidr, Input, ListItem, ip_allowed, normalize, parse_entry};
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
@@ -40,7 +40,8 @@ fn every_cidr_case_gives_the_strict_answer() {
         let peers = case["expect"].as_bool().expect("expect");
         let expect = peers || mapped_entry_holds(ip, &cidrs);
         mapped_cases += usize::from(expect != peers);
-        let members: Vec<Member<'_>> = cidrs.iter().map(|c| Member::Text(c.as_bytes())).collect();
+        let members: Vec<ListItem<'_>> =
+            cidrs.iter().map(|c| ListItem::Text(c.as_bytes())).collect();
 
         let one_shot = ip_allowed(ip.as_bytes(), &members);
         let compiled = Allowlist::from_valid(normalize(&Input::List(members.clone())));
@@ -73,11 +74,11 @@ fn strict_policy_refuses_entries_with_host_bits() {
     // Every case marked with the lenient `host_bits` policy holds an entry the strict parser
     // refuses, with a reason naming the network that was probably meant.
     for case in cases().iter().filter(|c| c["policy"] == "host_bits") {
-        let cidrs: Vec<Member<'_>> = case["cidrs"]
+        let cidrs: Vec<ListItem<'_>> = case["cidrs"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| Member::Text(c.as_str().unwrap().as_bytes()))
+            .map(|c| ListItem::Text(c.as_str().unwrap().as_bytes()))
             .collect();
         let n = normalize(&Input::List(cidrs));
         assert!(

@@ -180,7 +180,7 @@ proptest! {
     /// proxy appended or unknown, never the proxy itself (nor anything else).
     #[test]
     fn client_text_never_turns_the_client_into_the_proxy(x in client_text(), lines in any::<bool>()) {
-        use agents_core::ip::{ForwardingHeader, Header};
+        use agents_core::ip::{ForwardingHeader, HeaderLine};
         use agents_core::ip::client::resolve;
         let trusted = Allowlist::parse_value(&serde_json::json!(["10.0.0.0/8"])).unwrap();
         let client: IpAddr = "198.51.100.7".parse().unwrap();
@@ -190,7 +190,7 @@ proptest! {
             (&b"X-Forwarded-For"[..], "198.51.100.7", ForwardingHeader::XForwardedFor),
         ] {
             let joined = format!("{x}, {appended}");
-            let h: Vec<Header<'_>> = if lines {
+            let h: Vec<HeaderLine<'_>> = if lines {
                 vec![(name, Some(x.as_bytes())), (name, Some(appended.as_bytes()))]
             } else {
                 vec![(name, Some(joined.as_bytes()))]

@@ -8,7 +8,7 @@
 #![no_main]
 
 use agents_core::errors::codes::WebhookReason;
-use agents_core::webhook::{self, Header};
+use agents_core::webhook::{self, HeaderValues};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../inputs/webhook.rs"]
@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
                         .collect()
                 })
                 .collect();
-            let zeroed: Vec<Header<'_>> = headers
+            let zeroed: Vec<HeaderValues<'_>> = headers
                 .iter()
                 .zip(&zero_prefixed)
                 .map(|((n, v), z)| {
@@ -75,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
             .into_iter()
             .map(|(n, v)| (n.to_owned(), v))
             .collect();
-        let as_sent: Vec<Header<'_>> = owned
+        let as_sent: Vec<HeaderValues<'_>> = owned
             .iter()
             .map(|(n, v)| (n.as_bytes(), Some(vec![v.as_bytes()])))
             .collect();
@@ -90,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
             .replacen("sha256=", "", 1)
             .to_ascii_uppercase();
         let upper_hex = format!("sha256={upper_hex}");
-        let mixed: Vec<Header<'_>> = vec![
+        let mixed: Vec<HeaderValues<'_>> = vec![
             (
                 b"x-agents-webhook-timestamp",
                 Some(vec![owned[1].1.as_bytes()]),

@@ -212,7 +212,7 @@ pub fn resolve_client_ip(
     trusted_proxies: &Allowlist,
     which: ip::ForwardingHeader,
 ) -> Option<IpAddr> {
-    let headers = || -> Vec<ip::Header<'_>> {
+    let headers = || -> Vec<ip::HeaderLine<'_>> {
         request
             .headers
             .iter()

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::field::Field;
 
 use crate::errors::excerpt;
-use crate::ip::{Allowlist, Input, Member};
+use crate::ip::{Allowlist, Input, ListItem};
 use crate::scopes;
 
 /// Normalizes an env credential id (the plugin's env rule): every run of bytes outside
@@ -128,8 +128,8 @@ pub fn allowlist(value: &Field<'_>) -> Result<Allowlist, String> {
             items
                 .iter()
                 .map(|item| match item {
-                    Field::Text(s) => Member::Text(s.as_bytes()),
-                    other => Member::Other(crate::ip::describe_json(&other.to_value())),
+                    Field::Text(s) => ListItem::Text(s.as_bytes()),
+                    other => ListItem::Other(crate::ip::describe_json(&other.to_value())),
                 })
                 .collect(),
         )),

@@ -103,17 +103,6 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// `message` as text an exception can carry: PHP refuses to throw an exception whose message
-/// holds a NUL byte (it raises an `Error` instead), so each NUL is written as `\0`. Messages
-/// name the offending input, and input may hold NUL bytes (keys, class names).
-pub fn without_nul(message: String) -> String {
-    if message.contains('\0') {
-        message.replace('\0', "\\0")
-    } else {
-        message
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,14 +115,6 @@ mod tests {
         let m = e.to_string();
         assert!(m.starts_with("Invalid IpAllowlist entries (2 problems): "));
         assert!(m.contains("entries[0]") && m.contains("entries[2] (int) 5"));
-    }
-
-    #[test]
-    fn messages_never_carry_nul() {
-        assert_eq!(without_nul("plain".to_owned()), "plain");
-        let m = without_nul("env[A\0B]: object(class@anonymous\0/x.php:1$0)".to_owned());
-        assert!(!m.contains('\0'));
-        assert_eq!(m, "env[A\\0B]: object(class@anonymous\\0/x.php:1$0)");
     }
 
     #[test]

@@ -55,7 +55,7 @@ enum Hop {
 struct Malformed;
 
 /// One request header: its name and its value (`None` when the value is not text).
-pub type Header<'a> = (&'a [u8], Option<&'a [u8]>);
+pub type HeaderLine<'a> = (&'a [u8], Option<&'a [u8]>);
 
 /// Which forwarding header a trusted proxy writes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -90,7 +90,7 @@ impl ForwardingHeader {
 ///
 /// `headers` gives the request's (name, value) pairs; it is called only when the peer is a
 /// trusted proxy, so a direct request pays nothing for them.
-pub fn resolve<'h, H: AsRef<[Header<'h>]>>(
+pub fn resolve<'h, H: AsRef<[HeaderLine<'h>]>>(
     remote_addr: &[u8],
     headers: impl FnOnce() -> H,
     trusted: &Allowlist,
@@ -136,7 +136,7 @@ fn walk(peer: IpAddr, hops: &[Hop], trusted: &Allowlist) -> Option<IpAddr> {
 /// Every instance of the header `name`, each read completely by `read`, hops concatenated in
 /// order. No instance: no hop.
 fn read_chain(
-    headers: &[Header<'_>],
+    headers: &[HeaderLine<'_>],
     name: &[u8],
     read: fn(&[u8], &mut Vec<Hop>) -> Result<(), Malformed>,
 ) -> Result<Vec<Hop>, Malformed> {
@@ -381,7 +381,7 @@ mod pinned_tests {
     #[test]
     fn a_pinned_header_ignores_the_other() {
         let trusted = Allowlist::parse_value(&json!(["10.0.0.0/8"])).unwrap();
-        let h: Vec<Header<'_>> = vec![
+        let h: Vec<HeaderLine<'_>> = vec![
             (b"Forwarded", Some(b"for=198.51.100.66")),
             (b"X-Forwarded-For", Some(b"203.0.113.9")),
         ];
@@ -412,7 +412,7 @@ mod tests {
     }
 
     fn resolve_str(peer: &str, headers: &[(&str, &str)], t: &str) -> Option<String> {
-        let h: Vec<Header<'_>> = headers
+        let h: Vec<HeaderLine<'_>> = headers
             .iter()
             .map(|(n, v)| (n.as_bytes(), Some(v.as_bytes())))
             .collect();
@@ -492,7 +492,7 @@ mod tests {
             r#"for=198.51.100.7;by="x"#,
         ] {
             for which in [ForwardingHeader::Auto, ForwardingHeader::Forwarded] {
-                let h: [Header<'_>; 1] = [(b"Forwarded", Some(v.as_bytes()))];
+                let h: [HeaderLine<'_>; 1] = [(b"Forwarded", Some(v.as_bytes()))];
                 let got = resolve(b"10.0.0.1", || &h, &trusted("10.0.0.1"), which);
                 assert_eq!(got, None, "{v} {which:?}");
             }
@@ -523,7 +523,7 @@ mod tests {
         );
         // A line that is not text, or holds a line break, spoils the chain.
         let t = trusted(PROXIES);
-        let bad: [&[Header<'_>]; 4] = [
+        let bad: [&[HeaderLine<'_>]; 4] = [
             &[
                 (b"Forwarded", Some(b"for=198.51.100.9")),
                 (b"Forwarded", None),
@@ -658,7 +658,7 @@ mod tests {
         assert_eq!(resolve_str("", &[], PROXIES), None);
         assert_eq!(resolve_str("unknown", &[], PROXIES), None);
         assert_eq!(resolve_str(" 10.0.0.1", &[], PROXIES), None);
-        let h: [Header<'_>; 1] = [(b"X-Forwarded-For", None)];
+        let h: [HeaderLine<'_>; 1] = [(b"X-Forwarded-For", None)];
         assert_eq!(
             resolve(
                 b"10.0.0.1",
@@ -668,7 +668,7 @@ mod tests {
             ),
             None
         );
-        let h: [Header<'_>; 1] = [(b"X-Forwarded-For", Some(b"1.1.1.1, \xff, 10.0.0.2"))];
+        let h: [HeaderLine<'_>; 1] = [(b"X-Forwarded-For", Some(b"1.1.1.1, \xff, 10.0.0.2"))];
         assert_eq!(
             resolve(
                 b"10.0.0.1",

@@ -18,7 +18,7 @@ const EXCERPT_CHARS: usize = 64;
 
 /// One member of a list input.
 #[derive(Debug, Clone)]
-pub enum Member<'a> {
+pub enum ListItem<'a> {
     /// A text member (any bytes; must be UTF-8 to be valid).
     Text(&'a [u8]),
     /// A member that is not text, with a short description of its type (e.g. `(int) 5`).
@@ -33,14 +33,14 @@ pub enum Input<'a> {
     /// Text: entries separated by commas and whitespace, or JSON array text.
     Text(&'a [u8]),
     /// A list: each member one entry.
-    List(Vec<Member<'a>>),
+    List(Vec<ListItem<'a>>),
     /// Something that is neither text nor a list (its type description).
     Other(String),
 }
 
 /// One refused entry (or the whole input, when `index` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct RefusedEntry {
     /// Position of the entry among the entries read (0-based); `None` for the whole input.
     pub index: Option<usize>,
     /// The entry as written (escaped and shortened), or a type description.
@@ -57,7 +57,7 @@ pub struct Normalized {
     /// Valid entries in canonical order (IPv4 first, by network, then prefix), de-duplicated.
     pub entries: Vec<Cidr>,
     /// Every refused entry, in input order.
-    pub invalid: Vec<Problem>,
+    pub invalid: Vec<RefusedEntry>,
 }
 
 impl Normalized {
@@ -110,10 +110,10 @@ fn normalize_json_members<'a>(items: impl ExactSizeIterator<Item = &'a Value>) -
         out.too_many(items.len());
         return out;
     }
-    let members: Vec<Member<'a>> = items
+    let members: Vec<ListItem<'a>> = items
         .map(|v| match v {
-            Value::String(s) => Member::Text(s.as_bytes()),
-            other => Member::Other(describe_json(other)),
+            Value::String(s) => ListItem::Text(s.as_bytes()),
+            other => ListItem::Other(describe_json(other)),
         })
         .collect();
     normalize(&Input::List(members))
@@ -135,7 +135,7 @@ impl Normalized {
     fn whole(&mut self, entry: String, reason: impl Into<String>) {
         self.entries.clear();
         self.invalid.clear();
-        self.invalid.push(Problem {
+        self.invalid.push(RefusedEntry {
             index: None,
             entry,
             quoted: false,
@@ -151,7 +151,7 @@ impl Normalized {
     }
 
     fn read_one(&mut self, index: usize, bytes: &[u8]) {
-        let problem = |reason: String| Problem {
+        let problem = |reason: String| RefusedEntry {
             index: Some(index),
             entry: quote(bytes),
             quoted: true,
@@ -245,7 +245,7 @@ fn read_text(text: &[u8], out: &mut Normalized) {
     }
 }
 
-fn read_list(members: &[Member<'_>], out: &mut Normalized) {
+fn read_list(members: &[ListItem<'_>], out: &mut Normalized) {
     if members.len() > MAX_ENTRIES {
         out.too_many(members.len());
         return;
@@ -253,14 +253,14 @@ fn read_list(members: &[Member<'_>], out: &mut Normalized) {
     let mut index = 0usize;
     for member in members {
         match member {
-            Member::Text(bytes) => {
+            ListItem::Text(bytes) => {
                 let entry = trim(bytes);
                 if entry.is_empty() {
                     // A blank line of a form: nothing to read.
                     continue;
                 }
                 if let Some(&sep) = entry.iter().find(|&&b| is_separator(b)) {
-                    out.invalid.push(Problem {
+                    out.invalid.push(RefusedEntry {
                         index: Some(index),
                         entry: quote(bytes),
                         quoted: true,
@@ -273,7 +273,7 @@ fn read_list(members: &[Member<'_>], out: &mut Normalized) {
                     out.read_one(index, entry);
                 }
             }
-            Member::Other(kind) => out.invalid.push(Problem {
+            ListItem::Other(kind) => out.invalid.push(RefusedEntry {
                 index: Some(index),
                 entry: kind.clone(),
                 quoted: false,
@@ -396,11 +396,11 @@ mod tests {
     #[test]
     fn list_members_are_one_entry_each() {
         let n = normalize(&Input::List(vec![
-            Member::Text(b" 10.0.0.0/8 "),
-            Member::Text(b""),
-            Member::Text(b"1.2.3.4, 5.6.7.8"),
-            Member::Other("(int) 5".into()),
-            Member::Text(b"\xff\xfe"),
+            ListItem::Text(b" 10.0.0.0/8 "),
+            ListItem::Text(b""),
+            ListItem::Text(b"1.2.3.4, 5.6.7.8"),
+            ListItem::Other("(int) 5".into()),
+            ListItem::Text(b"\xff\xfe"),
         ]));
         assert_eq!(canon(&n), ["10.0.0.0/8"]);
         let r = reasons(&n);
@@ -427,7 +427,7 @@ mod tests {
         let ok = "1.2.3.4,".repeat(MAX_ENTRIES);
         assert_eq!(normalize(&Input::Text(ok.as_bytes())).entries.len(), 1);
 
-        let members = vec![Member::Text(b"1.2.3.4"); MAX_ENTRIES + 1];
+        let members = vec![ListItem::Text(b"1.2.3.4"); MAX_ENTRIES + 1];
         assert_eq!(normalize(&Input::List(members)).invalid.len(), 1);
     }
 
@@ -447,8 +447,8 @@ mod tests {
     #[test]
     fn invalid_input_names_every_entry() {
         let n = normalize(&Input::List(vec![
-            Member::Text(b"10.0.0.5/8"),
-            Member::Other("(int) 5".into()),
+            ListItem::Text(b"10.0.0.5/8"),
+            ListItem::Other("(int) 5".into()),
         ]));
         let e = n.into_result("IpAllowlist entries", "entries").unwrap_err();
         let m = e.to_string();

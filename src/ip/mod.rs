@@ -22,9 +22,10 @@ use serde_json::Value;
 
 use crate::errors::InvalidInput;
 
-pub use client::{ForwardingHeader, Header};
+pub use client::{ForwardingHeader, HeaderLine};
 pub use list::{
-    Input, MAX_ENTRIES, MAX_TEXT_BYTES, Member, Normalized, Problem, describe_json, normalize,
+    Input, ListItem, MAX_ENTRIES, MAX_TEXT_BYTES, Normalized, RefusedEntry, describe_json,
+    normalize,
 };
 pub use matcher::Matcher;
 pub use parse::{AddrError, Cidr, EntryError, MAX_ENTRY_BYTES, parse_entry};
@@ -112,7 +113,7 @@ impl Allowlist {
 
 /// One-shot membership: true when `ip` is valid and inside a valid entry of `entries`. Invalid
 /// entries never match; an empty list, or one over [`MAX_ENTRIES`], matches nothing.
-pub fn ip_allowed(ip: &[u8], entries: &[Member<'_>]) -> bool {
+pub fn ip_allowed(ip: &[u8], entries: &[ListItem<'_>]) -> bool {
     let Some(ip) = parse_ip_bytes(ip) else {
         return false;
     };
@@ -120,11 +121,11 @@ pub fn ip_allowed(ip: &[u8], entries: &[Member<'_>]) -> bool {
         return false;
     }
     entries.iter().any(|m| match m {
-        Member::Text(bytes) => std::str::from_utf8(bytes)
+        ListItem::Text(bytes) => std::str::from_utf8(bytes)
             .ok()
             .and_then(|t| parse_entry(t.trim_matches(is_entry_space)).ok())
             .is_some_and(|net| net.contains(ip)),
-        Member::Other(_) => false,
+        ListItem::Other(_) => false,
     })
 }
 
@@ -177,14 +178,14 @@ mod tests {
 
     #[test]
     fn one_shot_ignores_invalid_entries() {
-        let m = |s: &'static str| Member::Text(s.as_bytes());
+        let m = |s: &'static str| ListItem::Text(s.as_bytes());
         assert!(ip_allowed(
             b"10.1.1.1",
             &[m("10.0.0.5/8"), m(" 10.0.0.0/8 ")]
         ));
         assert!(!ip_allowed(
             b"10.1.1.1",
-            &[m("10.0.0.5/8"), Member::Other("(int) 5".into())]
+            &[m("10.0.0.5/8"), ListItem::Other("(int) 5".into())]
         ));
         assert!(!ip_allowed(b"10.1.1.1", &[]));
         assert!(ip_allowed(b"::ffff:10.1.1.1", &[m("10.0.0.0/8")]));
@@ -196,7 +197,7 @@ mod tests {
     #[test]
     fn client_behind_a_trusted_proxy() {
         let t = Allowlist::parse_value(&json!(["10.0.0.0/8"])).unwrap();
-        let h: [Header<'_>; 1] = [(b"X-Forwarded-For", Some(b"198.51.100.1, 10.0.0.2"))];
+        let h: [HeaderLine<'_>; 1] = [(b"X-Forwarded-For", Some(b"198.51.100.1, 10.0.0.2"))];
         let got = client::resolve(b"10.0.0.1", || h, &t, ForwardingHeader::Auto);
         assert_eq!(got, Some("198.51.100.1".parse().unwrap()));
     }

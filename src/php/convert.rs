@@ -16,27 +16,7 @@ use crate::errors::InvalidInput;
 /// Deepest nesting accepted from PHP (guards against recursive references).
 pub const MAX_DEPTH: usize = 32;
 
-/// One key of a PHP array.
-#[derive(Debug, Clone, Copy)]
-pub enum Key<'a> {
-    /// An integer key.
-    Int(i64),
-    /// A string key, as raw bytes (PHP strings need not be UTF-8).
-    Str(&'a [u8]),
-}
-
-impl Key<'_> {
-    /// The key as text: integers in decimal, bytes lossily decoded.
-    pub fn to_text(self) -> String {
-        match self {
-            Key::Int(i) => i.to_string(),
-            Key::Str(b) => match std::str::from_utf8(b) {
-                Ok(t) => t.to_owned(),
-                Err(_) => String::from_utf8_lossy(b).into_owned(),
-            },
-        }
-    }
-}
+pub use super::raw::Key;
 
 /// Visits every (key, value) of an array in order (references followed), with a direct walk of
 /// the table ([`super::raw::walk`]).

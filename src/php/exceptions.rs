@@ -15,7 +15,7 @@ use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::zend::ClassEntry;
 
-use crate::errors::{InvalidInput, without_nul};
+use crate::errors::InvalidInput;
 
 static BASE_CE: AtomicPtr<ClassEntry> = AtomicPtr::new(null_mut());
 static INVALID_INPUT_CE: AtomicPtr<ClassEntry> = AtomicPtr::new(null_mut());
@@ -117,5 +117,29 @@ pub fn core_exception(msg: impl Into<String>) -> PhpException {
 impl From<InvalidInput> for PhpException {
     fn from(e: InvalidInput) -> Self {
         invalid_input(e)
+    }
+}
+
+/// `message` as text an exception can carry: PHP refuses to throw an exception whose message
+/// holds a NUL byte (it raises an `Error` instead), so each NUL is written as `\0`. Messages
+/// name the offending input, and input may hold NUL bytes (keys, class names).
+pub fn without_nul(message: String) -> String {
+    if message.contains('\0') {
+        message.replace('\0', "\\0")
+    } else {
+        message
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_carry_nul() {
+        assert_eq!(without_nul("plain".to_owned()), "plain");
+        let m = without_nul("env[A\0B]: object(class@anonymous\0/x.php:1$0)".to_owned());
+        assert!(!m.contains('\0'));
+        assert_eq!(m, "env[A\\0B]: object(class@anonymous\\0/x.php:1$0)");
     }
 }

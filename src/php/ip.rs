@@ -11,15 +11,15 @@ use serde_json::{Value, json};
 
 use super::convert::{self, describe, for_each_entry, to_array};
 use super::params::{ArrayOrEmpty, Param};
-use crate::ip::{self, Allowlist, Input, Member, Normalized};
+use crate::ip::{self, Allowlist, Input, ListItem, Normalized};
 
 /// The members of a PHP array, in order, keys ignored.
-fn members(ht: &ZendHashTable) -> Vec<Member<'_>> {
+fn members(ht: &ZendHashTable) -> Vec<ListItem<'_>> {
     let mut out = Vec::with_capacity(ht.len());
     for_each_entry(ht, |_, v| {
         out.push(match convert::bytes(v) {
-            Some(b) => Member::Text(b),
-            None => Member::Other(describe(v)),
+            Some(b) => ListItem::Text(b),
+            None => ListItem::Other(describe(v)),
         });
     });
     out
@@ -175,7 +175,7 @@ mod client_ip_glue {
             None => Allowlist::default(),
         };
         let pairs = || {
-            let mut pairs: Vec<ip::Header<'_>> = Vec::with_capacity(headers.len());
+            let mut pairs: Vec<ip::HeaderLine<'_>> = Vec::with_capacity(headers.len());
             convert::for_each_header(headers, |name, _, value| pairs.push((name, value)));
             pairs
         };

@@ -6,8 +6,6 @@ use ext_php_rs::ffi::IS_UNDEF;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ExecutorGlobals;
 
-use super::convert::Key;
-
 /// True when the object a constructor runs on (`$this` of the current internal call) already
 /// holds a `T`: `__construct()` called again on a live object.
 pub fn this_is_constructed<T: RegisteredClass>() -> bool {
@@ -34,6 +32,28 @@ pub fn refuse_reconstruction<T: RegisteredClass>() -> ext_php_rs::prelude::PhpRe
         )));
     }
     Ok(())
+}
+
+/// One key of a PHP array.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'a> {
+    /// An integer key.
+    Int(i64),
+    /// A string key, as raw bytes (PHP strings need not be UTF-8).
+    Str(&'a [u8]),
+}
+
+impl Key<'_> {
+    /// The key as text: integers in decimal, bytes lossily decoded.
+    pub fn to_text(self) -> String {
+        match self {
+            Key::Int(i) => i.to_string(),
+            Key::Str(b) => match std::str::from_utf8(b) {
+                Ok(t) => t.to_owned(),
+                Err(_) => String::from_utf8_lossy(b).into_owned(),
+            },
+        }
+    }
 }
 
 /// `HASH_FLAG_PACKED` of `Zend/zend_hash.h` (the same bit in every PHP version this extension

@@ -73,7 +73,7 @@ pub fn webhook_verify(
     let secrets = secret_list(secrets)?;
     let verifier = webhook::Verifier::new(&secrets, tolerance_seconds)?;
     let names_values = header_list(headers);
-    let headers: Vec<webhook::Header<'_>> = names_values
+    let headers: Vec<webhook::HeaderValues<'_>> = names_values
         .iter()
         .map(|(n, v)| (n.as_slice(), v.clone()))
         .collect();
