@@ -224,7 +224,7 @@ foreach (SECTIONS as $concern => [$title, $phpNotes, $criterionNotes]) {
     $doc .= "### From PHP (`bench/php/$concern.php`)\n\n$phpNotes\n\n";
     $rows = json_decode((string) @file_get_contents("$dir/$concern.json"), true);
     $doc .= is_array($rows) ? php_table($rows) : "_not run_\n";
-    $doc .= "\n### Core (`benches/$concern.rs`)\n\n$criterionNotes\n\n";
+    $doc .= "\n### Core (`bench/criterion/$concern.rs`)\n\n$criterionNotes\n\n";
     $files = array_values(array_filter(explode("\n", (string) @file_get_contents("$dir/$concern.criterion"))));
     $doc .= $files !== [] ? criterion_table($files) : "_not run_\n";
 }

@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh            # about 10 minutes on 2 CPUs
 #
-# For each concern (guard, ip, jwt, posture, ratelimit): the criterion suite benches/<concern>.rs
+# For each concern (guard, ip, jwt, posture, ratelimit): the criterion suite bench/criterion/<concern>.rs
 # (`cargo bench --no-default-features`, medians read from target/criterion/**/new/estimates.json)
 # and the PHP bench bench/php/<concern>.php (extension and userland floor in one process, --json).
 # bench/report.php turns the results, the machine, the versions and the load into the document.
@@ -67,7 +67,7 @@ fi
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 mem_kb="$(sed -n 's/^MemTotal:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo)"
-commit="$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- src benches bench Cargo.toml Cargo.lock || echo ' + uncommitted changes')"
+commit="$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- src bench Cargo.toml Cargo.lock || echo ' + uncommitted changes')"
 php -r '
     [$file, $meta] = [$argv[1], array_combine(
         ["command", "started", "finished", "commit", "cpu", "nproc", "memory", "load_start", "load_end", "php", "rustc"],

@@ -55,7 +55,7 @@ done
 
 # 3. Repository paths named in text (relative to the root or to the file's own directory).
 #    JSON files are data (conformance cases name the files of the suites they come from).
-roots='src|docs|tests|tools|bench|benches|scripts|examples|fuzz|php-stubs|\.ci'
+roots='src|docs|tests|tools|bench|scripts|examples|fuzz|php-stubs|\.ci'
 mapfile -t prose < <(printf '%s\n' "${files[@]}" | grep -v '\.json$')
 while IFS=: read -r file line path; do
     path=${path%.}
