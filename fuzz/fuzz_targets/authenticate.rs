@@ -259,7 +259,8 @@ fn model(req: &Request<'_>) -> Outcome {
         Entry::Refused(reason) => return denied_401(reason),
         Entry::Usable(id, net) => (id, net),
     };
-    let client = auth::resolve_client_ip(req, &TRUSTED, agents_core::ip::ForwardingHeader::Auto).map(|ip| ip.to_canonical());
+    let client = auth::resolve_client_ip(req, &TRUSTED, agents_core::ip::ForwardingHeader::Auto)
+        .map(|ip| ip.to_canonical());
     let admitted = match (net, client) {
         (Net::Any, _) => true,
         (_, None) => return denied_401(DenialReason::ClientIpUnknown),

@@ -25,8 +25,16 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for (name, appended, which) in [
-        (&b"Forwarded"[..], &b"for=198.51.100.7"[..], ip::ForwardingHeader::Forwarded),
-        (&b"X-Forwarded-For"[..], &b"198.51.100.7"[..], ip::ForwardingHeader::XForwardedFor),
+        (
+            &b"Forwarded"[..],
+            &b"for=198.51.100.7"[..],
+            ip::ForwardingHeader::Forwarded,
+        ),
+        (
+            &b"X-Forwarded-For"[..],
+            &b"198.51.100.7"[..],
+            ip::ForwardingHeader::XForwardedFor,
+        ),
     ] {
         let mut h = headers.clone();
         h.push((name, Some(appended)));

@@ -58,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
             .filter(|o| o.id == e.id || *o.token == *e.token)
             .count()
             == 1;
-        if !unique || e.expires_at.is_some() || !e.allowlist.is_empty() || !reaches_lookup(&e.token)
+        if !unique
+            || e.terms.lifecycle.expires_at.is_some()
+            || !e.terms.allowlist.is_empty()
+            || !reaches_lookup(&e.token)
         {
             continue;
         }
@@ -77,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
                     (p.credential_id.as_str(), p.credential_source),
                     (e.id.as_str(), "env")
                 );
-                assert_eq!(p.force_human_approval, e.force_human_approval);
+                assert_eq!(p.force_human_approval, e.terms.force_human_approval);
             }
             Outcome::Denied(d) => panic!("entry {:?} refused: {d:?}", e.id),
         }

@@ -8,7 +8,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let normalized = ip::normalize(&ip::Input::Text(data));
     let list = Allowlist::from_valid(normalized);
-    let members: Vec<ip::ListItem<'_>> = data.split(|b| *b == b'\n').map(ip::ListItem::Text).collect();
+    let members: Vec<ip::ListItem<'_>> = data
+        .split(|b| *b == b'\n')
+        .map(ip::ListItem::Text)
+        .collect();
     let strict = Allowlist::parse(&ip::Input::List(members.clone()), "fuzz", "entries");
     for part in data.split(|b| b.is_ascii_whitespace() || *b == b',') {
         let in_list = list.contains_text(part);

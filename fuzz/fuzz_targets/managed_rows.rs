@@ -11,9 +11,9 @@
 use std::borrow::Cow;
 
 use agents_core::auth::Outcome;
-use agents_core::digest::TokenDigest;
 use agents_core::credentials::expiry::Mode;
 use agents_core::credentials::managed;
+use agents_core::digest::TokenDigest;
 use agents_core::errors::codes::{DenialReason, WarningCode};
 use agents_core::guard::Guard;
 use agents_core::ip;
@@ -112,13 +112,13 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(got.reason(), Some(DenialReason::TokenUnknown), "{token:?}");
             continue;
         };
-        let expected = match entry.lifecycle.mode(NOW) {
+        let expected = match entry.terms.lifecycle.mode(NOW) {
             Mode::Revoked => Some(DenialReason::TokenRevoked),
             Mode::Expired => Some(DenialReason::TokenExpired),
             Mode::Paused => Some(DenialReason::TokenPaused),
             Mode::Active | Mode::ExpiringSoon => {
                 let peer = ip::parse_ip(PEER).expect("peer");
-                (!entry.allowlist.is_empty() && !entry.allowlist.contains(peer))
+                (!entry.terms.allowlist.is_empty() && !entry.terms.allowlist.contains(peer))
                     .then_some(DenialReason::IpNotAllowed)
             }
         };
@@ -126,7 +126,7 @@ fuzz_target!(|data: &[u8]| {
         if let Outcome::Allowed(p) = got {
             assert_eq!(p.managed_credential_id, Some(entry.managed_id));
             assert_eq!(p.credential_id, entry.handle);
-            assert_eq!(p.force_human_approval, entry.force_human_approval);
+            assert_eq!(p.force_human_approval, entry.terms.force_human_approval);
         }
     }
 });

@@ -298,7 +298,7 @@ pub fn authenticate_ref<'a>(
         auth_method: presented.method.as_str(),
         principal_fingerprint: Cow::Borrowed(credential.fingerprint()),
         scopes: Cow::Borrowed(&credential.scopes),
-        force_human_approval: credential.force_human_approval,
+        force_human_approval: credential.terms.force_human_approval,
         client_ip,
     })
 }
@@ -329,18 +329,18 @@ fn signed_principal<'a>(
 
 /// The matched credential's lifecycle at `now`, then its IP allowlist.
 fn admit(c: &Credential, client_ip: Option<IpAddr>, now: i64) -> Result<(), DenialReason> {
-    match c.lifecycle.mode(now) {
+    match c.terms.lifecycle.mode(now) {
         Mode::Revoked => return Err(DenialReason::TokenRevoked),
         Mode::Expired => return Err(DenialReason::TokenExpired),
         Mode::Paused => return Err(DenialReason::TokenPaused),
         Mode::ExpiringSoon | Mode::Active => {}
     }
-    if c.allowlist.is_empty() {
+    if c.terms.allowlist.is_empty() {
         return Ok(());
     }
     match client_ip {
         None => Err(DenialReason::ClientIpUnknown),
-        Some(ip) if ip_allowed(&c.allowlist, ip) => Ok(()),
+        Some(ip) if ip_allowed(&c.terms.allowlist, ip) => Ok(()),
         Some(_) => Err(DenialReason::IpNotAllowed),
     }
 }

@@ -13,10 +13,10 @@ use crate::json::JsonError;
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::expiry::parse_timestamp;
+use super::expiry::{Lifecycle, parse_timestamp};
 use super::field::Field;
 use super::readers::{self, key_label};
-use crate::ip::Allowlist;
+use super::terms::Terms;
 use crate::tokens::{self, Format};
 
 /// The env variable, for messages.
@@ -44,12 +44,9 @@ pub struct EnvEntry {
     pub token: Zeroizing<String>,
     /// Explicit scopes (parsed, unfiltered); `None` = take the configured token scopes.
     pub scopes: Option<Vec<String>>,
-    /// Allowed client networks (empty = any).
-    pub allowlist: Allowlist,
-    /// Expiry, unix seconds.
-    pub expires_at: Option<i64>,
-    /// Actions by this credential need a human approval.
-    pub force_human_approval: bool,
+    /// Allowlist, expiry (`lifecycle.expires_at`) and approval; env entries have no webhook
+    /// subscriptions.
+    pub terms: Terms,
 }
 
 /// The parsed set: usable entries, and one message per problem (never containing a secret).
@@ -212,9 +209,15 @@ fn read_object(
         id,
         token,
         scopes,
-        allowlist,
-        expires_at,
-        force_human_approval,
+        terms: Terms {
+            allowlist,
+            lifecycle: Lifecycle {
+                expires_at,
+                ..Lifecycle::default()
+            },
+            force_human_approval,
+            ..Terms::default()
+        },
     })
 }
 
@@ -376,9 +379,9 @@ mod tests {
         );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let e = &p.entries[0];
-        assert!(e.allowlist.contains("10.9.9.9".parse().unwrap()));
-        assert_eq!(e.expires_at, Some(1_893_456_000));
-        assert!(e.force_human_approval);
+        assert!(e.terms.allowlist.contains("10.9.9.9".parse().unwrap()));
+        assert_eq!(e.terms.lifecycle.expires_at, Some(1_893_456_000));
+        assert!(e.terms.force_human_approval);
         assert_eq!(e.scopes, Some(vec![]));
     }
 

@@ -13,9 +13,9 @@ use serde_json::{Map, Value};
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
 use super::readers;
+use super::terms::Terms;
 use crate::digest::TokenDigest;
 use crate::errors::excerpt;
-use crate::ip::Allowlist;
 
 /// One usable managed row.
 #[derive(Debug)]
@@ -28,16 +28,8 @@ pub struct ManagedEntry {
     pub digest: TokenDigest,
     /// Stored scopes (parsed, unfiltered).
     pub scopes: Vec<String>,
-    /// Allowed client networks (empty = any).
-    pub allowlist: Allowlist,
-    /// Expiry, revocation, pause, reminder window.
-    pub lifecycle: Lifecycle,
-    /// Actions by this credential need a human approval.
-    pub force_human_approval: bool,
-    /// Subscribed resource types (empty = any).
-    pub webhook_resource_types: Vec<String>,
-    /// Subscribed actions (empty = any).
-    pub webhook_actions: Vec<String>,
+    /// Allowlist, lifecycle, approval and webhook subscriptions.
+    pub terms: Terms,
 }
 
 /// A row that cannot be used: a label for messages (handle or position) and every problem.
@@ -198,16 +190,18 @@ pub fn parse_row(row: &Row<'_>, index: usize) -> ManagedRow {
             handle,
             digest,
             scopes: scopes.unwrap_or_default(),
-            allowlist: allowlist.unwrap_or_default(),
-            lifecycle: Lifecycle {
-                expires_at,
-                revoked: revoked.is_some(),
-                paused: paused.is_some(),
-                reminder_days,
+            terms: Terms {
+                allowlist: allowlist.unwrap_or_default(),
+                lifecycle: Lifecycle {
+                    expires_at,
+                    revoked: revoked.is_some(),
+                    paused: paused.is_some(),
+                    reminder_days,
+                },
+                force_human_approval,
+                webhook_resource_types: webhook_resource_types.unwrap_or_default(),
+                webhook_actions: webhook_actions.unwrap_or_default(),
             },
-            force_human_approval,
-            webhook_resource_types: webhook_resource_types.unwrap_or_default(),
-            webhook_actions: webhook_actions.unwrap_or_default(),
         }),
         _ => Err(Skipped {
             label: if handle.is_empty() {
@@ -275,9 +269,9 @@ mod tests {
         assert_eq!(e.handle, "content-qa");
         assert_eq!(e.digest.to_hex(), HASH);
         assert!(e.scopes.is_empty());
-        assert!(e.allowlist.is_empty());
-        assert!(e.force_human_approval);
-        assert_eq!(e.lifecycle, Lifecycle::default());
+        assert!(e.terms.allowlist.is_empty());
+        assert!(e.terms.force_human_approval);
+        assert_eq!(e.terms.lifecycle, Lifecycle::default());
     }
 
     #[test]
@@ -303,13 +297,13 @@ mod tests {
         .unwrap();
         assert_eq!(e.managed_id, 12);
         assert_eq!(e.scopes, ["auth:read", "orders:read"]);
-        assert!(e.allowlist.contains("10.1.1.1".parse().unwrap()));
-        assert_eq!(e.lifecycle.expires_at, Some(1_893_456_000));
-        assert!(e.lifecycle.paused && !e.lifecycle.revoked);
-        assert_eq!(e.lifecycle.reminder_days, 0);
-        assert!(!e.force_human_approval);
-        assert_eq!(e.webhook_resource_types, ["entry"]);
-        assert_eq!(e.webhook_actions, ["created"]);
+        assert!(e.terms.allowlist.contains("10.1.1.1".parse().unwrap()));
+        assert_eq!(e.terms.lifecycle.expires_at, Some(1_893_456_000));
+        assert!(e.terms.lifecycle.paused && !e.terms.lifecycle.revoked);
+        assert_eq!(e.terms.lifecycle.reminder_days, 0);
+        assert!(!e.terms.force_human_approval);
+        assert_eq!(e.terms.webhook_resource_types, ["entry"]);
+        assert_eq!(e.terms.webhook_actions, ["created"]);
     }
 
     #[test]

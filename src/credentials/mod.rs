@@ -18,15 +18,16 @@ pub mod expiry;
 pub mod field;
 pub mod managed;
 pub mod readers;
+pub mod terms;
 
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use self::expiry::{ExpiryStatus, Lifecycle};
+use self::expiry::ExpiryStatus;
+pub use self::terms::Terms;
 use crate::digest::TokenDigest;
 use crate::errors::codes::WarningCode;
-use crate::ip::Allowlist;
 use crate::scopes::{Availability, WILDCARD};
 use crate::warnings::Warning;
 
@@ -131,16 +132,8 @@ pub struct Credential {
     pub managed_id: Option<i64>,
     /// Granted scopes, availability-filtered.
     pub scopes: Vec<String>,
-    /// Allowed client networks (empty = any).
-    pub allowlist: Allowlist,
-    /// Expiry, revocation, pause.
-    pub lifecycle: Lifecycle,
-    /// Actions by this credential need a human approval.
-    pub force_human_approval: bool,
-    /// Subscribed webhook resource types (empty = any).
-    pub webhook_resource_types: Vec<String>,
-    /// Subscribed webhook actions (empty = any).
-    pub webhook_actions: Vec<String>,
+    /// Allowlist, lifecycle, approval and webhook subscriptions.
+    pub terms: Terms,
     digest: TokenDigest,
     /// The fingerprint, derived on first use and kept.
     fingerprint: std::sync::OnceLock<String>,
@@ -165,7 +158,7 @@ impl Credential {
 
     /// Has webhook subscriptions.
     pub fn has_subscriptions(&self) -> bool {
-        !self.webhook_resource_types.is_empty() || !self.webhook_actions.is_empty()
+        !self.terms.webhook_resource_types.is_empty() || !self.terms.webhook_actions.is_empty()
     }
 }
 
@@ -207,35 +200,19 @@ struct Candidate {
     source: Source,
     managed_id: Option<i64>,
     digest: TokenDigest,
-    /// Explicit scopes; `None` = the configured token scopes.
     scopes: Option<Vec<String>>,
-    allowlist: Allowlist,
-    lifecycle: Lifecycle,
-    force_human_approval: bool,
-    webhook_resource_types: Vec<String>,
-    webhook_actions: Vec<String>,
+    terms: Terms,
 }
 
 impl Candidate {
-    /// An env credential (no row id, no subscriptions, no forced approval unless set).
-    fn env(
-        id: String,
-        digest: TokenDigest,
-        scopes: Option<Vec<String>>,
-        allowlist: Allowlist,
-        lifecycle: Lifecycle,
-    ) -> Self {
+    fn env(id: String, digest: TokenDigest, scopes: Option<Vec<String>>, terms: Terms) -> Self {
         Self {
             id,
             source: Source::Env,
             managed_id: None,
             digest,
             scopes,
-            allowlist,
-            lifecycle,
-            force_human_approval: false,
-            webhook_resource_types: Vec::new(),
-            webhook_actions: Vec::new(),
+            terms,
         }
     }
 }
@@ -282,20 +259,20 @@ impl CredentialSet {
 
     /// Sorts the instants at which a credential's expiry status changes.
     fn index_times(&mut self) {
-        for c in self.entries.iter().filter(|c| !c.lifecycle.revoked) {
-            match c.lifecycle.expires_at {
+        for c in self.entries.iter().filter(|c| !c.terms.lifecycle.revoked) {
+            match c.terms.lifecycle.expires_at {
                 Some(exp) => {
                     self.expiry_points.push(exp);
                     // Expiring soon iff floor((exp - now) / DAY) <= reminderDays, that is
                     // now > exp - (reminderDays + 1) * DAY.
-                    let window = c.lifecycle.reminder_days.saturating_add(1);
+                    let window = c.terms.lifecycle.reminder_days.saturating_add(1);
                     self.reminder_points
                         .push(exp.saturating_sub(window.saturating_mul(expiry::DAY)));
-                    if !c.lifecycle.paused {
+                    if !c.terms.lifecycle.paused {
                         self.usable_until.push(exp);
                     }
                 }
-                None if !c.lifecycle.paused => self.usable_always += 1,
+                None if !c.terms.lifecycle.paused => self.usable_always += 1,
                 None => {}
             }
         }
@@ -330,7 +307,7 @@ impl CredentialSet {
                         continue;
                     };
                     let name = || format!("`{}`", c.qualified_id());
-                    match c.lifecycle.expiry_status(now) {
+                    match c.terms.lifecycle.expiry_status(now) {
                         ExpiryStatus::Expired => out.push(Warning::warn(
                             WarningCode::CredentialExpired,
                             format!(
@@ -365,11 +342,7 @@ impl CredentialSet {
                         managed_id: Some(m.managed_id),
                         digest: m.digest,
                         scopes: Some(m.scopes),
-                        allowlist: m.allowlist,
-                        lifecycle: m.lifecycle,
-                        force_human_approval: m.force_human_approval,
-                        webhook_resource_types: m.webhook_resource_types,
-                        webhook_actions: m.webhook_actions,
+                        terms: m.terms,
                     },
                     inputs,
                     warnings,
@@ -393,19 +366,8 @@ impl CredentialSet {
         }
         for e in parsed.entries {
             let digest = TokenDigest::of(e.token.as_bytes());
-            let lifecycle = Lifecycle {
-                expires_at: e.expires_at,
-                ..Lifecycle::default()
-            };
-            let c = Candidate::env(e.id, digest, e.scopes, e.allowlist, lifecycle);
-            self.add(
-                Candidate {
-                    force_human_approval: e.force_human_approval,
-                    ..c
-                },
-                inputs,
-                warnings,
-            );
+            let c = Candidate::env(e.id, digest, e.scopes, e.terms);
+            self.add(c, inputs, warnings);
         }
     }
 
@@ -414,13 +376,7 @@ impl CredentialSet {
         match env_json::check_token_format(token) {
             Ok(()) => {
                 let digest = TokenDigest::of(token.as_bytes());
-                let c = Candidate::env(
-                    "default".to_owned(),
-                    digest,
-                    None,
-                    Allowlist::default(),
-                    Lifecycle::default(),
-                );
+                let c = Candidate::env("default".to_owned(), digest, None, Terms::default());
                 self.add(c, inputs, warnings);
             }
             Err(why) => warnings.push(Note::Fixed(Warning::warn(
@@ -457,7 +413,7 @@ impl CredentialSet {
         }
         let mut scopes = c.scopes.unwrap_or_else(|| inputs.token_scopes.to_vec());
         scopes.retain(|s| inputs.availability.allows(s));
-        if !c.lifecycle.revoked {
+        if !c.terms.lifecycle.revoked {
             if scopes.is_empty() {
                 warnings.push(Note::Fixed(Warning::warn(
                     WarningCode::CredentialWithoutScopes,
@@ -477,7 +433,7 @@ impl CredentialSet {
                     ),
                 )));
             }
-            if c.lifecycle.expires_at.is_some() {
+            if c.terms.lifecycle.expires_at.is_some() {
                 warnings.push(Note::Expiry(self.entries.len()));
             }
         }
@@ -487,11 +443,7 @@ impl CredentialSet {
             source: c.source,
             managed_id: c.managed_id,
             scopes,
-            allowlist: c.allowlist,
-            lifecycle: c.lifecycle,
-            force_human_approval: c.force_human_approval,
-            webhook_resource_types: c.webhook_resource_types,
-            webhook_actions: c.webhook_actions,
+            terms: c.terms,
             digest: c.digest,
             fingerprint: std::sync::OnceLock::new(),
         });
@@ -506,8 +458,8 @@ impl CredentialSet {
             ..CredentialSummary::default()
         };
         for c in &self.entries {
-            if c.source == Source::Cp && !c.lifecycle.revoked {
-                match c.lifecycle.expiry_status(now) {
+            if c.source == Source::Cp && !c.terms.lifecycle.revoked {
+                match c.terms.lifecycle.expiry_status(now) {
                     ExpiryStatus::Expired => s.expiry.expired += 1,
                     ExpiryStatus::ExpiringSoon => {
                         s.expiry.expiring_soon += 1;
@@ -517,7 +469,7 @@ impl CredentialSet {
                     ExpiryStatus::None | ExpiryStatus::Never => {}
                 }
             }
-            if !c.lifecycle.mode(now).is_usable() {
+            if !c.terms.lifecycle.mode(now).is_usable() {
                 continue;
             }
             s.credential_count += 1;

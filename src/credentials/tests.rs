@@ -130,9 +130,9 @@ fn full_record_survives_the_merge() {
     )];
     let (set, _) = build(None, None, &rows, &defaults(), Availability::default());
     let c = find(&set, "tok").unwrap();
-    assert!(c.allowlist.contains("10.2.3.4".parse().unwrap()));
-    assert!(!c.allowlist.contains("11.2.3.4".parse().unwrap()));
-    assert!(!c.force_human_approval);
+    assert!(c.terms.allowlist.contains("10.2.3.4".parse().unwrap()));
+    assert!(!c.terms.allowlist.contains("11.2.3.4".parse().unwrap()));
+    assert!(!c.terms.force_human_approval);
     let (set, _) = build(
         None,
         None,
@@ -140,7 +140,7 @@ fn full_record_survives_the_merge() {
         &defaults(),
         Availability::default(),
     );
-    assert!(find(&set, "t").unwrap().force_human_approval);
+    assert!(find(&set, "t").unwrap().terms.force_human_approval);
 }
 
 #[test]
@@ -238,8 +238,8 @@ fn lifecycle_modes_and_expiry_summary() {
         ["credential_expiring_soon", "credential_expired"]
     );
     // Unusable rows stay findable, so the request path can say why.
-    assert!(find(&set, "f").unwrap().lifecycle.revoked);
-    assert!(find(&set, "e").unwrap().lifecycle.paused);
+    assert!(find(&set, "f").unwrap().terms.lifecycle.revoked);
+    assert!(find(&set, "e").unwrap().terms.lifecycle.paused);
 }
 
 #[test]
