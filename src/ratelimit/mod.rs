@@ -111,6 +111,8 @@ pub struct RateLimiter {
     params: Params,
     /// The prefix's hash key in the node table (None when no table existed at construction).
     table_key: Option<local::PrefixKey>,
+    /// SHA-256 state after the Redis key's fixed part (version tag and prefix).
+    key_hash: Sha256,
 }
 
 /// The current time in microseconds since the unix epoch.
@@ -126,10 +128,15 @@ impl RateLimiter {
         let opts = options::parse(options)?;
         let params = Params::new(opts.limit, opts.window);
         let table_key = local::node().map(|t| t.key_for(&opts.prefix));
+        let mut key_hash = Sha256::new();
+        key_hash.update(b"agents_core.ratelimit.v1\0");
+        key_hash.update((opts.prefix.len() as u64).to_le_bytes());
+        key_hash.update(&opts.prefix);
         Ok(Self {
             opts,
             params,
             table_key,
+            key_hash,
         })
     }
 
@@ -140,10 +147,7 @@ impl RateLimiter {
 
     /// The Redis key for `key`: the prefix, then the hex SHA-256 of prefix and key.
     pub fn redis_key(&self, key: &[u8]) -> Vec<u8> {
-        let mut h = Sha256::new();
-        h.update(b"agents_core.ratelimit.v1\0");
-        h.update((self.opts.prefix.len() as u64).to_le_bytes());
-        h.update(&self.opts.prefix);
+        let mut h = self.key_hash.clone();
         h.update(key);
         let digest = h.finalize();
         let prefix: &[u8] = if self.opts.prefix.is_empty() {
@@ -153,7 +157,7 @@ impl RateLimiter {
         };
         let mut out = Vec::with_capacity(prefix.len() + 64);
         out.extend_from_slice(prefix);
-        out.extend_from_slice(crate::hex::encode(&digest).as_bytes());
+        crate::hex::encode_into(&mut out, &digest);
         out
     }
 
