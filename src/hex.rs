@@ -12,6 +12,15 @@ pub fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// Appends the lower-case hex of the bytes to `out`.
+pub fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 0x0f)]);
+    }
+}
+
 /// Reads exactly `N` bytes written as `2 × N` hex digits of either case; `None` for any other
 /// length or any other character.
 pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -49,6 +58,9 @@ mod tests {
         assert_eq!(back.to_vec(), all);
         let upper: [u8; 256] = decode_exact(&text.to_ascii_uppercase()).unwrap();
         assert_eq!(upper, back);
+        let mut appended = b"x:".to_vec();
+        encode_into(&mut appended, &all);
+        assert_eq!(&appended[2..], text.as_bytes());
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The node table: a fixed array of 64-bit slots, each holding one GCRA state (a TAT in
 //! microseconds; 0 = unused), shared by every worker of the node through [`super::shm`].
 //!
-//! A key maps to exactly one slot, chosen by a keyed hash (SipHash with a random key drawn once
-//! at start-up and inherited by every worker, so clients cannot aim at another client's slot).
+//! A key maps to exactly one slot, chosen by a keyed hash (SipHash-1-3 under a 128-bit key drawn
+//! from the OS once at start-up and inherited by every worker, so clients cannot aim at another
+//! client's slot). Each prefix gets its own key, derived from the table's ([`Table::key_for`]),
+//! so a hit hashes the key alone, in one pass.
 //! Updates are a single compare-and-swap from the state that was read, so concurrent workers
 //! never lose a hit. There is no "full": when two keys map to the same slot they share one
 //! state and are limited together. A slot's TAT is then at least the TAT either key would have
@@ -14,6 +16,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::gcra::{self, Decision, Params};
+use super::siphash::{self, Key};
 
 /// Default number of slots: 1 Mi slots, 8 MiB, for ~100 000 active keys (about 1 in 10 of them
 /// then shares its slot with another active key; see `docs/rate-limiting.md`).
@@ -26,7 +29,22 @@ pub const MAX_SLOTS: usize = 1 << 28;
 /// A table of slots plus the hash key that spreads keys over it.
 pub struct Table {
     slots: &'static [AtomicU64],
-    seed: RandomState,
+    seed: Key,
+}
+
+/// The hash key of one prefix in one table (see [`Table::key_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrefixKey(Key);
+
+/// 128 random bits from the OS; should the OS refuse, the standard library's per-process random
+/// hash keys (themselves drawn from the OS when it allows, never a constant).
+fn random_key() -> Key {
+    let mut b = [[0u8; 8]; 2];
+    if getrandom::getrandom(b.as_flattened_mut()).is_ok() {
+        return Key(u64::from_le_bytes(b[0]), u64::from_le_bytes(b[1]));
+    }
+    let s = RandomState::new();
+    Key(s.hash_one(0u8), s.hash_one(1u8))
 }
 
 static NODE: OnceLock<Table> = OnceLock::new();
@@ -36,8 +54,22 @@ impl Table {
     pub fn new(slots: &'static [AtomicU64]) -> Self {
         Self {
             slots,
-            seed: RandomState::new(),
+            seed: random_key(),
         }
+    }
+
+    /// The hash key of `prefix`: two SipHash-1-3 outputs of the prefix under the table's key
+    /// (domain-separated by a trailing byte). Distinct prefixes get unrelated keys, so the same
+    /// client key under two prefixes lands on unrelated slots. Compute it once per limiter.
+    pub fn key_for(&self, prefix: &[u8]) -> PrefixKey {
+        let mut m = Vec::with_capacity(prefix.len() + 1);
+        m.extend_from_slice(prefix);
+        m.push(0);
+        let k0 = siphash::sip13(self.seed, &m);
+        if let Some(last) = m.last_mut() {
+            *last = 1;
+        }
+        PrefixKey(Key(k0, siphash::sip13(self.seed, &m)))
     }
 
     /// Number of slots.
@@ -50,15 +82,16 @@ impl Table {
         self.slots.is_empty()
     }
 
-    fn slot(&self, prefix: &[u8], key: &[u8]) -> &AtomicU64 {
-        let h = self.seed.hash_one((prefix, key));
+    fn slot(&self, prefix: PrefixKey, key: &[u8]) -> &AtomicU64 {
+        let h = siphash::sip13(prefix.0, key);
         // Lemire's multiply-shift maps the hash onto 0..len without a division.
         let i = ((u128::from(h) * self.slots.len() as u128) >> 64) as usize;
         &self.slots[i]
     }
 
     /// Decides a hit and commits it when allowed (compare-and-swap, retried on contention).
-    pub fn hit(&self, p: &Params, prefix: &[u8], key: &[u8], cost: u64, now: u64) -> Decision {
+    /// `prefix` comes from [`Self::key_for`] on this table.
+    pub fn hit(&self, p: &Params, prefix: PrefixKey, key: &[u8], cost: u64, now: u64) -> Decision {
         let slot = self.slot(prefix, key);
         let mut cur = slot.load(Ordering::Acquire);
         loop {
@@ -74,7 +107,7 @@ impl Table {
     }
 
     /// Forgets the key's state (and that of any key sharing its slot).
-    pub fn reset(&self, prefix: &[u8], key: &[u8]) {
+    pub fn reset(&self, prefix: PrefixKey, key: &[u8]) {
         self.slot(prefix, key).store(0, Ordering::Release);
     }
 }
@@ -115,12 +148,15 @@ mod tests {
     fn keys_are_independent_in_a_large_table() {
         let t = table(1 << 16);
         let p = Params::new(2, 60);
-        assert!(t.hit(&p, b"", b"a", 2, NOW).allowed);
-        assert!(!t.hit(&p, b"", b"a", 1, NOW).allowed);
-        assert!(t.hit(&p, b"", b"b", 2, NOW).allowed);
-        assert!(t.hit(&p, b"x", b"a", 2, NOW).allowed, "prefix separates");
-        t.reset(b"", b"a");
-        assert!(t.hit(&p, b"", b"a", 1, NOW).allowed);
+        let (e, x) = (t.key_for(b""), t.key_for(b"x"));
+        assert_ne!(e, x);
+        assert_eq!(e, t.key_for(b""));
+        assert!(t.hit(&p, e, b"a", 2, NOW).allowed);
+        assert!(!t.hit(&p, e, b"a", 1, NOW).allowed);
+        assert!(t.hit(&p, e, b"b", 2, NOW).allowed);
+        assert!(t.hit(&p, x, b"a", 2, NOW).allowed, "prefix separates");
+        t.reset(e, b"a");
+        assert!(t.hit(&p, e, b"a", 1, NOW).allowed);
     }
 
     #[test]
@@ -129,8 +165,9 @@ mod tests {
         let t = table(1);
         let p = Params::new(10, 60);
         let mut admitted = 0;
+        let e = t.key_for(b"");
         for i in 0..100u32 {
-            if t.hit(&p, b"", &i.to_le_bytes(), 1, NOW).allowed {
+            if t.hit(&p, e, &i.to_le_bytes(), 1, NOW).allowed {
                 admitted += 1;
             }
         }
@@ -141,16 +178,32 @@ mod tests {
     fn concurrent_threads_never_exceed_the_limit() {
         let t: &'static Table = Box::leak(Box::new(table(1024)));
         let p = Params::new(1000, 3600);
+        let e = t.key_for(b"");
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 std::thread::spawn(move || {
                     (0..500)
-                        .filter(|_| t.hit(&p, b"", b"k", 1, NOW).allowed)
+                        .filter(|_| t.hit(&p, e, b"k", 1, NOW).allowed)
                         .count()
                 })
             })
             .collect();
         let total: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
         assert_eq!(total, 1000);
+    }
+
+    #[test]
+    fn keys_spread_over_the_table_and_tables_differ() {
+        let (a, b) = (table(1 << 10), table(1 << 10));
+        assert_ne!(a.seed, b.seed, "each table draws its own key");
+        let e = a.key_for(b"spread");
+        let mut used = vec![false; a.len()];
+        for i in 0..4096u32 {
+            let slot = a.slot(e, format!("198.51.{}.{}|api", i >> 8, i & 255).as_bytes());
+            let i = (std::ptr::from_ref(slot) as usize - a.slots.as_ptr() as usize) / 8;
+            used[i] = true;
+        }
+        // 4 096 keys over 1 024 slots leave about e^-4 (under 2 %) of the slots unused.
+        assert!(used.iter().filter(|u| !**u).count() < 60);
     }
 }

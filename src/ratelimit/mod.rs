@@ -6,6 +6,7 @@
 //! * [`local`]: the node table (one slot per key hash, compare-and-swap updates).
 //! * [`shm`]: maps the node table's memory (the only `unsafe` outside the PHP glue).
 //! * [`redis`]: the Redis store (RESP client, server-side script, back-off).
+//! * [`siphash`]: the keyed hash that places keys in the node table.
 //!
 //! Request values never raise: an empty key or a cost outside `1..=limit` is a denial that
 //! touches no store. Keys are never stored or logged: the node table keeps a state under a
@@ -15,6 +16,7 @@ pub mod gcra;
 pub mod local;
 pub mod options;
 pub mod redis;
+pub mod siphash;
 // The one core module that may use `unsafe`: it maps the node table's shared memory.
 #[allow(unsafe_code)]
 pub mod shm;
@@ -107,6 +109,10 @@ fn to_i64(v: u64) -> i64 {
 pub struct RateLimiter {
     opts: Options,
     params: Params,
+    /// The prefix's hash key in the node table (None when no table existed at construction).
+    table_key: Option<local::PrefixKey>,
+    /// SHA-256 state after the Redis key's fixed part (version tag and prefix).
+    key_hash: Sha256,
 }
 
 /// The current time in microseconds since the unix epoch.
@@ -121,7 +127,17 @@ impl RateLimiter {
     pub fn new(options: &[(&[u8], OptValue<'_>)]) -> Result<Self, InvalidInput> {
         let opts = options::parse(options)?;
         let params = Params::new(opts.limit, opts.window);
-        Ok(Self { opts, params })
+        let table_key = local::node().map(|t| t.key_for(&opts.prefix));
+        let mut key_hash = Sha256::new();
+        key_hash.update(b"agents_core.ratelimit.v1\0");
+        key_hash.update((opts.prefix.len() as u64).to_le_bytes());
+        key_hash.update(&opts.prefix);
+        Ok(Self {
+            opts,
+            params,
+            table_key,
+            key_hash,
+        })
     }
 
     /// The validated options.
@@ -131,10 +147,7 @@ impl RateLimiter {
 
     /// The Redis key for `key`: the prefix, then the hex SHA-256 of prefix and key.
     pub fn redis_key(&self, key: &[u8]) -> Vec<u8> {
-        let mut h = Sha256::new();
-        h.update(b"agents_core.ratelimit.v1\0");
-        h.update((self.opts.prefix.len() as u64).to_le_bytes());
-        h.update(&self.opts.prefix);
+        let mut h = self.key_hash.clone();
         h.update(key);
         let digest = h.finalize();
         let prefix: &[u8] = if self.opts.prefix.is_empty() {
@@ -144,7 +157,7 @@ impl RateLimiter {
         };
         let mut out = Vec::with_capacity(prefix.len() + 64);
         out.extend_from_slice(prefix);
-        out.extend_from_slice(crate::hex::encode(&digest).as_bytes());
+        crate::hex::encode_into(&mut out, &digest);
         out
     }
 
@@ -173,10 +186,12 @@ impl RateLimiter {
 
     fn local(&self, key: &[u8], cost: u64, now: u64, store: StoreUsed) -> Outcome {
         match local::node() {
-            Some(t) => self.outcome(
-                &t.hit(&self.params, &self.opts.prefix, key, cost, now),
-                store,
-            ),
+            Some(t) => {
+                let pk = self
+                    .table_key
+                    .unwrap_or_else(|| t.key_for(&self.opts.prefix));
+                self.outcome(&t.hit(&self.params, pk, key, cost, now), store)
+            }
             // No node table (start-up could not map it): fail closed.
             None => self.refuse(now, MICROS, store),
         }
@@ -233,7 +248,10 @@ impl RateLimiter {
     /// serves as its fallback). A Redis failure is ignored: the state then expires on its own.
     pub fn reset(&self, key: &[u8]) {
         if let Some(t) = local::node() {
-            t.reset(&self.opts.prefix, key);
+            let pk = self
+                .table_key
+                .unwrap_or_else(|| t.key_for(&self.opts.prefix));
+            t.reset(pk, key);
         }
         if let Store::Redis(target) = &self.opts.store {
             let _ = redis::reset(target, &self.redis_key(key));

@@ -5,7 +5,10 @@
 //!
 //! A hand-written client was chosen over the `redis` crate: the store needs four commands and
 //! two reply shapes, and ~150 lines over std add no dependency tree, no async runtime and no
-//! connection pool whose behaviour under fork we would have to audit.
+//! connection pool whose behaviour under fork we would have to audit. The hit's `EVALSHA` has
+//! its own writer and reader: the command goes out in one `write` from a buffer the connection
+//! keeps, and the expected `*3` of integers is parsed straight from the socket's buffer, with no
+//! allocation per hit; every other reply goes through the generic [`read_reply`].
 //!
 //! Failures (refused, timed out, protocol error) close the connection and start a back-off:
 //! for the next 100 ms (doubling up to 1 s while the outage lasts) this worker does not try the
@@ -20,18 +23,16 @@ use std::time::{Duration, Instant};
 
 use super::options::RedisTarget;
 
-/// The GCRA step on the server. KEYS[1] = hashed key; ARGV = interval µs, limit, cost, now µs
-/// (negative: use the server's clock, so every node shares one time base). Returns
-/// `{allowed (0/1), tat (µs, the stored state after the hit), now (µs)}`. The arithmetic is the
-/// same as `gcra::decide`; all values stay below 2^53, exact in Lua numbers.
+/// The GCRA step on the server. KEYS[1] = hashed key; ARGV = the hit's cost × interval (µs),
+/// the burst bound limit × interval (µs), and `now` (µs; absent: the server's clock, so every
+/// node shares one time base). Returns `{allowed (0/1), tat (µs, the stored state after the
+/// hit), now (µs)}`. The arithmetic is the same as `gcra::decide`; all values stay below 2^53,
+/// exact in Lua numbers. The client multiplies, so the script converts three numbers at most.
 pub const SCRIPT: &str = r"
-local interval = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
-if now < 0 then
+local now = tonumber(ARGV[3])
+if not now then
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  now = t[1] * 1000000 + t[2]
 end
 local raw = redis.call('GET', KEYS[1])
 local tat = 0
@@ -41,8 +42,8 @@ if raw then
 end
 local base = tat
 if base < now then base = now end
-local new = base + cost * interval
-if new - now <= limit * interval then
+local new = base + tonumber(ARGV[1])
+if new - now <= tonumber(ARGV[2]) then
   local ttl = math.floor((new - now) / 1000) + 1000
   redis.call('SET', KEYS[1], string.format('%d', new), 'PX', string.format('%d', ttl))
   return {1, new, now}
@@ -76,13 +77,49 @@ pub enum Reply {
     Array(Vec<Reply>),
 }
 
+/// `n` in decimal, written into the end of `buf`.
+fn decimal(buf: &mut [u8; 20], mut n: u64) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+/// Appends one bulk string.
+fn push_bulk(out: &mut Vec<u8>, a: &[u8]) {
+    out.push(b'$');
+    out.extend_from_slice(decimal(&mut [0; 20], a.len() as u64));
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(a);
+    out.extend_from_slice(b"\r\n");
+}
+
 /// Writes one command as a RESP array of bulk strings.
 pub fn encode(out: &mut Vec<u8>, args: &[&[u8]]) {
-    out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+    out.push(b'*');
+    out.extend_from_slice(decimal(&mut [0; 20], args.len() as u64));
+    out.extend_from_slice(b"\r\n");
     for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
+        push_bulk(out, a);
+    }
+}
+
+/// Writes the `EVALSHA` of one hit: `sha`, one key, then the numeric arguments.
+pub fn encode_evalsha(out: &mut Vec<u8>, sha: &[u8], key: &[u8], argv: &[u64]) {
+    out.push(b'*');
+    out.extend_from_slice(decimal(&mut [0; 20], 4 + argv.len() as u64));
+    out.extend_from_slice(b"\r\n$7\r\nEVALSHA\r\n");
+    push_bulk(out, sha);
+    out.extend_from_slice(b"$1\r\n1\r\n");
+    push_bulk(out, key);
+    for n in argv {
+        push_bulk(out, decimal(&mut [0; 20], *n));
     }
 }
 
@@ -136,13 +173,72 @@ pub fn read_reply(r: &mut impl BufRead, depth: u8) -> Result<Reply, StoreError> 
     })
 }
 
+/// Reads one line (without its CRLF) into `line`, reusing its allocation.
+fn read_line<'l>(r: &mut impl BufRead, line: &'l mut Vec<u8>) -> Result<&'l [u8], StoreError> {
+    line.clear();
+    r.take(MAX_LINE).read_until(b'\n', line).map_err(io)?;
+    if line.len() < 3 || !line.ends_with(b"\r\n") {
+        return Err(StoreError::Io("connection closed".into()));
+    }
+    Ok(&line[..line.len() - 2])
+}
+
+/// Longest line the script's reply holds (`:` and a number).
+const MAX_LINE: u64 = 64;
+
+/// A decimal `i64` without sign tricks: an optional `-`, then 1 to 18 digits.
+fn parse_int(b: &[u8]) -> Option<i64> {
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(d - b'0');
+    }
+    Some(if neg { -n } else { n })
+}
+
+/// Reads the script's reply, `*3` of three integers, without building a [`Reply`]; any other
+/// reply (an error such as `NOSCRIPT`) is read whole and returned as `Err(reply)`.
+pub fn read_answer(
+    r: &mut impl BufRead,
+    line: &mut Vec<u8>,
+) -> Result<Result<[i64; 3], Reply>, StoreError> {
+    let first = r.fill_buf().map_err(io)?.first().copied();
+    if first != Some(b'*') {
+        return read_reply(r, 0).map(Err);
+    }
+    let bad = || StoreError::Protocol("unexpected script reply".into());
+    if read_line(r, line)? != b"*3" {
+        return Err(bad());
+    }
+    let mut out = [0i64; 3];
+    for v in &mut out {
+        *v = match read_line(r, line)?.split_first() {
+            Some((b':', n)) => parse_int(n).ok_or_else(bad)?,
+            _ => return Err(bad()),
+        };
+    }
+    Ok(Ok(out))
+}
+
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Io(e.kind().to_string())
 }
 
 struct Conn {
     reader: BufReader<TcpStream>,
+    /// The command being written (kept: no allocation per command).
     buf: Vec<u8>,
+    /// The reply line being read (kept likewise).
+    line: Vec<u8>,
 }
 
 impl Conn {
@@ -158,6 +254,7 @@ impl Conn {
                     let mut c = Conn {
                         reader: BufReader::with_capacity(512, s),
                         buf: Vec::with_capacity(256),
+                        line: Vec::with_capacity(MAX_LINE as usize),
                     };
                     if let Some(pw) = &t.password {
                         c.expect_ok(&[b"AUTH", pw.as_bytes()])?;
@@ -178,6 +275,19 @@ impl Conn {
         encode(&mut self.buf, args);
         self.reader.get_mut().write_all(&self.buf).map_err(io)?;
         read_reply(&mut self.reader, 0)
+    }
+
+    /// One hit's `EVALSHA`, written in one `write` and read from the buffered socket.
+    fn evalsha(
+        &mut self,
+        sha: &[u8],
+        key: &[u8],
+        argv: &[u64],
+    ) -> Result<Result<[i64; 3], Reply>, StoreError> {
+        self.buf.clear();
+        encode_evalsha(&mut self.buf, sha, key, argv);
+        self.reader.get_mut().write_all(&self.buf).map_err(io)?;
+        read_answer(&mut self.reader, &mut self.line)
     }
 
     fn expect_ok(&mut self, args: &[&[u8]]) -> Result<(), StoreError> {
@@ -286,14 +396,11 @@ fn load_script(c: &mut Conn) -> Result<Vec<u8>, StoreError> {
 /// The server's answer to one hit: `(allowed, tat, now)` in microseconds.
 pub type Answer = (bool, u64, u64);
 
-fn parse_answer(r: Reply) -> Result<Answer, StoreError> {
+fn parse_answer(r: Result<[i64; 3], Reply>) -> Result<Answer, StoreError> {
     match r {
-        Reply::Array(v) => match v.as_slice() {
-            [Reply::Int(a), Reply::Int(t), Reply::Int(n)] if *t >= 0 && *n >= 0 => {
-                Ok((*a == 1, t.unsigned_abs(), n.unsigned_abs()))
-            }
-            _ => Err(StoreError::Protocol("unexpected script reply".into())),
-        },
+        Ok([a, t, n]) if (a == 0 || a == 1) && t >= 0 && n >= 0 => {
+            Ok((a == 1, t.unsigned_abs(), n.unsigned_abs()))
+        }
         _ => Err(StoreError::Protocol("unexpected script reply".into())),
     }
 }
@@ -308,30 +415,25 @@ pub fn hit(
     cost: u64,
     now: Option<u64>,
 ) -> Result<Answer, StoreError> {
-    let interval = interval.to_string();
-    let limit = limit.to_string();
-    let cost = cost.to_string();
-    let now = now.map_or_else(|| "-1".to_owned(), |n| n.to_string());
-    let argv = [
-        interval.as_bytes(),
-        limit.as_bytes(),
-        cost.as_bytes(),
-        now.as_bytes(),
+    let args = [
+        cost.saturating_mul(interval),
+        limit.saturating_mul(interval),
+        now.unwrap_or(0),
     ];
-    let evalsha = |c: &mut Conn, sha: &[u8]| {
-        c.call(&[
-            b"EVALSHA", sha, b"1", key, argv[0], argv[1], argv[2], argv[3],
-        ])
-    };
+    let argv = if now.is_some() { &args[..] } else { &args[..2] };
     with_conn(t, |c| {
-        let sha = match SCRIPT_SHA.get() {
-            Some(s) => s.clone(),
-            None => load_script(c)?,
+        let loaded;
+        let sha: &[u8] = match SCRIPT_SHA.get() {
+            Some(s) => s,
+            None => {
+                loaded = load_script(c)?;
+                &loaded
+            }
         };
-        match evalsha(c, &sha)? {
-            Reply::Error(e) if e.starts_with("NOSCRIPT") => {
+        match c.evalsha(sha, key, argv)? {
+            Err(Reply::Error(e)) if e.starts_with("NOSCRIPT") => {
                 let sha = load_script(c)?;
-                parse_answer(evalsha(c, &sha)?)
+                parse_answer(c.evalsha(&sha, key, argv)?)
             }
             r => parse_answer(r),
         }
@@ -376,6 +478,56 @@ mod tests {
             let mut r = bad;
             assert!(read_reply(&mut r, 0).is_err());
         }
+    }
+
+    #[test]
+    fn encodes_the_hit_and_reads_its_answer() {
+        let mut out = Vec::new();
+        encode_evalsha(&mut out, b"abc", b"k", &[10, 0, 18_446_744_073_709_551_615]);
+        assert_eq!(
+            out,
+            b"*7\r\n$7\r\nEVALSHA\r\n$3\r\nabc\r\n$1\r\n1\r\n$1\r\nk\r\n\
+              $2\r\n10\r\n$1\r\n0\r\n$20\r\n18446744073709551615\r\n"
+        );
+        let mut check = Vec::new();
+        encode(
+            &mut check,
+            &[
+                b"EVALSHA",
+                b"abc",
+                b"1",
+                b"k",
+                b"10",
+                b"0",
+                b"18446744073709551615",
+            ],
+        );
+        assert_eq!(out, check);
+        let mut line = Vec::new();
+        let mut r: &[u8] = b"*3\r\n:1\r\n:-20\r\n:1700000000000000\r\n";
+        assert_eq!(
+            read_answer(&mut r, &mut line).unwrap(),
+            Ok([1, -20, 1_700_000_000_000_000])
+        );
+        let mut r: &[u8] = b"-NOSCRIPT No matching script\r\n";
+        assert!(
+            matches!(read_answer(&mut r, &mut line).unwrap(), Err(Reply::Error(e)) if e.starts_with("NOSCRIPT"))
+        );
+        for bad in [
+            &b"*2\r\n:1\r\n:2\r\n"[..],
+            b"*3\r\n:1\r\n:2\r\n$1\r\n3\r\n",
+            b"*3\r\n:1\r\n:2\r\n:x\r\n",
+            b"*3\r\n:1\r\n:2\r\n:1234567890123456789\r\n",
+            b"*3\r\n:1\r\n:2\r\n",
+            b"*3\r\n:1\r\n:-\r\n:3\r\n",
+            b"",
+        ] {
+            let mut r = bad;
+            assert!(read_answer(&mut r, &mut line).is_err(), "{bad:?}");
+        }
+        assert!(parse_answer(Ok([2, 1, 1])).is_err());
+        assert!(parse_answer(Ok([1, -1, 1])).is_err());
+        assert_eq!(parse_answer(Ok([0, 5, 3])), Ok((false, 5, 3)));
     }
 
     #[test]
