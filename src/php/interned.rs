@@ -36,6 +36,11 @@ impl<const N: usize> Interned<N> {
         self.0[i]
     }
 
+    /// Every string, in order.
+    pub fn as_slice(&self) -> &[&'static ZendStr] {
+        &self.0
+    }
+
     /// String number `i` as a PHP value (no allocation, no reference counting).
     pub fn zval(&self, i: usize) -> Zval {
         let mut z = Zval::new();

@@ -4,7 +4,6 @@
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::{ClassFlags, IniEntryPermission};
 use ext_php_rs::prelude::*;
-use std::mem::ManuallyDrop;
 use std::ptr;
 use std::sync::OnceLock;
 
@@ -18,6 +17,7 @@ use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs};
 
 use super::convert::{self, Key, describe, for_each_entry};
+use super::interned::{Interned, put};
 use super::params::Param;
 use crate::ratelimit::options::OptValue;
 use crate::ratelimit::{self as core, Outcome, StoreUsed, local};
@@ -46,13 +46,13 @@ pub fn startup(module_number: i32) {
         .and_then(Result::ok)
         .unwrap_or(local::DEFAULT_SLOTS);
     local::startup(configured);
-    let keys = KEYS.get_or_init(Keys::intern);
+    let keys = KEYS.get_or_init(|| Interned::new(KEY_NAMES));
     let _ = TEMPLATES.set(Templates::build(keys));
 }
 
-/// The result array's key names, interned once at MINIT: inserting them costs no allocation and
-/// no hashing per call.
-struct Keys([&'static ZendStr; 14]);
+/// The result array's key names and `store` values, interned once at MINIT: inserting them
+/// costs no allocation and no hashing per call.
+type Keys = Interned<14>;
 
 const KEY_NAMES: [&str; 14] = [
     "allowed",
@@ -72,50 +72,25 @@ const KEY_NAMES: [&str; 14] = [
     "local-fallback",
 ];
 
-// SAFETY: the strings are permanent interned strings created at MINIT and never freed or
-// modified afterwards; sharing read-only pointers to them between threads is sound.
-unsafe impl Sync for Keys {}
-unsafe impl Send for Keys {}
-
 static KEYS: OnceLock<Keys> = OnceLock::new();
 
-impl Keys {
-    fn intern() -> Self {
-        Self(KEY_NAMES.map(|name| {
-            let raw = ZBox::into_raw(ZendStr::new_interned(name, true));
-            // SAFETY: `into_raw` gives the pointer the engine allocated; a permanent interned
-            // string lives until the engine shuts down, so a 'static shared reference is valid.
-            unsafe { &*raw }
-        }))
-    }
-
-    fn store_key(&self, s: StoreUsed) -> &'static ZendStr {
-        self.0[match s {
-            StoreUsed::Local => 11,
-            StoreUsed::Redis => 12,
-            StoreUsed::LocalFallback => 13,
-        }]
-    }
-
-    fn store(&self, s: StoreUsed) -> Zval {
-        let mut z = Zval::new();
-        // SAFETY: the pointer is a permanent interned string (see `intern`); `set_zend_string`
-        // recognises it as interned, so the zval never frees or counts it.
-        z.set_zend_string(unsafe { ZBox::from_raw(ptr::from_ref(self.store_key(s)).cast_mut()) });
-        z
+/// Position of the `store` value `s` among [`KEY_NAMES`].
+fn store_index(s: StoreUsed) -> usize {
+    match s {
+        StoreUsed::Local => 11,
+        StoreUsed::Redis => 12,
+        StoreUsed::LocalFallback => 13,
     }
 }
 
-/// Appends `key => v` to a fresh array that does not hold `key` yet.
-fn put(ht: &mut ZendHashTable, key: &'static ZendStr, v: Zval) {
-    let mut v = ManuallyDrop::new(v);
-    // SAFETY: `ht` is a live array owned by the caller and does not contain `key` (each key is
-    // added once to a fresh array, as zend_hash_add_new requires); `key` is a permanent interned
-    // string, which the table stores without counting; the value is moved into the table (the
-    // local copy is never dropped).
-    unsafe {
-        zend_hash_add_new(ht, ptr::from_ref(key).cast_mut(), &raw mut *v);
-    }
+/// The interned `store` value of `s`.
+fn store_key(k: &Keys, s: StoreUsed) -> &'static ZendStr {
+    k.get(store_index(s))
+}
+
+/// The `store` value of `s` as a PHP string.
+fn store(k: &Keys, s: StoreUsed) -> Zval {
+    k.zval(store_index(s))
 }
 
 fn long(v: i64) -> Zval {
@@ -180,20 +155,20 @@ fn result_array_keyed(k: &Keys, o: &Outcome) -> ZBox<ZendHashTable> {
     for (i, (_, value)) in fixed.into_iter().chain(retry).enumerate() {
         let mut z = Zval::new();
         let _ = z.set_string(decimal(&mut buf, value), false);
-        put(&mut headers, k.0[7 + i], z);
+        put(&mut headers, k.get(7 + i), z);
     }
     let mut ht = ZendHashTable::with_capacity(8);
     let mut allowed = Zval::new();
     allowed.set_bool(o.allowed);
-    put(&mut ht, k.0[0], allowed);
-    put(&mut ht, k.0[1], long(o.limit));
-    put(&mut ht, k.0[2], long(o.remaining));
-    put(&mut ht, k.0[3], long(o.reset_at));
-    put(&mut ht, k.0[4], long(o.retry_after));
-    put(&mut ht, k.0[5], k.store(o.store));
+    put(&mut ht, k.get(0), allowed);
+    put(&mut ht, k.get(1), long(o.limit));
+    put(&mut ht, k.get(2), long(o.remaining));
+    put(&mut ht, k.get(3), long(o.reset_at));
+    put(&mut ht, k.get(4), long(o.retry_after));
+    put(&mut ht, k.get(5), store(k, o.store));
     let mut h = Zval::new();
     h.set_hashtable(headers);
-    put(&mut ht, k.0[6], h);
+    put(&mut ht, k.get(6), h);
     ht
 }
 
@@ -238,8 +213,11 @@ impl Templates {
         // PHP 8) the type spells out.
         let init = unsafe { std::mem::transmute::<*mut c_void, HashInit>(p) };
         Some(Self {
-            result: template(init, &k.0[0..7])?,
-            headers: [template(init, &k.0[7..10])?, template(init, &k.0[7..11])?],
+            result: template(init, &k.as_slice()[0..7])?,
+            headers: [
+                template(init, &k.as_slice()[7..10])?,
+                template(init, &k.as_slice()[7..11])?,
+            ],
         })
     }
 }
@@ -327,8 +305,8 @@ fn decimal_string(v: i64) -> (ffi::zend_value, u32) {
 
 fn result_from_templates(t: &Templates, k: &Keys, o: &Outcome) -> ZBox<ZendHashTable> {
     let (fixed, retry) = o.headers();
-    let (headers, hb) = copy(t.headers[usize::from(retry.is_some())], k.0[7]);
-    let (ht, rb) = copy(t.result, k.0[0]);
+    let (headers, hb) = copy(t.headers[usize::from(retry.is_some())], k.get(7));
+    let (ht, rb) = copy(t.result, k.get(0));
     if hb.is_null() || rb.is_null() {
         // Not reachable with a template built at MINIT (its first key is always there).
         return result_array_keyed(k, o);
@@ -340,7 +318,7 @@ fn result_from_templates(t: &Templates, k: &Keys, o: &Outcome) -> ZBox<ZendHashT
         unsafe { set(hb, i, v, ty) };
     }
     let long = |v: i64| ffi::zend_value { lval: v };
-    let store = k.store_key(o.store);
+    let store = store_key(k, o.store);
     // SAFETY: `rb` is the first bucket of a fresh copy of the 7-entry result template, in the
     // order of `KEY_NAMES`; longs and booleans own nothing, `store` is a permanent interned
     // string (never counted), and the headers array moves into the result.
