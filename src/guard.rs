@@ -180,7 +180,10 @@ impl Guard {
         let rows = managed_rows
             .iter()
             .enumerate()
-            .map(|(i, row)| managed::read_value(row, i))
+            .map({
+                let mut reader = managed::RowReader::default();
+                move |(i, row)| reader.read_value(row, i)
+            })
             .collect();
         Self::with_rows(env, rows, options)
     }

@@ -70,6 +70,8 @@ pub const COLUMNS: [&str; 13] = [
 ];
 
 /// Position of column `name` in [`COLUMNS`]; `None` for a column the core does not read.
+/// Always inlined: with a literal name (the row reader's lookups) it folds to a constant.
+#[inline(always)]
 pub fn column_index(name: &[u8]) -> Option<usize> {
     // A match on the bytes (the compiler switches on the length first) rather than a search
     // of `COLUMNS`: every key of every row comes through here.
@@ -108,6 +110,7 @@ impl<'a> Row<'a> {
     }
 
     /// Column `name` (one of [`COLUMNS`]); `None` when the row has no such column.
+    #[inline(always)]
     pub fn column(&self, name: &str) -> Option<&Field<'a>> {
         self.0[column_index(name.as_bytes())?].as_ref()
     }
@@ -133,89 +136,128 @@ pub fn not_an_array(index: usize) -> ManagedRow {
     })
 }
 
-/// Reads JSON row number `index` (0-based).
+/// Reads JSON row number `index` (0-based) on its own.
 pub fn read_value(row: &Value, index: usize) -> ManagedRow {
-    match row {
-        Value::Object(obj) => parse_row(&Row::of_object(obj), index),
-        _ => not_an_array(index),
-    }
+    RowReader::default().read_value(row, index)
 }
 
-/// Reads row number `index` (0-based).
+/// Reads row number `index` (0-based) on its own.
 pub fn parse_row(row: &Row<'_>, index: usize) -> ManagedRow {
-    let mut problems = Vec::new();
-    let handle = match row.column("handle").and_then(readers::id_text) {
-        Some(h) => readers::normalize_handle(&h),
-        None => String::new(),
-    };
-    if handle.is_empty() {
-        problems.push("handle is missing or empty".to_owned());
+    RowReader::default().read(row, index)
+}
+
+/// Reads the rows of one table in order. A table repeats a few scope lists over many rows, so
+/// the reader keeps the last scope list it read and does not parse an equal one again.
+#[derive(Debug, Default)]
+pub struct RowReader<'a> {
+    last_scopes: Option<(Field<'a>, Result<Vec<String>, String>)>,
+}
+
+impl<'a> RowReader<'a> {
+    /// Reads JSON row number `index` (0-based).
+    pub fn read_value(&mut self, row: &'a Value, index: usize) -> ManagedRow {
+        match row {
+            Value::Object(obj) => self.read(&Row::of_object(obj), index),
+            _ => not_an_array(index),
+        }
     }
-    let managed_id = match row.column("id") {
-        Some(&Field::Int(n)) => Some(n),
-        Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    }
-    .filter(|i| *i > 0);
-    if managed_id.is_none() {
-        problems.push("id must be a positive integer".to_owned());
-    }
-    let digest = match row.column("tokenHash") {
-        Some(Field::Text(h)) => TokenDigest::from_hex(h.trim()),
-        _ => None,
-    };
-    if digest.is_none() {
-        problems.push("tokenHash must be 64 hexadecimal digits".to_owned());
-    }
-    let p = &mut problems;
-    let scopes = read(row, "scopes", " ", readers::scopes, p);
-    let allowlist = read(row, "ipAllowlist", ": ", readers::allowlist, p);
-    let expires_at = read(row, "expiresAt", " ", parse_timestamp, p).flatten();
-    let revoked = read(row, "revokedAt", " ", parse_timestamp, p).flatten();
-    let paused = read(row, "pausedAt", " ", parse_timestamp, p).flatten();
-    let reminder = row
-        .column("reminderDays")
-        .or_else(|| row.column("expiryReminderDays"));
-    let reminder_days = expiry::reminder_days(reminder);
-    let force_human_approval = readers::flag(row.column("forceHumanApproval"), true)
-        .unwrap_or_else(|e| {
-            p.push(format!("forceHumanApproval {e}"));
-            true
+
+    /// Reads row number `index` (0-based).
+    pub fn read(&mut self, row: &Row<'a>, index: usize) -> ManagedRow {
+        let mut problems = Vec::new();
+        let handle = match row.column("handle").and_then(readers::id_text) {
+            Some(h) => readers::normalize_handle(&h),
+            None => String::new(),
+        };
+        if handle.is_empty() {
+            problems.push("handle is missing or empty".to_owned());
+        }
+        let managed_id = match row.column("id") {
+            Some(&Field::Int(n)) => Some(n),
+            Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        }
+        .filter(|i| *i > 0);
+        if managed_id.is_none() {
+            problems.push("id must be a positive integer".to_owned());
+        }
+        let digest = match row.column("tokenHash") {
+            Some(Field::Text(h)) => TokenDigest::from_hex(h.trim()),
+            _ => None,
+        };
+        if digest.is_none() {
+            problems.push("tokenHash must be 64 hexadecimal digits".to_owned());
+        }
+        let scopes = row.column("scopes").and_then(|f| match self.scopes(f) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                problems.push(format!("scopes {e}"));
+                None
+            }
         });
-    let webhook_resource_types = read(row, "webhookResourceTypes", " ", readers::words, p);
-    let webhook_actions = read(row, "webhookActions", " ", readers::words, p);
-    match (managed_id, digest) {
-        (Some(managed_id), Some(digest)) if problems.is_empty() => Ok(ManagedEntry {
-            managed_id,
-            handle,
-            digest,
-            scopes: scopes.unwrap_or_default(),
-            terms: Terms {
-                allowlist: allowlist.unwrap_or_default(),
-                lifecycle: Lifecycle {
-                    expires_at,
-                    revoked: revoked.is_some(),
-                    paused: paused.is_some(),
-                    reminder_days,
+        let p = &mut problems;
+        let allowlist = read(row, "ipAllowlist", ": ", readers::allowlist, p);
+        let expires_at = read(row, "expiresAt", " ", parse_timestamp, p).flatten();
+        let revoked = read(row, "revokedAt", " ", parse_timestamp, p).flatten();
+        let paused = read(row, "pausedAt", " ", parse_timestamp, p).flatten();
+        let reminder = row
+            .column("reminderDays")
+            .or_else(|| row.column("expiryReminderDays"));
+        let reminder_days = expiry::reminder_days(reminder);
+        let force_human_approval = readers::flag(row.column("forceHumanApproval"), true)
+            .unwrap_or_else(|e| {
+                p.push(format!("forceHumanApproval {e}"));
+                true
+            });
+        let webhook_resource_types = read(row, "webhookResourceTypes", " ", readers::words, p);
+        let webhook_actions = read(row, "webhookActions", " ", readers::words, p);
+        match (managed_id, digest) {
+            (Some(managed_id), Some(digest)) if problems.is_empty() => Ok(ManagedEntry {
+                managed_id,
+                handle,
+                digest,
+                scopes: scopes.unwrap_or_default(),
+                terms: Terms {
+                    allowlist: allowlist.unwrap_or_default(),
+                    lifecycle: Lifecycle {
+                        expires_at,
+                        revoked: revoked.is_some(),
+                        paused: paused.is_some(),
+                        reminder_days,
+                    },
+                    force_human_approval,
+                    webhook_resource_types: webhook_resource_types.unwrap_or_default(),
+                    webhook_actions: webhook_actions.unwrap_or_default(),
                 },
-                force_human_approval,
-                webhook_resource_types: webhook_resource_types.unwrap_or_default(),
-                webhook_actions: webhook_actions.unwrap_or_default(),
-            },
-        }),
-        _ => Err(Skipped {
-            label: if handle.is_empty() {
-                format!("row {}", index + 1)
-            } else {
-                format!("`{}` (row {})", excerpt(&handle, 64), index + 1)
-            },
-            problems,
-        }),
+            }),
+            _ => Err(Skipped {
+                label: if handle.is_empty() {
+                    format!("row {}", index + 1)
+                } else {
+                    format!("`{}` (row {})", excerpt(&handle, 64), index + 1)
+                },
+                problems,
+            }),
+        }
+    }
+
+    /// The scopes of `field`: the last result again when `field` equals the last scope column
+    /// read (same value, same shape), else read by [`readers::scopes`] and kept.
+    fn scopes(&mut self, field: &Field<'a>) -> Result<Vec<String>, String> {
+        if let Some((last, result)) = &self.last_scopes
+            && last == field
+        {
+            return result.clone();
+        }
+        let result = readers::scopes(field);
+        self.last_scopes = Some((field.clone(), result.clone()));
+        result
     }
 }
 
 /// Reads optional column `name` with `parse`; a missing column is `None`, a parse error is
 /// recorded as `<name><sep><error>`.
+#[inline(always)]
 fn read<'a, T, E: std::fmt::Display>(
     row: &Row<'a>,
     name: &str,
@@ -260,6 +302,44 @@ mod tests {
         }
         assert_eq!(column_index(b"displayName"), None);
         assert_eq!(column_index(b"ID"), None);
+    }
+
+    #[test]
+    fn a_reader_gives_every_row_its_own_scopes() {
+        let rows = [
+            row(json!({"scopes": ["auth:read", "entries:write"]})),
+            row(json!({"scopes": ["auth:read", "entries:write"]})),
+            row(json!({"scopes": "auth:read entries:write"})),
+            row(json!({"scopes": ["health:read"]})),
+            row(json!({"scopes": [5, {"a": 1}]})),
+            row(json!({"scopes": [5, {"a": 1}]})),
+            row(json!({"scopes": ["auth:read", "entries:write"]})),
+        ];
+        let mut reader = RowReader::default();
+        let read: Vec<ManagedRow> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| reader.read_value(r, i))
+            .collect();
+        let alone: Vec<ManagedRow> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| read_value(r, i))
+            .collect();
+        for (i, (a, b)) in read.iter().zip(&alone).enumerate() {
+            match (a, b) {
+                (Ok(a), Ok(b)) => assert_eq!(a.scopes, b.scopes, "row {i}"),
+                (Err(a), Err(b)) => assert_eq!(a, b, "row {i}"),
+                _ => panic!("row {i}: {a:?} vs {b:?}"),
+            }
+        }
+        let scopes = |i: usize| read[i].as_ref().map(|e| e.scopes.clone()).unwrap();
+        assert_eq!(scopes(0), ["auth:read", "entries:write:draft"]);
+        assert_eq!(scopes(1), scopes(0));
+        assert_eq!(scopes(2), scopes(0));
+        assert_eq!(scopes(3), ["health:read"]);
+        assert!(read[4].is_err() && read[5].is_err());
+        assert_eq!(scopes(6), scopes(0));
     }
 
     #[test]

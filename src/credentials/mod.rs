@@ -224,7 +224,10 @@ impl CredentialSet {
             .managed_rows
             .iter()
             .enumerate()
-            .map(|(i, row)| managed::read_value(row, i))
+            .map({
+                let mut reader = managed::RowReader::default();
+                move |(i, row)| reader.read_value(row, i)
+            })
             .collect();
         Self::build_with(inputs, rows)
     }

@@ -308,10 +308,11 @@ fn managed_rows(ht: Option<&ZendHashTable>) -> Vec<ManagedRow> {
         return Vec::new();
     };
     let mut rows = Vec::with_capacity(ht.len());
+    let mut reader = managed::RowReader::default();
     for_each_entry(ht, |_, row| {
         let index = rows.len();
         rows.push(match row.array() {
-            Some(columns) => managed::parse_row(&row_of(columns), index),
+            Some(columns) => reader.read(&row_of(columns), index),
             None => managed::not_an_array(index),
         });
     });
