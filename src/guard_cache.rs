@@ -58,15 +58,23 @@ impl<T> Default for Cache<T> {
     }
 }
 
-/// How a cached Guard names its revision (in `var_dump`): `sha256:` and the first 16 hex digits
-/// of the revision's digest, so a caller can match it against the value it passed without the
-/// value itself being kept.
-pub fn revision_label(revision: &[u8]) -> String {
-    format!("sha256:{}", &crate::hex::encode(&key_of(revision))[..16])
-}
+/// A revision as the cache keeps it: the SHA-256 digest of the caller's value, computed once
+/// per call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision(Key);
 
-fn key_of(revision: &[u8]) -> Key {
-    Sha256::digest(revision).into()
+impl Revision {
+    /// The revision of the caller's value (any bytes).
+    pub fn of(revision: &[u8]) -> Self {
+        Self(Sha256::digest(revision).into())
+    }
+
+    /// How a cached Guard names its revision (in `var_dump`): `sha256:` and the first 16 hex
+    /// digits of the digest, so a caller can match it against the value it passed without the
+    /// value itself being kept.
+    pub fn label(&self) -> String {
+        format!("sha256:{}", &crate::hex::encode(&self.0)[..16])
+    }
 }
 
 impl<T> Cache<T> {
@@ -93,7 +101,7 @@ impl<T> Cache<T> {
     /// is kept. An error from `build` is returned and nothing is kept.
     pub fn get_or_build<E>(
         &self,
-        revision: &[u8],
+        revision: &Revision,
         max_age: Duration,
         build: impl FnOnce() -> Result<Arc<T>, E>,
     ) -> Result<Arc<T>, E> {
@@ -101,7 +109,7 @@ impl<T> Cache<T> {
             self.lock().misses += 1;
             return build();
         }
-        let key = key_of(revision);
+        let key = revision.0;
         {
             let mut inner = self.lock();
             inner.tick += 1;
@@ -178,9 +186,18 @@ mod tests {
     #[test]
     fn hit_miss_and_revision_change() {
         let c = Cache::new();
-        assert_eq!(*c.get_or_build(b"r1", MINUTE, ok(1)).unwrap(), 1);
-        assert_eq!(*c.get_or_build(b"r1", MINUTE, ok(2)).unwrap(), 1);
-        assert_eq!(*c.get_or_build(b"r2", MINUTE, ok(3)).unwrap(), 3);
+        assert_eq!(
+            *c.get_or_build(&Revision::of(b"r1"), MINUTE, ok(1)).unwrap(),
+            1
+        );
+        assert_eq!(
+            *c.get_or_build(&Revision::of(b"r1"), MINUTE, ok(2)).unwrap(),
+            1
+        );
+        assert_eq!(
+            *c.get_or_build(&Revision::of(b"r2"), MINUTE, ok(3)).unwrap(),
+            3
+        );
         assert_eq!(
             c.stats(),
             Stats {
@@ -194,22 +211,29 @@ mod tests {
     #[test]
     fn zero_max_age_never_caches_and_errors_keep_nothing() {
         let c = Cache::new();
-        assert_eq!(*c.get_or_build(b"r", Duration::ZERO, ok(1)).unwrap(), 1);
+        assert_eq!(
+            *c.get_or_build(&Revision::of(b"r"), Duration::ZERO, ok(1))
+                .unwrap(),
+            1
+        );
         assert!(
-            c.get_or_build(b"r", MINUTE, || Err::<Arc<u32>, _>("no"))
+            c.get_or_build(&Revision::of(b"r"), MINUTE, || Err::<Arc<u32>, _>("no"))
                 .is_err()
         );
         assert_eq!(c.stats().entries, 0);
-        assert_eq!(*c.get_or_build(b"r", MINUTE, ok(2)).unwrap(), 2);
+        assert_eq!(
+            *c.get_or_build(&Revision::of(b"r"), MINUTE, ok(2)).unwrap(),
+            2
+        );
     }
 
     #[test]
     fn expired_entries_are_rebuilt() {
         let c = Cache::new();
-        c.get_or_build(b"r", MINUTE, ok(1)).unwrap();
+        c.get_or_build(&Revision::of(b"r"), MINUTE, ok(1)).unwrap();
         std::thread::sleep(Duration::from_millis(20));
         assert_eq!(
-            *c.get_or_build(b"r", Duration::from_millis(10), ok(2))
+            *c.get_or_build(&Revision::of(b"r"), Duration::from_millis(10), ok(2))
                 .unwrap(),
             2
         );
@@ -220,15 +244,25 @@ mod tests {
     fn least_recently_used_goes_first() {
         let c = Cache::new();
         for i in 0..CAPACITY as u32 {
-            c.get_or_build(format!("r{i}").as_bytes(), MINUTE, ok(i))
+            c.get_or_build(&Revision::of(format!("r{i}").as_bytes()), MINUTE, ok(i))
                 .unwrap();
         }
         // Touch r0 so r1 is now the least recently used.
-        c.get_or_build(b"r0", MINUTE, ok(99)).unwrap();
-        c.get_or_build(b"new", MINUTE, ok(100)).unwrap();
+        c.get_or_build(&Revision::of(b"r0"), MINUTE, ok(99))
+            .unwrap();
+        c.get_or_build(&Revision::of(b"new"), MINUTE, ok(100))
+            .unwrap();
         assert_eq!(c.stats().entries, CAPACITY);
-        assert_eq!(*c.get_or_build(b"r0", MINUTE, ok(99)).unwrap(), 0);
-        assert_eq!(*c.get_or_build(b"r1", MINUTE, ok(42)).unwrap(), 42);
+        assert_eq!(
+            *c.get_or_build(&Revision::of(b"r0"), MINUTE, ok(99))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            *c.get_or_build(&Revision::of(b"r1"), MINUTE, ok(42))
+                .unwrap(),
+            42
+        );
         assert_eq!(c.forget(), CAPACITY);
         assert_eq!(c.stats().entries, 0);
     }

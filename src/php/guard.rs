@@ -407,8 +407,9 @@ fn debug_summary(posture: &Value) -> Value {
 #[php(flags = ClassFlags::Final)]
 pub struct PhpGuard {
     inner: Arc<Guard>,
-    /// The label of the revision this object was handed out for by `Guard::cached()`.
-    revision: Option<String>,
+    /// The revision this object was handed out for by `Guard::cached()` (its digest; the
+    /// label is written only when asked for).
+    revision: Option<guard_cache::Revision>,
 }
 
 /// This process's compiled Guards (see [`crate::guard_cache`]).
@@ -495,7 +496,8 @@ impl PhpGuard {
                 "Guard::cached(): maxAgeSeconds must be 0 or more, {maxAgeSeconds} given"
             )));
         };
-        let inner = CACHE.get_or_build(revision, Duration::from_secs(seconds), || {
+        let revision = guard_cache::Revision::of(revision);
+        let inner = CACHE.get_or_build(&revision, Duration::from_secs(seconds), || {
             match build.try_call(vec![]) {
                 Ok(zv) => built_guard(&zv),
                 Err(e) => Err(match ExecutorGlobals::take_exception() {
@@ -511,7 +513,7 @@ impl PhpGuard {
         })?;
         Ok(Self {
             inner,
-            revision: Some(guard_cache::revision_label(revision)),
+            revision: Some(revision),
         })
     }
 
@@ -554,18 +556,14 @@ impl PhpGuard {
     pub fn has_scope(&self, principal: Param<&ZendHashTable>, scope: &Zval) -> PhpResult<bool> {
         let principal = principal.get()?;
         let required = required_scopes(scope)?;
-        if principal.get("scopes").is_none()
-            && principal.get("ok").is_some_and(|ok| ok.bool().is_some())
-        {
+        let scopes = principal.get("scopes");
+        if scopes.is_none() && principal.get("ok").is_some_and(|ok| ok.bool().is_some()) {
             return Err(invalid_input_msg(
                 "Invalid hasScope arguments: principal: an authenticate() result was given; pass \
                  its principal (`$result['principal']`)",
             ));
         }
-        let granted = principal
-            .get("scopes")
-            .map(granted_scopes)
-            .unwrap_or_default();
+        let granted = scopes.map(granted_scopes).unwrap_or_default();
         Ok(self.inner.has_scope(&granted, &required))
     }
 
@@ -611,8 +609,8 @@ impl PhpGuard {
     /// @return array{profile: string|null, environment: string|null, credentialCount: int|null, envCredentialCount: int|null, managedCredentialCount: int|null, warningCounts: array{warnings: int, errors: int}|null, verdict: string|null, cachedRevision?: string}
     pub fn __debug_info(&self) -> ZBox<ZendHashTable> {
         let mut summary = debug_summary(&self.inner.posture());
-        if let (Some(label), Value::Object(map)) = (&self.revision, &mut summary) {
-            map.insert("cachedRevision".into(), Value::String(label.clone()));
+        if let (Some(revision), Value::Object(map)) = (&self.revision, &mut summary) {
+            map.insert("cachedRevision".into(), Value::String(revision.label()));
         }
         convert::to_array(&summary)
     }
