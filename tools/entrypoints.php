@@ -113,10 +113,29 @@ if (class_exists(Guard::class)) {
         $g->capabilities();
         $g->warnings();
         $g->diagnostics();
+        strlen(print_r($g, true));
         Agents\Core\posture(['ENVIRONMENT' => 'dev'], [], []);
         attempt(fn () => new Guard(['X' => []], [], ['bogus' => 1]));
         attempt(fn () => $g->authenticate(['headers' => 'nope']));
         attempt(fn () => new Guard([], [], ['jwt' => ['keys' => [['alg' => 'HS256', 'secret' => $hmacSecret]], 'algorithms' => ['HS256']]]));
+        // Arrays of every shape the direct walk of PHP's hash tables meets: holes left by
+        // unset() in packed and hashed arrays, references, mixed and integer keys, nesting.
+        $odd = $rows;
+        unset($odd[1], $odd[3]);
+        $odd[] = $rows[0];
+        $scopes = ['auth:read', 'orders:read', 'x'];
+        unset($scopes[1]);
+        $odd[0]['scopes'] = &$scopes;
+        $odd[2]['ipAllowlist'] = [5 => '10.0.0.0/8', 'k' => '127.0.0.1', 7 => ['nested' => ['deeper']]];
+        unset($odd[4]['handle']);
+        $odd[4][17] = 'integer key';
+        $odd['named'] = $rows[5];
+        $odd[6] = &$odd[7];
+        new Guard($env, $odd, $options);
+        $headers = ['Authorization' => 'Bearer managed-token-1-abcdefghijkl', 'X-Forwarded-For' => ['127.0.0.1', '10.0.0.3'], 3 => 'x'];
+        unset($headers['X-Forwarded-For'][0]);
+        $auth = &$headers['Authorization'];
+        $g->authenticate(['method' => 'GET', 'headers' => $headers, 'query' => [], 'remoteAddr' => '10.0.0.9']);
     };
     // One request as the plugin runs it on a cached Guard (a soak of N iterations makes N of
     // them), plus misses that rotate through more revisions than the cache holds, a $build
@@ -145,7 +164,7 @@ if (class_exists(Guard::class)) {
         }
     };
     $plan['agents\core\guard::forget'] = null;
-    foreach (['authenticate', 'hasscope', 'posture', 'capabilities', 'warnings', 'diagnostics'] as $m) {
+    foreach (['authenticate', 'hasscope', 'posture', 'capabilities', 'warnings', 'diagnostics', '__debuginfo'] as $m) {
         $plan["agents\\core\\guard::$m"] = null;
     }
     $plan['agents\core\posture'] = null;

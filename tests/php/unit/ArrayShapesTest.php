@@ -1,0 +1,125 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Agents\Core\Tests\Unit;
+
+use Agents\Core\Guard;
+use Agents\Core\IpAllowlist;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * The extension reads PHP arrays by walking their hash tables directly. Every shape PHP
+ * produces must read as PHP itself sees it: packed and hashed arrays, holes left by unset(),
+ * references, integer and string keys mixed, nested arrays, and arrays that grew after holes.
+ */
+final class ArrayShapesTest extends TestCase
+{
+    private const NOW = 1_800_000_000;
+
+    /** @return array<string, mixed> */
+    private static function row(int $id, string $token, array $extra = []): array
+    {
+        return $extra + [
+            'id' => $id,
+            'handle' => "bot-$id",
+            'tokenHash' => hash('sha256', $token),
+            'scopes' => ['auth:read', 'orders:read'],
+            'ipAllowlist' => [],
+            'forceHumanApproval' => false,
+        ];
+    }
+
+    /** @param array<array-key, mixed> $headers */
+    private static function request(string $token, array $headers = [], string $remote = '192.0.2.10'): array
+    {
+        return [
+            'method' => 'GET',
+            'headers' => ['Authorization' => "Bearer $token"] + $headers,
+            'query' => [],
+            'remoteAddr' => $remote,
+        ];
+    }
+
+    public function testRowsWithHolesFromUnsetAreEachReadOnce(): void
+    {
+        $rows = [];
+        for ($i = 1; $i <= 6; $i++) {
+            $rows[] = self::row($i, "token-$i");
+        }
+        unset($rows[1], $rows[4]);
+        $rows[] = self::row(7, 'token-7');
+        $g = new Guard(['ENVIRONMENT' => 'production'], $rows, ['now' => self::NOW]);
+        self::assertSame(5, $g->posture()['authentication']['managedCredentialCount']);
+        foreach ([1 => true, 2 => false, 3 => true, 5 => false, 6 => true, 7 => true] as $i => $usable) {
+            self::assertSame($usable, $g->authenticate(self::request("token-$i"))['ok'], "row $i");
+        }
+    }
+
+    public function testAColumnHeldByReferenceIsReadThroughIt(): void
+    {
+        $scopes = ['auth:read', 'x', 'orders:write'];
+        unset($scopes[1]);
+        $row = self::row(1, 'token-1');
+        $row['scopes'] = &$scopes;
+        $allow = ['10.0.0.0/8'];
+        $row['ipAllowlist'] = &$allow;
+        $g = new Guard(['ENVIRONMENT' => 'production'], [$row], ['now' => self::NOW]);
+        $r = $g->authenticate(self::request('token-1', [], '10.1.2.3'));
+        self::assertTrue($r['ok']);
+        self::assertSame(['auth:read', 'orders:write'], $r['principal']['scopes']);
+        self::assertFalse($g->authenticate(self::request('token-1'))['ok']);
+    }
+
+    public function testRowsHeldByReferenceAndUnderStringKeysCount(): void
+    {
+        $rows = [self::row(1, 'token-1'), self::row(2, 'token-2')];
+        $rows['named'] = self::row(3, 'token-3');
+        $rows[10] = &$rows[0];
+        $g = new Guard(['ENVIRONMENT' => 'production'], $rows, ['now' => self::NOW]);
+        // Row 1 appears twice (the reference): the second copy is a duplicate secret.
+        self::assertSame(3, $g->posture()['authentication']['managedCredentialCount']);
+        self::assertContains('duplicate_credential', array_column($g->warnings(), 'code'));
+        self::assertTrue($g->authenticate(self::request('token-3'))['ok']);
+    }
+
+    public function testAllowlistsOfMixedKeysAndHolesReadTheirValuesInOrder(): void
+    {
+        $list = ['10.0.0.0/8', 'gone', '192.0.2.0/24'];
+        unset($list[1]);
+        $list['k'] = '2001:db8::/32';
+        $list[7] = '127.0.0.1';
+        $row = self::row(1, 'token-1', ['ipAllowlist' => $list]);
+        $g = new Guard(['ENVIRONMENT' => 'production'], [$row], ['now' => self::NOW]);
+        foreach (['10.9.9.9' => true, '192.0.2.44' => true, '2001:db8::5' => true, '127.0.0.1' => true, '198.51.100.1' => false] as $ip => $in) {
+            self::assertSame($in, $g->authenticate(self::request('token-1', [], $ip))['ok'], $ip);
+        }
+        self::assertSame(
+            ['10.0.0.0/8', '127.0.0.1/32', '192.0.2.0/24', '2001:db8::/32'],
+            (new IpAllowlist($list))->entries(),
+        );
+    }
+
+    public function testANestedAllowlistMemberSkipsTheRowWithoutThrowing(): void
+    {
+        $row = self::row(1, 'token-1', ['ipAllowlist' => ['10.0.0.0/8', ['nested' => ['deeper']]]]);
+        $g = new Guard(['ENVIRONMENT' => 'production'], [$row, self::row(2, 'token-2')], ['now' => self::NOW]);
+        self::assertContains('managed_credential_skipped', array_column($g->warnings(), 'code'));
+        self::assertFalse($g->authenticate(self::request('token-1'))['ok']);
+        self::assertTrue($g->authenticate(self::request('token-2'))['ok']);
+    }
+
+    public function testHeadersWithHolesReferencesAndIntegerKeys(): void
+    {
+        $rows = [self::row(1, 'token-1', ['ipAllowlist' => ['203.0.113.0/24']])];
+        $g = new Guard(['ENVIRONMENT' => 'production'], $rows, ['now' => self::NOW, 'trustedProxies' => ['10.0.0.0/8']]);
+        $xff = ['198.51.100.1', '203.0.113.9'];
+        unset($xff[0]);
+        $headers = ['X-Forwarded-For' => $xff, 3 => 'ignored'];
+        $auth = 'Bearer token-1';
+        $headers['Authorization'] = &$auth;
+        $r = $g->authenticate(['method' => 'GET', 'headers' => $headers, 'query' => [], 'remoteAddr' => '10.0.0.2']);
+        self::assertTrue($r['ok']);
+        self::assertSame('203.0.113.9', $r['principal']['clientIp']);
+    }
+}
