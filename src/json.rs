@@ -153,11 +153,12 @@ impl Build for ValueBuilder {
     }
 }
 
-/// Member names seen in one object: the first [`Seen::INLINE`] kept inline (no allocation for
-/// ordinary documents), the rest in a hash set (so a hostile document with thousands of members
-/// costs linear time).
+/// Member names seen in one object: the first [`Seen::INLINE`] names without escapes kept inline
+/// as borrowed text (no allocation and nothing to drop for ordinary documents), the rest and every
+/// unescaped copy in a hash set (so a hostile document with thousands of members costs linear
+/// time).
 struct Seen<'a> {
-    inline: [Cow<'a, str>; Seen::INLINE],
+    inline: [&'a str; Seen::INLINE],
     len: usize,
     more: Option<HashSet<Cow<'a, str>>>,
 }
@@ -167,25 +168,68 @@ impl<'a> Seen<'a> {
 
     fn new() -> Self {
         Self {
-            inline: std::array::from_fn(|_| Cow::Borrowed("")),
+            inline: [""; Seen::INLINE],
             len: 0,
             more: None,
         }
     }
 
     /// Records `key`; false when it was already seen.
-    fn insert(&mut self, key: Cow<'a, str>) -> bool {
-        if self.inline[..self.len].contains(&key) {
+    fn insert(&mut self, key: &Cow<'a, str>) -> bool {
+        let name: &str = key;
+        if self.inline[..self.len].contains(&name) {
             return false;
         }
-        if self.len < Self::INLINE {
-            self.inline[self.len] = key;
-            self.len += 1;
-            return true;
+        if let Some(more) = &self.more
+            && more.contains(name)
+        {
+            return false;
         }
-        self.more.get_or_insert_with(HashSet::new).insert(key)
+        match key {
+            Cow::Borrowed(b) if self.len < Self::INLINE => {
+                self.inline[self.len] = b;
+                self.len += 1;
+            }
+            _ => {
+                self.more
+                    .get_or_insert_with(HashSet::new)
+                    .insert(key.clone());
+            }
+        }
+        true
     }
 }
+
+/// The length of the leading run of `b` that a string copies as is: no `"`, no `\\`, no control
+/// character. Eight bytes at a time: in each word, the lowest byte flagged by the "has a byte
+/// below n" test is exactly the first such byte (no borrow reaches it from below).
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let stop = (below(quote, 1) | below(backslash, 1) | below(w, 0x20)) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(b.len() - i)
+}
+
+/// A position of a [`Parser`], to read a value again ([`Parser::mark`], [`Parser::rewind`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Mark(usize);
+
 /// A cursor over a UTF-8 document, for readers that keep only some members (see the module
 /// docs). Every method checks what it consumes as strictly as [`parse`].
 pub struct Parser<'a> {
@@ -282,7 +326,7 @@ impl<'a> Parser<'a> {
                 return self.error("expected a member name");
             }
             let key = self.string()?;
-            if !seen.insert(key.clone()) {
+            if !seen.insert(&key) {
                 return Err(JsonError::DuplicateKey(crate::errors::excerpt(&key, 40)));
             }
             self.ws();
@@ -342,18 +386,16 @@ impl<'a> Parser<'a> {
     pub fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1;
         let start = self.pos;
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0..=0x1f) => return self.error("control character in string"),
-                Some(_) => self.pos += 1,
-                None => return self.error("unterminated string"),
+        self.pos += plain_run(&self.b[self.pos..]);
+        match self.peek() {
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            Some(_) => return self.error("control character in string"),
+            None => return self.error("unterminated string"),
         }
         let mut out = String::from(&self.text[start..self.pos]);
         loop {
@@ -369,9 +411,7 @@ impl<'a> Parser<'a> {
                 Some(0..=0x1f) => return self.error("control character in string"),
                 Some(_) => {
                     let run = self.pos;
-                    while !matches!(self.peek(), None | Some(b'"' | b'\\' | 0..=0x1f)) {
-                        self.pos += 1;
-                    }
+                    self.pos += plain_run(&self.b[self.pos..]);
                     out.push_str(&self.text[run..self.pos]);
                 }
                 None => return self.error("unterminated string"),
@@ -483,10 +523,24 @@ impl<'a> Parser<'a> {
         Ok((text, integer))
     }
 
+    /// Moves past a run of ASCII digits.
     fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
+        let rest = &self.b[self.pos..];
+        self.pos += rest
+            .iter()
+            .position(|c| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+    }
+
+    /// Where the cursor is, for [`Parser::rewind`].
+    pub fn mark(&self) -> Mark {
+        Mark(self.pos)
+    }
+
+    /// Moves the cursor back to `mark`, taken at the start of a value this cursor has read since
+    /// (at the same nesting depth), so that value can be read again in another way.
+    pub fn rewind(&mut self, mark: Mark) {
+        self.pos = mark.0;
     }
 
     /// Checks the value at the cursor and drops it.
@@ -504,8 +558,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Builds the value at the cursor.
-    fn build<B: Build>(&mut self, b: &mut B) -> Result<B::Value, JsonError> {
+    /// Builds the value at the cursor with `b`.
+    pub fn build<B: Build>(&mut self, b: &mut B) -> Result<B::Value, JsonError> {
         match self.peek() {
             Some(b'{') => {
                 let mut object = b.object();
@@ -573,6 +627,29 @@ mod tests {
         assert_eq!(v, json!({"b": 1, "a": [1, 2]}));
         assert_eq!(v.as_object().unwrap().keys().next().unwrap(), "b");
         assert!(matches!(parse(b"{\"a\":1} x"), Err(JsonError::Syntax(_))));
+    }
+
+    #[test]
+    fn plain_runs_stop_at_the_first_quote_backslash_or_control_character() {
+        let slow = |b: &[u8]| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(b.len())
+        };
+        for stop in [b'"', b'\\', 0, 0x1f, b'\n'] {
+            for len in 0..20 {
+                for at in 0..=len {
+                    // Bytes around the stop that a word-wide test could confuse with it.
+                    let mut b: Vec<u8> = (0..len)
+                        .map(|i| [b'a', 0x20, 0x7f, 0x80, 0xff, b'!', b'#', b'['][i % 8])
+                        .collect();
+                    if at < len {
+                        b[at] = stop;
+                    }
+                    assert_eq!(plain_run(&b), slow(&b), "{b:?}");
+                }
+            }
+        }
     }
 
     #[test]
