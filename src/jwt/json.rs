@@ -133,6 +133,45 @@ pub fn scan_claims(bytes: &[u8]) -> Result<Option<ClaimsFields<'_>>, JsonError> 
     Ok(Some(c))
 }
 
+/// [`scan_claims`] and [`build_object`] in one pass: the registered claims and the whole claim
+/// set built with `b`, or `Ok(None)` when the JSON is valid but not an object. A registered
+/// claim's value is read twice (once as its field, once by the builder); every other value once.
+pub fn build_claims<'a, B: Build>(
+    bytes: &'a [u8],
+    b: &mut B,
+) -> Result<Option<(ClaimsFields<'a>, B::Object)>, JsonError> {
+    let mut p = Parser::new(bytes)?;
+    if p.peek() != Some(b'{') {
+        p.skip_value()?;
+        p.finish()?;
+        return Ok(None);
+    }
+    let mut c = ClaimsFields::default();
+    let mut object = b.object();
+    p.object(|p, key| {
+        let start = p.mark();
+        match &*key {
+            "exp" => c.exp = date(p)?,
+            "nbf" => c.nbf = date(p)?,
+            "iat" => c.iat = date(p)?,
+            "iss" => c.iss = text_member(p)?,
+            "aud" => c.aud = audience(p)?,
+            _ => {
+                let v = p.build(b)?;
+                b.insert(&mut object, &key, v);
+                return Ok(());
+            }
+        }
+        // Checked by the field reader: read again, as a value.
+        p.rewind(start);
+        let v = p.build(b)?;
+        b.insert(&mut object, &key, v);
+        Ok(())
+    })?;
+    p.finish()?;
+    Ok(Some((c, object)))
+}
+
 /// A member value as text, or [`Member::NotText`] (checked and dropped).
 fn text_member<'a>(p: &mut Parser<'a>) -> Result<Member<'a>, JsonError> {
     if p.peek() == Some(b'"') {
@@ -486,6 +525,14 @@ mod tests {
         let claims = scan_claims(bytes).map(|_| ());
         assert_eq!(header, ours.clone().map(|_| ()), "{text:?}");
         assert_eq!(claims, ours.map(|_| ()), "{text:?}");
+        // One pass gives what the scanner and the builder give in two, errors included.
+        let two_passes = scan_claims(bytes)
+            .and_then(|fields| Ok(fields.zip(build_object(bytes, &mut ValueBuilder)?)));
+        assert_eq!(
+            build_claims(bytes, &mut ValueBuilder),
+            two_passes,
+            "{text:?}"
+        );
     }
 
     #[test]

@@ -37,6 +37,8 @@
 //!   authentic claims;
 //! * [`JwtVerifier::verify_token`], the same without building the claims ([`Verified`] holds the
 //!   checked JSON; [`json::build_object`] turns it into any representation);
+//! * [`JwtVerifier::verify_build`], the same building the claims with any [`json::Build`]er in
+//!   the pass that checks them (what the PHP methods use);
 //! * [`looks_like_jwt`]`(token: &str) -> bool`, a shape test to route a bearer token.
 
 pub mod alg;
@@ -107,12 +109,28 @@ impl Verified {
     pub fn claims(&self) -> Result<Map<String, Value>, Refusal> {
         match json::parse(&self.payload) {
             Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(Refusal::new((
-                JwtReason::ClaimsNotObject,
-                "the payload is not a JSON object".to_owned(),
-            ))),
+            Ok(_) => Err(not_an_object()),
             Err(e) => Err(Refusal::new(token::json_problem(e, "payload"))),
         }
+    }
+}
+
+fn not_an_object() -> Refusal {
+    Refusal::new((
+        JwtReason::ClaimsNotObject,
+        "the payload is not a JSON object".to_owned(),
+    ))
+}
+
+/// A failed claim check's refusal, carrying the authentic claims.
+fn with_claims(parts: &token::Compact<'_>, (reason, message): (JwtReason, String)) -> Refusal {
+    Refusal {
+        reason,
+        message,
+        claims: match json::parse(parts.payload()) {
+            Ok(Value::Object(m)) => Some(m),
+            _ => None,
+        },
     }
 }
 
@@ -158,6 +176,42 @@ impl JwtVerifier {
     /// Verifies `token` at unix time `now` without building the claims: the checked payload
     /// (strict JSON, an object, registered claims valid), for callers that convert it themselves.
     pub fn verify_token(&self, token: &[u8], now: i64) -> Result<Verified, Refusal> {
+        let parts = self.authentic(token)?;
+        let checked = match json::scan_claims(parts.payload()) {
+            Ok(Some(fields)) => claims::check(&fields, &self.options, now),
+            Ok(None) => return Err(not_an_object()),
+            Err(e) => return Err(Refusal::new(token::json_problem(e, "payload"))),
+        };
+        match checked {
+            Ok(()) => Ok(Verified {
+                payload: parts.into_payload(),
+            }),
+            Err(problem) => Err(with_claims(&parts, problem)),
+        }
+    }
+
+    /// Verifies `token` at unix time `now` like [`JwtVerifier::verify_token`], building the
+    /// claims with `b` in the same pass that checks them (see [`json::build_claims`]): the
+    /// filled, unfinished object. A refusal is the same as [`JwtVerifier::verify_token`]'s.
+    pub fn verify_build<B: json::Build>(
+        &self,
+        token: &[u8],
+        now: i64,
+        b: &mut B,
+    ) -> Result<B::Object, Refusal> {
+        let parts = self.authentic(token)?;
+        let (checked, object) = match json::build_claims(parts.payload(), b) {
+            Ok(Some((fields, object))) => (claims::check(&fields, &self.options, now), object),
+            Ok(None) => return Err(not_an_object()),
+            Err(e) => return Err(Refusal::new(token::json_problem(e, "payload"))),
+        };
+        checked
+            .map(|()| object)
+            .map_err(|problem| with_claims(&parts, problem))
+    }
+
+    /// Every check before the payload is read: size, segments, header, key, signature.
+    fn authentic<'t>(&self, token: &'t [u8]) -> Result<token::Compact<'t>, Refusal> {
         if token.len() > self.options.max_token_bytes {
             return Err(Refusal::new((
                 JwtReason::TokenTooLarge,
@@ -182,27 +236,7 @@ impl JwtVerifier {
             )));
         }
         self.verify_signature(&parts, alg, kid)?;
-        let checked = match json::scan_claims(&parts.payload) {
-            Ok(Some(fields)) => claims::check(&fields, &self.options, now),
-            Ok(None) => {
-                return Err(Refusal::new((
-                    JwtReason::ClaimsNotObject,
-                    "the payload is not a JSON object".to_owned(),
-                )));
-            }
-            Err(e) => return Err(Refusal::new(token::json_problem(e, "payload"))),
-        };
-        let verified = Verified {
-            payload: parts.payload,
-        };
-        match checked {
-            Ok(()) => Ok(verified),
-            Err((reason, message)) => Err(Refusal {
-                reason,
-                message,
-                claims: verified.claims().ok(),
-            }),
-        }
+        Ok(parts)
     }
 
     /// Selects the keys for (`kid`, `alg`) and checks the signature with each until one verifies.
@@ -241,9 +275,9 @@ impl JwtVerifier {
                 ),
             )));
         }
-        ecdsa::check_canonical(alg, &parts.signature_bytes).map_err(Refusal::new)?;
+        ecdsa::check_canonical(alg, parts.signature()).map_err(Refusal::new)?;
         for key in candidates {
-            if key.verify(alg, parts.signing_input, &parts.signature_bytes) {
+            if key.verify(alg, parts.signing_input, parts.signature()) {
                 return Ok(());
             }
         }

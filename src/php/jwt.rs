@@ -69,10 +69,11 @@ impl JwtVerifier {
         now: Param<Option<i64>>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let (token, now) = (token.get()?, now.get()?);
-        let claims = self
-            .inner
-            .verify_token(token, now.unwrap_or_else(crate::time::unix_now))
-            .and_then(|v| claims_array(&v));
+        let claims = self.inner.verify_build(
+            token,
+            now.unwrap_or_else(crate::time::unix_now),
+            &mut convert::ZvalBuilder,
+        );
         claims.map_err(|r| exceptions::token_exception(r.reason.as_str(), &r.message))
     }
 
@@ -89,10 +90,11 @@ impl JwtVerifier {
         now: Param<Option<i64>>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let (token, now) = (token.get()?, now.get()?);
-        let verified = self
-            .inner
-            .verify_token(token, now.unwrap_or_else(crate::time::unix_now))
-            .and_then(|v| claims_array(&v));
+        let verified = self.inner.verify_build(
+            token,
+            now.unwrap_or_else(crate::time::unix_now),
+            &mut convert::ZvalBuilder,
+        );
         let mut out = ZendHashTable::with_capacity(4);
         let (valid, claims, reason, message) = match verified {
             Ok(claims) => (true, Some(claims), None, None),
@@ -132,14 +134,5 @@ impl JwtVerifier {
             })
             .collect();
         convert::to_array(&Value::Array(list))
-    }
-}
-
-/// The verified claims as a PHP array, built straight from the checked JSON.
-fn claims_array(v: &jwt::Verified) -> Result<ZBox<ZendHashTable>, jwt::Refusal> {
-    match jwt::json::build_object(v.json(), &mut convert::ZvalBuilder) {
-        Ok(Some(claims)) => Ok(claims),
-        // Unreachable: the payload was checked to be a JSON object.
-        _ => v.claims().map(|c| convert::to_array(&Value::Object(c))),
     }
 }
