@@ -7,9 +7,13 @@
 //! instead turns non-UTF-8 text into a list of byte values, for inputs (such as HMAC secrets)
 //! where a PHP string is binary data.
 
+use std::sync::OnceLock;
+
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use serde_json::{Map, Number, Value};
+
+use super::interned::{Interned, put_named};
 
 use crate::errors::InvalidInput;
 
@@ -297,6 +301,35 @@ pub fn bytes(zv: &Zval) -> Option<&[u8]> {
     zv.zend_str().map(|s| s.as_bytes())
 }
 
+/// Member names [`ZvalBuilder`] meets in most documents it builds (the registered JWT claims and
+/// a few common ones), interned at MINIT by [`startup`].
+const MEMBER_NAMES: [&str; 11] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "scope",
+    "client_id",
+    "azp",
+    "sid",
+];
+
+static MEMBERS: OnceLock<Interned<11>> = OnceLock::new();
+
+/// MINIT part: interns [`ZvalBuilder`]'s common member names.
+pub fn startup() {
+    let _ = MEMBERS.set(Interned::new(MEMBER_NAMES));
+}
+
+/// The interned copy of a common member name.
+fn member_key(name: &str) -> Option<&'static ZendStr> {
+    let i = MEMBER_NAMES.iter().position(|n| *n == name)?;
+    MEMBERS.get().map(|m| m.key(i))
+}
+
 /// Builds PHP values straight from JSON text (see [`crate::json::build`]), without an
 /// intermediate `serde_json::Value`: objects and arrays become PHP arrays (a member named like an
 /// integer gets an integer key, as PHP itself does), integers above `i64::MAX` become floats.
@@ -363,7 +396,9 @@ impl crate::json::Build for ZvalBuilder {
     }
 
     fn insert(&mut self, object: &mut ZBox<ZendHashTable>, key: &str, v: Zval) {
-        let _ = object.insert(key, v);
+        // Names are never repeated (the reader refuses a document that repeats one), and two
+        // different names never make the same PHP key.
+        put_named(object, key, member_key(key), v);
     }
 
     fn end_object(&mut self, object: ZBox<ZendHashTable>) -> Zval {

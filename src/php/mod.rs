@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod exceptions;
 pub mod guard;
+pub mod interned;
 pub mod ip;
 pub mod jwt;
 pub mod params;
@@ -53,7 +54,8 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 }
 
 /// MINIT: the exception classes, then the rate limiter's ini entry and node table (mapped here,
-/// before PHP-FPM or `php -S` fork their workers, so every worker shares it).
+/// before PHP-FPM or `php -S` fork their workers, so every worker shares it), then the interned
+/// array keys of the result arrays.
 ///
 /// # Safety
 ///
@@ -63,6 +65,8 @@ unsafe extern "C" fn startup(ty: i32, module_number: i32) -> i32 {
     let rc = unsafe { exceptions::register(ty, module_number) };
     if rc == 0 {
         ratelimit::startup(module_number);
+        convert::startup();
+        jwt::startup();
     }
     rc
 }

@@ -4,15 +4,13 @@
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::{ClassFlags, IniEntryPermission};
 use ext_php_rs::prelude::*;
-use std::mem::ManuallyDrop;
-use std::ptr;
 use std::sync::OnceLock;
 
-use ext_php_rs::ffi::zend_hash_add_new;
-use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs};
 
 use super::convert::{self, Key, describe, for_each_entry};
+use super::interned::{Interned, put};
 use super::params::Param;
 use crate::ratelimit::options::OptValue;
 use crate::ratelimit::{self as core, Outcome, StoreUsed, local};
@@ -41,12 +39,11 @@ pub fn startup(module_number: i32) {
         .and_then(Result::ok)
         .unwrap_or(local::DEFAULT_SLOTS);
     local::startup(configured);
-    let _ = KEYS.set(Keys::intern());
+    let _ = KEYS.set(Interned::new(KEY_NAMES));
 }
 
-/// The result array's key names, interned once at MINIT: inserting them costs no allocation and
-/// no hashing per call.
-struct Keys([&'static ZendStr; 14]);
+/// The result array's key names, interned once at MINIT.
+static KEYS: OnceLock<Interned<14>> = OnceLock::new();
 
 const KEY_NAMES: [&str; 14] = [
     "allowed",
@@ -66,47 +63,13 @@ const KEY_NAMES: [&str; 14] = [
     "local-fallback",
 ];
 
-// SAFETY: the strings are permanent interned strings created at MINIT and never freed or
-// modified afterwards; sharing read-only pointers to them between threads is sound.
-unsafe impl Sync for Keys {}
-unsafe impl Send for Keys {}
-
-static KEYS: OnceLock<Keys> = OnceLock::new();
-
-impl Keys {
-    fn intern() -> Self {
-        Self(KEY_NAMES.map(|name| {
-            let raw = ZBox::into_raw(ZendStr::new_interned(name, true));
-            // SAFETY: `into_raw` gives the pointer the engine allocated; a permanent interned
-            // string lives until the engine shuts down, so a 'static shared reference is valid.
-            unsafe { &*raw }
-        }))
-    }
-
-    fn store(&self, s: StoreUsed) -> Zval {
-        let i = match s {
-            StoreUsed::Local => 11,
-            StoreUsed::Redis => 12,
-            StoreUsed::LocalFallback => 13,
-        };
-        let mut z = Zval::new();
-        // SAFETY: the pointer is a permanent interned string (see `intern`); `set_zend_string`
-        // recognises it as interned, so the zval never frees or counts it.
-        z.set_zend_string(unsafe { ZBox::from_raw(ptr::from_ref(self.0[i]).cast_mut()) });
-        z
-    }
-}
-
-/// Appends `key => v` to a fresh array that does not hold `key` yet.
-fn put(ht: &mut ZendHashTable, key: &'static ZendStr, v: Zval) {
-    let mut v = ManuallyDrop::new(v);
-    // SAFETY: `ht` is a live array owned by the caller and does not contain `key` (each key is
-    // added once to a fresh array, as zend_hash_add_new requires); `key` is a permanent interned
-    // string, which the table stores without counting; the value is moved into the table (the
-    // local copy is never dropped).
-    unsafe {
-        zend_hash_add_new(ht, ptr::from_ref(key).cast_mut(), &raw mut *v);
-    }
+/// The `store` value, interned.
+fn store(k: &Interned<14>, s: StoreUsed) -> Zval {
+    k.zval(match s {
+        StoreUsed::Local => 11,
+        StoreUsed::Redis => 12,
+        StoreUsed::LocalFallback => 13,
+    })
 }
 
 fn long(v: i64) -> Zval {
@@ -162,20 +125,20 @@ fn result_array(o: &Outcome) -> ZBox<ZendHashTable> {
     for (i, (_, value)) in fixed.into_iter().chain(retry).enumerate() {
         let mut z = Zval::new();
         let _ = z.set_string(decimal(&mut buf, value), false);
-        put(&mut headers, k.0[7 + i], z);
+        put(&mut headers, k.key(7 + i), z);
     }
     let mut ht = ZendHashTable::with_capacity(8);
     let mut allowed = Zval::new();
     allowed.set_bool(o.allowed);
-    put(&mut ht, k.0[0], allowed);
-    put(&mut ht, k.0[1], long(o.limit));
-    put(&mut ht, k.0[2], long(o.remaining));
-    put(&mut ht, k.0[3], long(o.reset_at));
-    put(&mut ht, k.0[4], long(o.retry_after));
-    put(&mut ht, k.0[5], k.store(o.store));
+    put(&mut ht, k.key(0), allowed);
+    put(&mut ht, k.key(1), long(o.limit));
+    put(&mut ht, k.key(2), long(o.remaining));
+    put(&mut ht, k.key(3), long(o.reset_at));
+    put(&mut ht, k.key(4), long(o.retry_after));
+    put(&mut ht, k.key(5), store(k, o.store));
     let mut h = Zval::new();
     h.set_hashtable(headers);
-    put(&mut ht, k.0[6], h);
+    put(&mut ht, k.key(6), h);
     ht
 }
 
