@@ -226,6 +226,29 @@ fn plain_run(b: &[u8]) -> usize {
         .unwrap_or(b.len() - i)
 }
 
+/// A JSON number's value ([`Parser::number_value`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    /// An integer that fits `i64`.
+    I64(i64),
+    /// An integer above `i64::MAX` that fits `u64`.
+    U64(u64),
+    /// Any other number, finite: with a fraction or an exponent, `-0`, or an integer beyond
+    /// `u64`.
+    F64(f64),
+}
+
+impl Num {
+    /// The number as `b` builds it.
+    pub fn build<B: Build>(self, b: &mut B) -> B::Value {
+        match self {
+            Num::I64(i) => b.i64(i),
+            Num::U64(u) => b.u64(u),
+            Num::F64(f) => b.f64(f),
+        }
+    }
+}
+
 /// A position of a [`Parser`], to read a value again ([`Parser::mark`], [`Parser::rewind`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Mark(usize);
@@ -523,6 +546,35 @@ impl<'a> Parser<'a> {
         Ok((text, integer))
     }
 
+    /// The number at the cursor, as its value.
+    pub fn number_value(&mut self) -> Result<Num, JsonError> {
+        let (text, integer) = self.number()?;
+        // "-0" is the double -0.0 (as serde_json reads it), not the integer 0.
+        if integer && text != "-0" {
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, text),
+            };
+            // Up to 18 digits always fit: no parse needed.
+            if digits.len() <= 18 {
+                let v = digits
+                    .bytes()
+                    .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+                return Ok(Num::I64(if negative { -v } else { v }));
+            }
+            if let Ok(i) = text.parse::<i64>() {
+                return Ok(Num::I64(i));
+            }
+            if let Ok(u) = text.parse::<u64>() {
+                return Ok(Num::U64(u));
+            }
+        }
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Num::F64(f)),
+            _ => self.error("number out of range"),
+        }
+    }
+
     /// Moves past a run of ASCII digits.
     fn digits(&mut self) {
         let rest = &self.b[self.pos..];
@@ -586,22 +638,7 @@ impl<'a> Parser<'a> {
             Some(b't') => self.literal(b"true").map(|()| b.bool(true)),
             Some(b'f') => self.literal(b"false").map(|()| b.bool(false)),
             Some(b'n') => self.literal(b"null").map(|()| b.null()),
-            Some(b'-' | b'0'..=b'9') => {
-                let (text, integer) = self.number()?;
-                // "-0" is the double -0.0 (as serde_json reads it), not the integer 0.
-                if integer && text != "-0" {
-                    if let Ok(i) = text.parse::<i64>() {
-                        return Ok(b.i64(i));
-                    }
-                    if let Ok(u) = text.parse::<u64>() {
-                        return Ok(b.u64(u));
-                    }
-                }
-                match text.parse::<f64>() {
-                    Ok(f) if f.is_finite() => Ok(b.f64(f)),
-                    _ => self.error("number out of range"),
-                }
-            }
+            Some(b'-' | b'0'..=b'9') => self.number_value().map(|n| n.build(b)),
             Some(_) => self.error("expected a value"),
             None => self.error("unexpected end"),
         }

@@ -27,6 +27,39 @@ const VALUES: [u8; 256] = {
     t
 };
 
+/// For each position `i` of a group of four characters, each byte's value already shifted into
+/// place in the group's three output bytes (little-endian: the first output byte lowest), or
+/// [`GROUP_INVALID`] for a byte outside the alphabet. A group decodes to the OR of its four
+/// entries.
+const PLACED: [[u32; 256]; 4] = {
+    let mut t = [[GROUP_INVALID; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        let v = VALUES[c] as u32;
+        if v != INVALID as u32 {
+            // Bits of the group, first character first: aaaaaabb bbbbcccc ccdddddd.
+            t[0][c] = v << 2;
+            t[1][c] = v >> 4 | (v & 0x0f) << 12;
+            t[2][c] = (v >> 2) << 8 | (v & 0x03) << 22;
+            t[3][c] = v << 16;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// Set in a group's OR when one of its bytes is outside the alphabet (above the 24 data bits).
+const GROUP_INVALID: u32 = 1 << 24;
+
+/// The three bytes of a group of four characters, little-endian, with [`GROUP_INVALID`] set when
+/// a character is outside the alphabet.
+fn group(q: &[u8]) -> u32 {
+    PLACED[0][usize::from(q[0])]
+        | PLACED[1][usize::from(q[1])]
+        | PLACED[2][usize::from(q[2])]
+        | PLACED[3][usize::from(q[3])]
+}
+
 /// Decodes canonical unpadded base64url; `None` for anything else (a byte outside the
 /// alphabet, padding, a length of 1 mod 4, or non-zero unused bits in the last character).
 pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
@@ -45,36 +78,26 @@ pub fn decode_into(text: &[u8], out: &mut Vec<u8>) -> bool {
     let start = out.len();
     out.resize(start + body.len() / 4 * 3, 0);
     let dst = &mut out[start..];
-    // Eight characters (48 bits, six bytes) at a time, then the last group of four.
-    let mut groups = body.chunks_exact(8);
+    // Two groups (eight characters, six bytes) at a time, then the last group of four.
+    let mut pairs = body.chunks_exact(8);
     let mut bytes = dst.chunks_exact_mut(6);
-    for (group, to) in groups.by_ref().zip(bytes.by_ref()) {
-        let (mut n, mut seen) = (0u64, 0u8);
-        for ch in group {
-            let v = VALUES[usize::from(*ch)];
-            n = n << 6 | u64::from(v);
-            seen |= v;
-        }
-        // Values are below 64; INVALID sets the two high bits.
-        if seen & 0xc0 != 0 {
+    for (pair, to) in pairs.by_ref().zip(bytes.by_ref()) {
+        let (a, b) = (group(&pair[..4]), group(&pair[4..]));
+        if (a | b) & GROUP_INVALID != 0 {
             return false;
         }
-        to.copy_from_slice(&n.to_be_bytes()[2..]);
+        let n = u64::from(a) | u64::from(b) << 24;
+        to.copy_from_slice(&n.to_le_bytes()[..6]);
     }
-    let quad = groups.remainder();
+    let quad = pairs.remainder();
     if !quad.is_empty() {
-        let (mut n, mut seen) = (0u32, 0u8);
-        for ch in quad {
-            let v = VALUES[usize::from(*ch)];
-            n = n << 6 | u32::from(v);
-            seen |= v;
-        }
-        if seen & 0xc0 != 0 {
+        let a = group(quad);
+        if a & GROUP_INVALID != 0 {
             return false;
         }
         bytes
             .into_remainder()
-            .copy_from_slice(&n.to_be_bytes()[1..]);
+            .copy_from_slice(&a.to_le_bytes()[..3]);
     }
     let mut n = 0u32;
     for (i, ch) in rest.iter().enumerate() {
