@@ -174,9 +174,10 @@ impl<'a> Seen<'a> {
         }
     }
 
-    /// Records `key`; false when it was already seen.
-    fn insert(&mut self, key: &Cow<'a, str>) -> bool {
-        let name: &str = key;
+    /// Records `name` (`borrowed`: the same text borrowed from the document, when it had no
+    /// escape); false when it was already seen.
+    #[inline]
+    fn insert(&mut self, name: &str, borrowed: Option<&'a str>) -> bool {
         if self.inline[..self.len].contains(&name) {
             return false;
         }
@@ -185,15 +186,15 @@ impl<'a> Seen<'a> {
         {
             return false;
         }
-        match key {
-            Cow::Borrowed(b) if self.len < Self::INLINE => {
+        match borrowed {
+            Some(b) if self.len < Self::INLINE => {
                 self.inline[self.len] = b;
                 self.len += 1;
             }
             _ => {
                 self.more
                     .get_or_insert_with(HashSet::new)
-                    .insert(key.clone());
+                    .insert(borrowed.map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed));
             }
         }
         true
@@ -349,7 +350,11 @@ impl<'a> Parser<'a> {
                 return self.error("expected a member name");
             }
             let key = self.string()?;
-            if !seen.insert(&key) {
+            let borrowed = match &key {
+                Cow::Borrowed(b) => Some(*b),
+                Cow::Owned(_) => None,
+            };
+            if !seen.insert(&key, borrowed) {
                 return Err(JsonError::DuplicateKey(crate::errors::excerpt(&key, 40)));
             }
             self.ws();
@@ -406,6 +411,7 @@ impl<'a> Parser<'a> {
 
     /// The string at the cursor (on its opening quote), unescaped; borrowed when it has no
     /// escape.
+    #[inline]
     pub fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1;
         let start = self.pos;

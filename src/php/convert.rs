@@ -319,15 +319,37 @@ const MEMBER_NAMES: [&str; 11] = [
 
 static MEMBERS: OnceLock<Interned<11>> = OnceLock::new();
 
-/// MINIT part: interns [`ZvalBuilder`]'s common member names.
+/// MINIT part: interns [`ZvalBuilder`]'s common member names (only when [`member_index`] agrees
+/// with [`MEMBER_NAMES`]; without them, every name takes the general path).
 pub fn startup() {
-    let _ = MEMBERS.set(Interned::new(MEMBER_NAMES));
+    if (0..MEMBER_NAMES.len()).all(|i| member_index(MEMBER_NAMES[i]) == Some(i)) {
+        let _ = MEMBERS.set(Interned::new(MEMBER_NAMES));
+    }
 }
 
 /// The interned copy of a common member name.
 fn member_key(name: &str) -> Option<&'static ZendStr> {
-    let i = MEMBER_NAMES.iter().position(|n| *n == name)?;
+    let i = member_index(name)?;
     MEMBERS.get().map(|m| m.key(i))
+}
+
+/// The position of `name` in [`MEMBER_NAMES`]: a match on the text compiles to a switch on the
+/// length, where a search would compare each name.
+fn member_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "iss" => 0,
+        "sub" => 1,
+        "aud" => 2,
+        "exp" => 3,
+        "nbf" => 4,
+        "iat" => 5,
+        "jti" => 6,
+        "scope" => 7,
+        "client_id" => 8,
+        "azp" => 9,
+        "sid" => 10,
+        _ => return None,
+    })
 }
 
 /// Builds PHP values straight from JSON text (see [`crate::json::build`]), without an
