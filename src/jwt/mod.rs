@@ -151,11 +151,14 @@ pub struct KeyInfo {
     pub thumbprint: Option<String>,
 }
 
-/// A compiled verifier: keys checked and bound, options validated. Immutable and `Sync`.
+/// A compiled verifier: keys checked and bound, options validated. `Sync`; immutable but for the
+/// last accepted header it remembers ([`token::LastHeader`]), which changes no answer.
 #[derive(Debug)]
 pub struct JwtVerifier {
     keys: Vec<Key>,
     options: Options,
+    /// The last header accepted (a cache of a pure function of the header's bytes).
+    last_header: token::LastHeader,
 }
 
 impl JwtVerifier {
@@ -165,7 +168,11 @@ impl JwtVerifier {
         let mut err = InvalidInput::new("JwtVerifier configuration");
         let options = options::parse(options, &mut err);
         let keys = keys::parse(keys, &options.algorithms, &mut err);
-        err.into_result(Self { keys, options })
+        err.into_result(Self {
+            keys,
+            options,
+            last_header: token::LastHeader::default(),
+        })
     }
 
     /// Verifies `token` at unix time `now`: the claims, or why the token was refused.
@@ -223,19 +230,30 @@ impl JwtVerifier {
             )));
         }
         let parts = token::split(token).map_err(Refusal::new)?;
-        let header = parts.header().map_err(Refusal::new)?;
-        let (alg, kid) = token::algorithm_and_kid(&header).map_err(Refusal::new)?;
-        if !self.options.algorithms.contains(&alg) {
-            return Err(Refusal::new((
-                JwtReason::AlgMismatch,
-                format!(
-                    "the token's algorithm {} is not allowed (allowed: {})",
-                    alg::name(alg),
-                    alg::list(&self.options.algorithms)
-                ),
-            )));
+        {
+            let remembered = self.last_header.get(parts.header_json());
+            let header;
+            let (alg, kid) = match &remembered {
+                Some(h) => (h.alg, h.kid.as_deref()),
+                None => {
+                    header = parts.header().map_err(Refusal::new)?;
+                    let (alg, kid) = token::algorithm_and_kid(&header).map_err(Refusal::new)?;
+                    self.last_header.remember(parts.header_json(), alg, kid);
+                    (alg, kid)
+                }
+            };
+            if !self.options.algorithms.contains(&alg) {
+                return Err(Refusal::new((
+                    JwtReason::AlgMismatch,
+                    format!(
+                        "the token's algorithm {} is not allowed (allowed: {})",
+                        alg::name(alg),
+                        alg::list(&self.options.algorithms)
+                    ),
+                )));
+            }
+            self.verify_signature(&parts, alg, kid)?;
         }
-        self.verify_signature(&parts, alg, kid)?;
         Ok(parts)
     }
 
@@ -499,6 +517,42 @@ mod tests {
         );
         assert!(plain.check(any_kid.as_bytes(), NOW).is_ok());
         assert!(plain.check(none.as_bytes(), NOW).is_ok());
+    }
+
+    #[test]
+    fn a_remembered_header_changes_no_answer() {
+        let a = "a".repeat(32);
+        let b = "b".repeat(32);
+        let keys =
+            json!([{"alg": "HS256", "secret": a, "kid": "ka"}, {"alg": "HS256", "secret": b}]);
+        let fresh = || verifier(keys.clone(), json!({"algorithms": ["HS256"]}));
+        let claims = json!({"exp": NOW + 60});
+        let expired = json!({"exp": NOW});
+        let mut tokens = Vec::new();
+        for header in [
+            json!({"alg": "HS256", "kid": "ka"}),
+            json!({"alg": "HS256"}),
+            json!({"alg": "HS256", "kid": "kx"}),
+            json!({"alg": "HS256", "kid": 1}),
+            json!({"alg": "HS384"}),
+            json!({"alg": "none"}),
+        ] {
+            for (c, secret) in [(&claims, &a), (&claims, &b), (&expired, &a)] {
+                tokens.push(sign(&header, c, secret.as_bytes()));
+            }
+        }
+        let h = tokens[0].split_once('.').unwrap().0.to_owned();
+        tokens.push(format!("{h}.e30."));
+        tokens.push(format!("{h}.!.x"));
+        let shared = fresh();
+        // Twice through, in order and reversed: each answer is a fresh verifier's.
+        for t in tokens.iter().chain(tokens.iter().rev()).chain(&tokens) {
+            assert_eq!(
+                shared.check(t.as_bytes(), NOW),
+                fresh().check(t.as_bytes(), NOW),
+                "{t}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The compact JWS serialization (RFC 7515 §7.1): three base64url segments separated by dots,
 //! and the checks on the JOSE header that come before any key is touched.
 
+use std::sync::{Arc, Mutex};
+
 use super::alg::Algorithm;
 use super::json::{self, HeaderFields, JsonError, Member};
 use super::{alg, b64};
@@ -54,6 +56,44 @@ impl Compact<'_> {
                 "the header is not a JSON object".to_owned(),
             )),
             Err(e) => Err(json_problem(e, "header")),
+        }
+    }
+}
+
+/// The last JOSE header a verifier accepted and what [`algorithm_and_kid`] read from it, so a
+/// run of tokens with the same header (one issuer, one key) reads it once. Only the exact same
+/// decoded bytes are answered from here, and the reading is a function of those bytes alone, so
+/// every answer is the one parsing would give. A verifier shared between threads that finds the
+/// lock taken parses instead of waiting.
+#[derive(Debug, Default)]
+pub struct LastHeader(Mutex<Option<Arc<AcceptedHeader>>>);
+
+/// A header [`algorithm_and_kid`] accepted.
+#[derive(Debug)]
+pub struct AcceptedHeader {
+    /// The decoded header.
+    json: Box<[u8]>,
+    /// Its algorithm.
+    pub alg: Algorithm,
+    /// Its `kid`.
+    pub kid: Option<Box<str>>,
+}
+
+impl LastHeader {
+    /// The accepted reading of `header_json`, when it is the header remembered last.
+    pub fn get(&self, header_json: &[u8]) -> Option<Arc<AcceptedHeader>> {
+        let last = self.0.try_lock().ok()?;
+        last.as_ref().filter(|h| *h.json == *header_json).cloned()
+    }
+
+    /// Remembers that `header_json` was accepted as (`alg`, `kid`).
+    pub fn remember(&self, header_json: &[u8], alg: Algorithm, kid: Option<&str>) {
+        if let Ok(mut last) = self.0.try_lock() {
+            *last = Some(Arc::new(AcceptedHeader {
+                json: header_json.into(),
+                alg,
+                kid: kid.map(Into::into),
+            }));
         }
     }
 }
