@@ -15,6 +15,8 @@ type Problem = (JwtReason, String);
 pub struct Compact<'a> {
     /// `header.payload`, the bytes the signature covers.
     pub signing_input: &'a [u8],
+    /// The header segment (base64url text).
+    pub header_segment: &'a [u8],
     /// The decoded header, payload and signature, one after the other.
     decoded: Vec<u8>,
     /// Where the header ends in `decoded`.
@@ -24,7 +26,7 @@ pub struct Compact<'a> {
 }
 
 impl Compact<'_> {
-    /// The decoded header (JSON text).
+    /// The decoded header (JSON text; empty when [`split_known`] left it undecoded).
     pub fn header_json(&self) -> &[u8] {
         &self.decoded[..self.header_end]
     }
@@ -61,9 +63,10 @@ impl Compact<'_> {
 }
 
 /// The last JOSE header a verifier accepted and what [`algorithm_and_kid`] read from it, so a
-/// run of tokens with the same header (one issuer, one key) reads it once. Only the exact same
-/// decoded bytes are answered from here, and the reading is a function of those bytes alone, so
-/// every answer is the one parsing would give. A verifier shared between threads that finds the
+/// run of tokens with the same header (one issuer, one key) decodes and reads it once. Only the
+/// exact same header segment is answered from here (canonical base64url: one text per header),
+/// and the reading is a function of that text alone, so every answer is the one decoding and
+/// parsing would give. A verifier shared between threads that finds the
 /// lock taken parses instead of waiting.
 #[derive(Debug, Default)]
 pub struct LastHeader(Mutex<Option<Arc<AcceptedHeader>>>);
@@ -71,8 +74,8 @@ pub struct LastHeader(Mutex<Option<Arc<AcceptedHeader>>>);
 /// A header [`algorithm_and_kid`] accepted.
 #[derive(Debug)]
 pub struct AcceptedHeader {
-    /// The decoded header.
-    json: Box<[u8]>,
+    /// The header segment (base64url text).
+    segment: Box<[u8]>,
     /// Its algorithm.
     pub alg: Algorithm,
     /// Its `kid`.
@@ -80,17 +83,17 @@ pub struct AcceptedHeader {
 }
 
 impl LastHeader {
-    /// The accepted reading of `header_json`, when it is the header remembered last.
-    pub fn get(&self, header_json: &[u8]) -> Option<Arc<AcceptedHeader>> {
+    /// The accepted reading of the header `segment`, when it is the one remembered last.
+    pub fn get(&self, segment: &[u8]) -> Option<Arc<AcceptedHeader>> {
         let last = self.0.try_lock().ok()?;
-        last.as_ref().filter(|h| *h.json == *header_json).cloned()
+        last.as_ref().filter(|h| *h.segment == *segment).cloned()
     }
 
-    /// Remembers that `header_json` was accepted as (`alg`, `kid`).
-    pub fn remember(&self, header_json: &[u8], alg: Algorithm, kid: Option<&str>) {
+    /// Remembers that the header `segment` decoded and was accepted as (`alg`, `kid`).
+    pub fn remember(&self, segment: &[u8], alg: Algorithm, kid: Option<&str>) {
         if let Ok(mut last) = self.0.try_lock() {
             *last = Some(Arc::new(AcceptedHeader {
-                json: header_json.into(),
+                segment: segment.into(),
                 alg,
                 kid: kid.map(Into::into),
             }));
@@ -100,6 +103,16 @@ impl LastHeader {
 
 /// Splits a compact JWS and decodes its segments (nothing is parsed yet).
 pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
+    split_known(token, |_| false)
+}
+
+/// Like [`split`], leaving the header undecoded (its [`Compact::header_json`] empty) when
+/// `known(header segment)` says the caller has already read that exact segment, which it may say
+/// only of a segment that decoded and was accepted before. Refusals come in the same order.
+pub fn split_known<'a>(
+    token: &'a [u8],
+    known: impl FnOnce(&'a [u8]) -> bool,
+) -> Result<Compact<'a>, Problem> {
     let Some((first, second)) = two_dots(token) else {
         let n = token.iter().filter(|b| **b == b'.').count() + 1;
         return Err((
@@ -114,7 +127,7 @@ pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
     );
     // Four characters decode to at most three bytes.
     let mut decoded = Vec::with_capacity(token.len() / 4 * 3 + 6);
-    if !b64::decode_into(header_b64, &mut decoded) {
+    if !known(header_b64) && !b64::decode_into(header_b64, &mut decoded) {
         return Err(not_base64("header"));
     }
     let header_end = decoded.len();
@@ -127,6 +140,7 @@ pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
     }
     Ok(Compact {
         signing_input: &token[..second],
+        header_segment: header_b64,
         decoded,
         header_end,
         payload_end,
