@@ -554,6 +554,9 @@ impl<'a> Parser<'a> {
 
     /// The number at the cursor, as its value.
     pub fn number_value(&mut self) -> Result<Num, JsonError> {
+        if let Some(n) = self.short_integer() {
+            return Ok(Num::I64(n));
+        }
         let (text, integer) = self.number()?;
         // "-0" is the double -0.0 (as serde_json reads it), not the integer 0.
         if integer && text != "-0" {
@@ -579,6 +582,32 @@ impl<'a> Parser<'a> {
             Ok(f) if f.is_finite() => Ok(Num::F64(f)),
             _ => self.error("number out of range"),
         }
+    }
+
+    /// The common case of [`Parser::number_value`] in one pass: an integer of 1 to 18 digits
+    /// without a leading zero (or `0` itself, but not `-0`), not followed by a fraction, an
+    /// exponent or another digit, which [`Parser::number`] would read with the same end. `None`
+    /// (the cursor unmoved) for anything else.
+    fn short_integer(&mut self) -> Option<i64> {
+        let rest = &self.b[self.pos..];
+        let negative = rest.first() == Some(&b'-');
+        let start = usize::from(negative);
+        let (mut end, mut v) = (start, 0i64);
+        while let Some(&d) = rest.get(end) {
+            if !d.is_ascii_digit() || end - start == 18 {
+                break;
+            }
+            v = v * 10 + i64::from(d - b'0');
+            end += 1;
+        }
+        let len = end - start;
+        let ends = !matches!(rest.get(end), Some(b'.' | b'e' | b'E' | b'0'..=b'9'));
+        let zero_led = rest.get(start) == Some(&b'0') && (len > 1 || negative);
+        if len == 0 || zero_led || !ends {
+            return None;
+        }
+        self.pos += end;
+        Some(if negative { -v } else { v })
     }
 
     /// Moves past a run of ASCII digits.
