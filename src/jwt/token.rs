@@ -75,11 +75,11 @@ pub struct LastHeader(Mutex<Option<Arc<AcceptedHeader>>>);
 #[derive(Debug)]
 pub struct AcceptedHeader {
     /// The header segment (base64url text).
-    segment: Box<[u8]>,
+    segment: Vec<u8>,
     /// Its algorithm.
     pub alg: Algorithm,
     /// Its `kid`.
-    pub kid: Option<Box<str>>,
+    pub kid: Option<String>,
 }
 
 impl LastHeader {
@@ -89,15 +89,31 @@ impl LastHeader {
         last.as_ref().filter(|h| *h.segment == *segment).cloned()
     }
 
-    /// Remembers that the header `segment` decoded and was accepted as (`alg`, `kid`).
+    /// Remembers that the header `segment` decoded and was accepted as (`alg`, `kid`). The
+    /// previous entry's buffers are reused when no caller holds it any more (tokens of two
+    /// issuers in turn then allocate nothing here).
     pub fn remember(&self, segment: &[u8], alg: Algorithm, kid: Option<&str>) {
-        if let Ok(mut last) = self.0.try_lock() {
-            *last = Some(Arc::new(AcceptedHeader {
-                segment: segment.into(),
-                alg,
-                kid: kid.map(Into::into),
-            }));
+        let Ok(mut last) = self.0.try_lock() else {
+            return;
+        };
+        if let Some(h) = last.as_mut().and_then(Arc::get_mut) {
+            h.segment.clear();
+            h.segment.extend_from_slice(segment);
+            h.alg = alg;
+            match (kid, &mut h.kid) {
+                (Some(k), Some(old)) => {
+                    old.clear();
+                    old.push_str(k);
+                }
+                (k, old) => *old = k.map(str::to_owned),
+            }
+            return;
         }
+        *last = Some(Arc::new(AcceptedHeader {
+            segment: segment.to_vec(),
+            alg,
+            kid: kid.map(str::to_owned),
+        }));
     }
 }
 
