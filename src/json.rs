@@ -153,11 +153,12 @@ impl Build for ValueBuilder {
     }
 }
 
-/// Member names seen in one object: the first [`Seen::INLINE`] kept inline (no allocation for
-/// ordinary documents), the rest in a hash set (so a hostile document with thousands of members
-/// costs linear time).
+/// Member names seen in one object: the first [`Seen::INLINE`] names without escapes kept inline
+/// as borrowed text (no allocation and nothing to drop for ordinary documents), the rest and every
+/// unescaped copy in a hash set (so a hostile document with thousands of members costs linear
+/// time).
 struct Seen<'a> {
-    inline: [Cow<'a, str>; Seen::INLINE],
+    inline: [&'a str; Seen::INLINE],
     len: usize,
     more: Option<HashSet<Cow<'a, str>>>,
 }
@@ -167,25 +168,92 @@ impl<'a> Seen<'a> {
 
     fn new() -> Self {
         Self {
-            inline: std::array::from_fn(|_| Cow::Borrowed("")),
+            inline: [""; Seen::INLINE],
             len: 0,
             more: None,
         }
     }
 
-    /// Records `key`; false when it was already seen.
-    fn insert(&mut self, key: Cow<'a, str>) -> bool {
-        if self.inline[..self.len].contains(&key) {
+    /// Records `name` (`borrowed`: the same text borrowed from the document, when it had no
+    /// escape); false when it was already seen.
+    #[inline]
+    fn insert(&mut self, name: &str, borrowed: Option<&'a str>) -> bool {
+        if self.inline[..self.len].contains(&name) {
             return false;
         }
-        if self.len < Self::INLINE {
-            self.inline[self.len] = key;
-            self.len += 1;
-            return true;
+        if let Some(more) = &self.more
+            && more.contains(name)
+        {
+            return false;
         }
-        self.more.get_or_insert_with(HashSet::new).insert(key)
+        match borrowed {
+            Some(b) if self.len < Self::INLINE => {
+                self.inline[self.len] = b;
+                self.len += 1;
+            }
+            _ => {
+                self.more
+                    .get_or_insert_with(HashSet::new)
+                    .insert(borrowed.map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed));
+            }
+        }
+        true
     }
 }
+
+/// The length of the leading run of `b` that a string copies as is: no `"`, no `\\`, no control
+/// character. Eight bytes at a time: in each word, the lowest byte flagged by the "has a byte
+/// below n" test is exactly the first such byte (no borrow reaches it from below).
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let stop = (below(quote, 1) | below(backslash, 1) | below(w, 0x20)) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(b.len() - i)
+}
+
+/// A JSON number's value ([`Parser::number_value`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    /// An integer that fits `i64`.
+    I64(i64),
+    /// An integer above `i64::MAX` that fits `u64`.
+    U64(u64),
+    /// Any other number, finite: with a fraction or an exponent, `-0`, or an integer beyond
+    /// `u64`.
+    F64(f64),
+}
+
+impl Num {
+    /// The number as `b` builds it.
+    pub fn build<B: Build>(self, b: &mut B) -> B::Value {
+        match self {
+            Num::I64(i) => b.i64(i),
+            Num::U64(u) => b.u64(u),
+            Num::F64(f) => b.f64(f),
+        }
+    }
+}
+
+/// A position of a [`Parser`], to read a value again ([`Parser::mark`], [`Parser::rewind`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Mark(usize);
+
 /// A cursor over a UTF-8 document, for readers that keep only some members (see the module
 /// docs). Every method checks what it consumes as strictly as [`parse`].
 pub struct Parser<'a> {
@@ -282,7 +350,11 @@ impl<'a> Parser<'a> {
                 return self.error("expected a member name");
             }
             let key = self.string()?;
-            if !seen.insert(key.clone()) {
+            let borrowed = match &key {
+                Cow::Borrowed(b) => Some(*b),
+                Cow::Owned(_) => None,
+            };
+            if !seen.insert(&key, borrowed) {
                 return Err(JsonError::DuplicateKey(crate::errors::excerpt(&key, 40)));
             }
             self.ws();
@@ -339,21 +411,20 @@ impl<'a> Parser<'a> {
 
     /// The string at the cursor (on its opening quote), unescaped; borrowed when it has no
     /// escape.
+    #[inline]
     pub fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1;
         let start = self.pos;
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0..=0x1f) => return self.error("control character in string"),
-                Some(_) => self.pos += 1,
-                None => return self.error("unterminated string"),
+        self.pos += plain_run(&self.b[self.pos..]);
+        match self.peek() {
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            Some(_) => return self.error("control character in string"),
+            None => return self.error("unterminated string"),
         }
         let mut out = String::from(&self.text[start..self.pos]);
         loop {
@@ -369,9 +440,7 @@ impl<'a> Parser<'a> {
                 Some(0..=0x1f) => return self.error("control character in string"),
                 Some(_) => {
                     let run = self.pos;
-                    while !matches!(self.peek(), None | Some(b'"' | b'\\' | 0..=0x1f)) {
-                        self.pos += 1;
-                    }
+                    self.pos += plain_run(&self.b[self.pos..]);
                     out.push_str(&self.text[run..self.pos]);
                 }
                 None => return self.error("unterminated string"),
@@ -483,10 +552,82 @@ impl<'a> Parser<'a> {
         Ok((text, integer))
     }
 
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
+    /// The number at the cursor, as its value.
+    pub fn number_value(&mut self) -> Result<Num, JsonError> {
+        if let Some(n) = self.short_integer() {
+            return Ok(Num::I64(n));
         }
+        let (text, integer) = self.number()?;
+        // "-0" is the double -0.0 (as serde_json reads it), not the integer 0.
+        if integer && text != "-0" {
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, text),
+            };
+            // Up to 18 digits always fit: no parse needed.
+            if digits.len() <= 18 {
+                let v = digits
+                    .bytes()
+                    .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+                return Ok(Num::I64(if negative { -v } else { v }));
+            }
+            if let Ok(i) = text.parse::<i64>() {
+                return Ok(Num::I64(i));
+            }
+            if let Ok(u) = text.parse::<u64>() {
+                return Ok(Num::U64(u));
+            }
+        }
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Num::F64(f)),
+            _ => self.error("number out of range"),
+        }
+    }
+
+    /// The common case of [`Parser::number_value`] in one pass: an integer of 1 to 18 digits
+    /// without a leading zero (or `0` itself, but not `-0`), not followed by a fraction, an
+    /// exponent or another digit, which [`Parser::number`] would read with the same end. `None`
+    /// (the cursor unmoved) for anything else.
+    fn short_integer(&mut self) -> Option<i64> {
+        let rest = &self.b[self.pos..];
+        let negative = rest.first() == Some(&b'-');
+        let start = usize::from(negative);
+        let (mut end, mut v) = (start, 0i64);
+        while let Some(&d) = rest.get(end) {
+            if !d.is_ascii_digit() || end - start == 18 {
+                break;
+            }
+            v = v * 10 + i64::from(d - b'0');
+            end += 1;
+        }
+        let len = end - start;
+        let ends = !matches!(rest.get(end), Some(b'.' | b'e' | b'E' | b'0'..=b'9'));
+        let zero_led = rest.get(start) == Some(&b'0') && (len > 1 || negative);
+        if len == 0 || zero_led || !ends {
+            return None;
+        }
+        self.pos += end;
+        Some(if negative { -v } else { v })
+    }
+
+    /// Moves past a run of ASCII digits.
+    fn digits(&mut self) {
+        let rest = &self.b[self.pos..];
+        self.pos += rest
+            .iter()
+            .position(|c| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+    }
+
+    /// Where the cursor is, for [`Parser::rewind`].
+    pub fn mark(&self) -> Mark {
+        Mark(self.pos)
+    }
+
+    /// Moves the cursor back to `mark`, taken at the start of a value this cursor has read since
+    /// (at the same nesting depth), so that value can be read again in another way.
+    pub fn rewind(&mut self, mark: Mark) {
+        self.pos = mark.0;
     }
 
     /// Checks the value at the cursor and drops it.
@@ -504,8 +645,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Builds the value at the cursor.
-    fn build<B: Build>(&mut self, b: &mut B) -> Result<B::Value, JsonError> {
+    /// Builds the value at the cursor with `b`.
+    pub fn build<B: Build>(&mut self, b: &mut B) -> Result<B::Value, JsonError> {
         match self.peek() {
             Some(b'{') => {
                 let mut object = b.object();
@@ -532,22 +673,7 @@ impl<'a> Parser<'a> {
             Some(b't') => self.literal(b"true").map(|()| b.bool(true)),
             Some(b'f') => self.literal(b"false").map(|()| b.bool(false)),
             Some(b'n') => self.literal(b"null").map(|()| b.null()),
-            Some(b'-' | b'0'..=b'9') => {
-                let (text, integer) = self.number()?;
-                // "-0" is the double -0.0 (as serde_json reads it), not the integer 0.
-                if integer && text != "-0" {
-                    if let Ok(i) = text.parse::<i64>() {
-                        return Ok(b.i64(i));
-                    }
-                    if let Ok(u) = text.parse::<u64>() {
-                        return Ok(b.u64(u));
-                    }
-                }
-                match text.parse::<f64>() {
-                    Ok(f) if f.is_finite() => Ok(b.f64(f)),
-                    _ => self.error("number out of range"),
-                }
-            }
+            Some(b'-' | b'0'..=b'9') => self.number_value().map(|n| n.build(b)),
             Some(_) => self.error("expected a value"),
             None => self.error("unexpected end"),
         }
@@ -573,6 +699,29 @@ mod tests {
         assert_eq!(v, json!({"b": 1, "a": [1, 2]}));
         assert_eq!(v.as_object().unwrap().keys().next().unwrap(), "b");
         assert!(matches!(parse(b"{\"a\":1} x"), Err(JsonError::Syntax(_))));
+    }
+
+    #[test]
+    fn plain_runs_stop_at_the_first_quote_backslash_or_control_character() {
+        let slow = |b: &[u8]| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(b.len())
+        };
+        for stop in [b'"', b'\\', 0, 0x1f, b'\n'] {
+            for len in 0..20 {
+                for at in 0..=len {
+                    // Bytes around the stop that a word-wide test could confuse with it.
+                    let mut b: Vec<u8> = (0..len)
+                        .map(|i| [b'a', 0x20, 0x7f, 0x80, 0xff, b'!', b'#', b'['][i % 8])
+                        .collect();
+                    if at < len {
+                        b[at] = stop;
+                    }
+                    assert_eq!(plain_run(&b), slow(&b), "{b:?}");
+                }
+            }
+        }
     }
 
     #[test]

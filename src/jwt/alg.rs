@@ -59,14 +59,13 @@ pub enum NameProblem {
 
 /// Parses an algorithm name exactly as RFC 7518 spells it.
 pub fn parse(name: &str) -> Result<Algorithm, NameProblem> {
+    if let Some(a) = SUPPORTED.iter().copied().find(|a| self::name(*a) == name) {
+        return Ok(a);
+    }
     if name.trim().eq_ignore_ascii_case("none") {
         return Err(NameProblem::None);
     }
-    SUPPORTED
-        .iter()
-        .copied()
-        .find(|a| self::name(*a) == name)
-        .ok_or(NameProblem::Unsupported)
+    Err(NameProblem::Unsupported)
 }
 
 /// The RFC 7518 name of an algorithm.

@@ -27,35 +27,83 @@ const VALUES: [u8; 256] = {
     t
 };
 
+/// For each position `i` of a group of four characters, each byte's value already shifted into
+/// place in the group's three output bytes (little-endian: the first output byte lowest), or
+/// [`GROUP_INVALID`] for a byte outside the alphabet. A group decodes to the OR of its four
+/// entries.
+const PLACED: [[u32; 256]; 4] = {
+    let mut t = [[GROUP_INVALID; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        let v = VALUES[c] as u32;
+        if v != INVALID as u32 {
+            // Bits of the group, first character first: aaaaaabb bbbbcccc ccdddddd.
+            t[0][c] = v << 2;
+            t[1][c] = v >> 4 | (v & 0x0f) << 12;
+            t[2][c] = (v >> 2) << 8 | (v & 0x03) << 22;
+            t[3][c] = v << 16;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// Set in a group's OR when one of its bytes is outside the alphabet (above the 24 data bits).
+const GROUP_INVALID: u32 = 1 << 24;
+
+/// The three bytes of a group of four characters, little-endian, with [`GROUP_INVALID`] set when
+/// a character is outside the alphabet.
+fn group(q: &[u8]) -> u32 {
+    PLACED[0][usize::from(q[0])]
+        | PLACED[1][usize::from(q[1])]
+        | PLACED[2][usize::from(q[2])]
+        | PLACED[3][usize::from(q[3])]
+}
+
 /// Decodes canonical unpadded base64url; `None` for anything else (a byte outside the
 /// alphabet, padding, a length of 1 mod 4, or non-zero unused bits in the last character).
 pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    decode_into(text, &mut out).then_some(out)
+}
+
+/// Like [`decode`], appending the bytes to `out`; false (with `out` holding some of them) for
+/// anything but canonical unpadded base64url.
+pub fn decode_into(text: &[u8], out: &mut Vec<u8>) -> bool {
     let tail = text.len() % 4;
     if tail == 1 {
-        return None;
+        return false;
     }
     let (body, rest) = text.split_at(text.len() - tail);
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
-    out.resize(body.len() / 4 * 3, 0);
-    for (quad, dst) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let (a, b, c, d) = (
-            VALUES[usize::from(quad[0])],
-            VALUES[usize::from(quad[1])],
-            VALUES[usize::from(quad[2])],
-            VALUES[usize::from(quad[3])],
-        );
-        // Values are below 64; INVALID sets the two high bits.
-        if (a | b | c | d) & 0xc0 != 0 {
-            return None;
+    let start = out.len();
+    out.resize(start + body.len() / 4 * 3, 0);
+    let dst = &mut out[start..];
+    // Two groups (eight characters, six bytes) at a time, then the last group of four.
+    let mut pairs = body.chunks_exact(8);
+    let mut bytes = dst.chunks_exact_mut(6);
+    for (pair, to) in pairs.by_ref().zip(bytes.by_ref()) {
+        let (a, b) = (group(&pair[..4]), group(&pair[4..]));
+        if (a | b) & GROUP_INVALID != 0 {
+            return false;
         }
-        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        dst.copy_from_slice(&n.to_be_bytes()[1..]);
+        let n = u64::from(a) | u64::from(b) << 24;
+        to.copy_from_slice(&n.to_le_bytes()[..6]);
+    }
+    let quad = pairs.remainder();
+    if !quad.is_empty() {
+        let a = group(quad);
+        if a & GROUP_INVALID != 0 {
+            return false;
+        }
+        bytes
+            .into_remainder()
+            .copy_from_slice(&a.to_le_bytes()[..3]);
     }
     let mut n = 0u32;
     for (i, ch) in rest.iter().enumerate() {
         let v = VALUES[usize::from(*ch)];
         if v == INVALID {
-            return None;
+            return false;
         }
         n |= u32::from(v) << (18 - 6 * i);
     }
@@ -66,9 +114,9 @@ pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
         // 3 characters: 18 bits, two bytes and 2 unused bits that must be zero.
         3 if bytes[3] == 0 => out.extend_from_slice(&bytes[1..3]),
         0 => {}
-        _ => return None,
+        _ => return false,
     }
-    Some(out)
+    true
 }
 
 /// Encodes bytes as unpadded base64url.
@@ -184,6 +232,25 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(c)
             );
+        }
+    }
+
+    #[test]
+    fn a_bad_character_anywhere_in_a_longer_text_is_refused() {
+        for n in 0..24u8 {
+            let bytes: Vec<u8> = (0..n).map(|i| i.wrapping_mul(91)).collect();
+            let text = encode(&bytes);
+            for at in 0..text.len() {
+                for bad in [b'=', b'.', b'+', 0xff] {
+                    let mut t = text.clone().into_bytes();
+                    t[at] = bad;
+                    assert_eq!(decode(&t), None, "{t:?}");
+                }
+            }
+            let mut out = b"kept".to_vec();
+            assert!(decode_into(text.as_bytes(), &mut out));
+            assert_eq!(out[..4], *b"kept");
+            assert_eq!(out[4..], bytes);
         }
     }
 

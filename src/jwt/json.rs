@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 
-use crate::json::Parser;
 pub use crate::json::{Build, JsonError, MAX_DEPTH, ValueBuilder, build, build_object, parse};
+use crate::json::{Num, Parser};
 
 /// A header or claim member read as text.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -133,6 +133,52 @@ pub fn scan_claims(bytes: &[u8]) -> Result<Option<ClaimsFields<'_>>, JsonError> 
     Ok(Some(c))
 }
 
+/// [`scan_claims`] and [`build_object`] in one pass: the registered claims and the whole claim
+/// set built with `b`, or `Ok(None)` when the JSON is valid but not an object. `iss` and `aud`
+/// are read twice (once as their field, once by the builder); every other value once.
+pub fn build_claims<'a, B: Build>(
+    bytes: &'a [u8],
+    b: &mut B,
+) -> Result<Option<(ClaimsFields<'a>, B::Object)>, JsonError> {
+    let mut p = Parser::new(bytes)?;
+    if p.peek() != Some(b'{') {
+        p.skip_value()?;
+        p.finish()?;
+        return Ok(None);
+    }
+    let mut c = ClaimsFields::default();
+    let mut object = b.object();
+    p.object(|p, key| {
+        let start = p.mark();
+        match &*key {
+            "exp" | "nbf" | "iat" => {
+                let (date, v) = date_and_value(p, b)?;
+                match &*key {
+                    "exp" => c.exp = date,
+                    "nbf" => c.nbf = date,
+                    _ => c.iat = date,
+                }
+                b.insert(&mut object, &key, v);
+                return Ok(());
+            }
+            "iss" => c.iss = text_member(p)?,
+            "aud" => c.aud = audience(p)?,
+            _ => {
+                let v = p.build(b)?;
+                b.insert(&mut object, &key, v);
+                return Ok(());
+            }
+        }
+        // Checked by the field reader: read again, as a value.
+        p.rewind(start);
+        let v = p.build(b)?;
+        b.insert(&mut object, &key, v);
+        Ok(())
+    })?;
+    p.finish()?;
+    Ok(Some((c, object)))
+}
+
 /// A member value as text, or [`Member::NotText`] (checked and dropped).
 fn text_member<'a>(p: &mut Parser<'a>) -> Result<Member<'a>, JsonError> {
     if p.peek() == Some(b'"') {
@@ -156,14 +202,26 @@ fn date(p: &mut Parser<'_>) -> Result<Date, JsonError> {
     if !matches!(p.peek(), Some(b'-' | b'0'..=b'9')) {
         return p.skip_value().map(|()| Date::NotNumber);
     }
-    let (text, integer) = p.number()?;
-    if integer && let Ok(i) = text.parse::<i64>() {
-        return Ok(Date::Seconds(i));
+    p.number_value().map(seconds)
+}
+
+/// A NumericDate member value, and the value as `b` builds it.
+fn date_and_value<B: Build>(p: &mut Parser<'_>, b: &mut B) -> Result<(Date, B::Value), JsonError> {
+    if !matches!(p.peek(), Some(b'-' | b'0'..=b'9')) {
+        return p.build(b).map(|v| (Date::NotNumber, v));
     }
-    // Saturating float-to-int conversion of a finite double (checked by `number`).
-    Ok(Date::Seconds(
-        text.parse::<f64>().map_or(0, |f| f.floor() as i64),
-    ))
+    let n = p.number_value()?;
+    Ok((seconds(n), n.build(b)))
+}
+
+/// Whole seconds: fractions floored, out-of-range values saturated (the float-to-int conversion
+/// saturates; an integer above `i64::MAX` is `i64::MAX`).
+fn seconds(n: Num) -> Date {
+    Date::Seconds(match n {
+        Num::I64(i) => i,
+        Num::U64(_) => i64::MAX,
+        Num::F64(f) => f.floor() as i64,
+    })
 }
 
 /// The `aud` member value.
@@ -486,6 +544,14 @@ mod tests {
         let claims = scan_claims(bytes).map(|_| ());
         assert_eq!(header, ours.clone().map(|_| ()), "{text:?}");
         assert_eq!(claims, ours.map(|_| ()), "{text:?}");
+        // One pass gives what the scanner and the builder give in two, errors included.
+        let two_passes = scan_claims(bytes)
+            .and_then(|fields| Ok(fields.zip(build_object(bytes, &mut ValueBuilder)?)));
+        assert_eq!(
+            build_claims(bytes, &mut ValueBuilder),
+            two_passes,
+            "{text:?}"
+        );
     }
 
     #[test]
@@ -503,6 +569,16 @@ mod tests {
             "0.1",
             "-9223372036854775808",
             "9223372036854775807",
+            "999999999999999999",
+            "-999999999999999999",
+            "1000000000000000000",
+            "-0000",
+            "-01",
+            "0e1",
+            "-7E-1",
+            "[0,-0,00]",
+            "[123456789012345678,-123456789012345678,1234567890123456789]",
+            "{\"exp\":-0,\"nbf\":999999999999999999,\"iat\":-9223372036854775809}",
             "9223372036854775808",
             "18446744073709551615",
             "18446744073709551616",

@@ -37,6 +37,8 @@
 //!   authentic claims;
 //! * [`JwtVerifier::verify_token`], the same without building the claims ([`Verified`] holds the
 //!   checked JSON; [`json::build_object`] turns it into any representation);
+//! * [`JwtVerifier::verify_build`], the same building the claims with any [`json::Build`]er in
+//!   the pass that checks them (what the PHP methods use);
 //! * [`looks_like_jwt`]`(token: &str) -> bool`, a shape test to route a bearer token.
 
 pub mod alg;
@@ -107,12 +109,28 @@ impl Verified {
     pub fn claims(&self) -> Result<Map<String, Value>, Refusal> {
         match json::parse(&self.payload) {
             Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(Refusal::new((
-                JwtReason::ClaimsNotObject,
-                "the payload is not a JSON object".to_owned(),
-            ))),
+            Ok(_) => Err(not_an_object()),
             Err(e) => Err(Refusal::new(token::json_problem(e, "payload"))),
         }
+    }
+}
+
+fn not_an_object() -> Refusal {
+    Refusal::new((
+        JwtReason::ClaimsNotObject,
+        "the payload is not a JSON object".to_owned(),
+    ))
+}
+
+/// A failed claim check's refusal, carrying the authentic claims.
+fn with_claims(parts: &token::Compact<'_>, (reason, message): (JwtReason, String)) -> Refusal {
+    Refusal {
+        reason,
+        message,
+        claims: match json::parse(parts.payload()) {
+            Ok(Value::Object(m)) => Some(m),
+            _ => None,
+        },
     }
 }
 
@@ -133,11 +151,14 @@ pub struct KeyInfo {
     pub thumbprint: Option<String>,
 }
 
-/// A compiled verifier: keys checked and bound, options validated. Immutable and `Sync`.
+/// A compiled verifier: keys checked and bound, options validated. `Sync`; immutable but for the
+/// last accepted header it remembers ([`token::LastHeader`]), which changes no answer.
 #[derive(Debug)]
 pub struct JwtVerifier {
     keys: Vec<Key>,
     options: Options,
+    /// The last header accepted (a cache of a pure function of the header's bytes).
+    last_header: token::LastHeader,
 }
 
 impl JwtVerifier {
@@ -147,7 +168,11 @@ impl JwtVerifier {
         let mut err = InvalidInput::new("JwtVerifier configuration");
         let options = options::parse(options, &mut err);
         let keys = keys::parse(keys, &options.algorithms, &mut err);
-        err.into_result(Self { keys, options })
+        err.into_result(Self {
+            keys,
+            options,
+            last_header: token::LastHeader::default(),
+        })
     }
 
     /// Verifies `token` at unix time `now`: the claims, or why the token was refused.
@@ -158,6 +183,42 @@ impl JwtVerifier {
     /// Verifies `token` at unix time `now` without building the claims: the checked payload
     /// (strict JSON, an object, registered claims valid), for callers that convert it themselves.
     pub fn verify_token(&self, token: &[u8], now: i64) -> Result<Verified, Refusal> {
+        let parts = self.authentic(token)?;
+        let checked = match json::scan_claims(parts.payload()) {
+            Ok(Some(fields)) => claims::check(&fields, &self.options, now),
+            Ok(None) => return Err(not_an_object()),
+            Err(e) => return Err(Refusal::new(token::json_problem(e, "payload"))),
+        };
+        match checked {
+            Ok(()) => Ok(Verified {
+                payload: parts.into_payload(),
+            }),
+            Err(problem) => Err(with_claims(&parts, problem)),
+        }
+    }
+
+    /// Verifies `token` at unix time `now` like [`JwtVerifier::verify_token`], building the
+    /// claims with `b` in the same pass that checks them (see [`json::build_claims`]): the
+    /// filled, unfinished object. A refusal is the same as [`JwtVerifier::verify_token`]'s.
+    pub fn verify_build<B: json::Build>(
+        &self,
+        token: &[u8],
+        now: i64,
+        b: &mut B,
+    ) -> Result<B::Object, Refusal> {
+        let parts = self.authentic(token)?;
+        let (checked, object) = match json::build_claims(parts.payload(), b) {
+            Ok(Some((fields, object))) => (claims::check(&fields, &self.options, now), object),
+            Ok(None) => return Err(not_an_object()),
+            Err(e) => return Err(Refusal::new(token::json_problem(e, "payload"))),
+        };
+        checked
+            .map(|()| object)
+            .map_err(|problem| with_claims(&parts, problem))
+    }
+
+    /// Every check before the payload is read: size, segments, header, key, signature.
+    fn authentic<'t>(&self, token: &'t [u8]) -> Result<token::Compact<'t>, Refusal> {
         if token.len() > self.options.max_token_bytes {
             return Err(Refusal::new((
                 JwtReason::TokenTooLarge,
@@ -168,41 +229,36 @@ impl JwtVerifier {
                 ),
             )));
         }
-        let parts = token::split(token).map_err(Refusal::new)?;
-        let header = parts.header().map_err(Refusal::new)?;
-        let (alg, kid) = token::algorithm_and_kid(&header).map_err(Refusal::new)?;
-        if !self.options.algorithms.contains(&alg) {
-            return Err(Refusal::new((
-                JwtReason::AlgMismatch,
-                format!(
-                    "the token's algorithm {} is not allowed (allowed: {})",
-                    alg::name(alg),
-                    alg::list(&self.options.algorithms)
-                ),
-            )));
-        }
-        self.verify_signature(&parts, alg, kid)?;
-        let checked = match json::scan_claims(&parts.payload) {
-            Ok(Some(fields)) => claims::check(&fields, &self.options, now),
-            Ok(None) => {
+        let mut remembered = None;
+        let parts = token::split_known(token, |segment| {
+            remembered = self.last_header.get(segment);
+            remembered.is_some()
+        })
+        .map_err(Refusal::new)?;
+        {
+            let header;
+            let (alg, kid) = match &remembered {
+                Some(h) => (h.alg, h.kid.as_deref()),
+                None => {
+                    header = parts.header().map_err(Refusal::new)?;
+                    let (alg, kid) = token::algorithm_and_kid(&header).map_err(Refusal::new)?;
+                    self.last_header.remember(parts.header_segment, alg, kid);
+                    (alg, kid)
+                }
+            };
+            if !self.options.algorithms.contains(&alg) {
                 return Err(Refusal::new((
-                    JwtReason::ClaimsNotObject,
-                    "the payload is not a JSON object".to_owned(),
+                    JwtReason::AlgMismatch,
+                    format!(
+                        "the token's algorithm {} is not allowed (allowed: {})",
+                        alg::name(alg),
+                        alg::list(&self.options.algorithms)
+                    ),
                 )));
             }
-            Err(e) => return Err(Refusal::new(token::json_problem(e, "payload"))),
-        };
-        let verified = Verified {
-            payload: parts.payload,
-        };
-        match checked {
-            Ok(()) => Ok(verified),
-            Err((reason, message)) => Err(Refusal {
-                reason,
-                message,
-                claims: verified.claims().ok(),
-            }),
+            self.verify_signature(&parts, alg, kid)?;
         }
+        Ok(parts)
     }
 
     /// Selects the keys for (`kid`, `alg`) and checks the signature with each until one verifies.
@@ -241,9 +297,9 @@ impl JwtVerifier {
                 ),
             )));
         }
-        ecdsa::check_canonical(alg, &parts.signature_bytes).map_err(Refusal::new)?;
+        ecdsa::check_canonical(alg, parts.signature()).map_err(Refusal::new)?;
         for key in candidates {
-            if key.verify(alg, parts.signing_input, &parts.signature_bytes) {
+            if key.verify(alg, parts.signing_input, parts.signature()) {
                 return Ok(());
             }
         }
@@ -465,6 +521,45 @@ mod tests {
         );
         assert!(plain.check(any_kid.as_bytes(), NOW).is_ok());
         assert!(plain.check(none.as_bytes(), NOW).is_ok());
+    }
+
+    #[test]
+    fn a_remembered_header_changes_no_answer() {
+        let a = "a".repeat(32);
+        let b = "b".repeat(32);
+        let keys =
+            json!([{"alg": "HS256", "secret": a, "kid": "ka"}, {"alg": "HS256", "secret": b}]);
+        let fresh = || verifier(keys.clone(), json!({"algorithms": ["HS256"]}));
+        let claims = json!({"exp": NOW + 60});
+        let expired = json!({"exp": NOW});
+        let mut tokens = Vec::new();
+        for header in [
+            json!({"alg": "HS256", "kid": "ka"}),
+            json!({"alg": "HS256"}),
+            json!({"alg": "HS256", "kid": "kx"}),
+            json!({"alg": "HS256", "kid": 1}),
+            json!({"alg": "HS384"}),
+            json!({"alg": "none"}),
+        ] {
+            for (c, secret) in [(&claims, &a), (&claims, &b), (&expired, &a)] {
+                tokens.push(sign(&header, c, secret.as_bytes()));
+            }
+        }
+        let h = tokens[0].split_once('.').unwrap().0.to_owned();
+        tokens.push(format!("{h}.e30."));
+        tokens.push(format!("{h}.!.x"));
+        // Header segments that differ from a remembered one by a character.
+        tokens.push(format!("{h}x.e30."));
+        tokens.push(format!("{}.e30.", &h[..h.len() - 1]));
+        let shared = fresh();
+        // Twice through, in order and reversed: each answer is a fresh verifier's.
+        for t in tokens.iter().chain(tokens.iter().rev()).chain(&tokens) {
+            assert_eq!(
+                shared.check(t.as_bytes(), NOW),
+                fresh().check(t.as_bytes(), NOW),
+                "{t}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The compact JWS serialization (RFC 7515 §7.1): three base64url segments separated by dots,
 //! and the checks on the JOSE header that come before any key is touched.
 
+use std::sync::{Arc, Mutex};
+
 use super::alg::Algorithm;
 use super::json::{self, HeaderFields, JsonError, Member};
 use super::{alg, b64};
@@ -8,25 +10,48 @@ use crate::errors::codes::JwtReason;
 
 type Problem = (JwtReason, String);
 
-/// A token split into its parts, every segment canonical base64url.
+/// A token split into its parts, every segment canonical base64url, decoded into one buffer.
 #[derive(Debug)]
 pub struct Compact<'a> {
     /// `header.payload`, the bytes the signature covers.
     pub signing_input: &'a [u8],
-    /// The signature segment (base64url text).
-    pub signature: &'a str,
-    /// The decoded signature.
-    pub signature_bytes: Vec<u8>,
-    /// The decoded header (JSON text).
-    pub header_json: Vec<u8>,
-    /// The decoded payload (JSON text, read only once the signature has verified).
-    pub payload: Vec<u8>,
+    /// The header segment (base64url text).
+    pub header_segment: &'a [u8],
+    /// The decoded header, payload and signature, one after the other.
+    decoded: Vec<u8>,
+    /// Where the header ends in `decoded`.
+    header_end: usize,
+    /// Where the payload ends in `decoded`.
+    payload_end: usize,
 }
 
 impl Compact<'_> {
+    /// The decoded header (JSON text; empty when [`split_known`] left it undecoded).
+    pub fn header_json(&self) -> &[u8] {
+        &self.decoded[..self.header_end]
+    }
+
+    /// The decoded payload (JSON text, read only once the signature has verified).
+    pub fn payload(&self) -> &[u8] {
+        &self.decoded[self.header_end..self.payload_end]
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.decoded[self.payload_end..]
+    }
+
+    /// The decoded payload, keeping its buffer.
+    pub fn into_payload(self) -> Vec<u8> {
+        let mut payload = self.decoded;
+        payload.truncate(self.payload_end);
+        payload.drain(..self.header_end);
+        payload
+    }
+
     /// The header members the verifier reads.
     pub fn header(&self) -> Result<HeaderFields<'_>, Problem> {
-        match json::parse_header(&self.header_json) {
+        match json::parse_header(self.header_json()) {
             Ok(Some(h)) => Ok(h),
             Ok(None) => Err((
                 JwtReason::HeaderInvalid,
@@ -37,47 +62,134 @@ impl Compact<'_> {
     }
 }
 
+/// The last JOSE header a verifier accepted and what [`algorithm_and_kid`] read from it, so a
+/// run of tokens with the same header (one issuer, one key) decodes and reads it once. Only the
+/// exact same header segment is answered from here (canonical base64url: one text per header),
+/// and the reading is a function of that text alone, so every answer is the one decoding and
+/// parsing would give. A verifier shared between threads that finds the
+/// lock taken parses instead of waiting.
+#[derive(Debug, Default)]
+pub struct LastHeader(Mutex<Option<Arc<AcceptedHeader>>>);
+
+/// A header [`algorithm_and_kid`] accepted.
+#[derive(Debug)]
+pub struct AcceptedHeader {
+    /// The header segment (base64url text).
+    segment: Vec<u8>,
+    /// Its algorithm.
+    pub alg: Algorithm,
+    /// Its `kid`.
+    pub kid: Option<String>,
+}
+
+impl LastHeader {
+    /// The accepted reading of the header `segment`, when it is the one remembered last.
+    pub fn get(&self, segment: &[u8]) -> Option<Arc<AcceptedHeader>> {
+        let last = self.0.try_lock().ok()?;
+        last.as_ref().filter(|h| *h.segment == *segment).cloned()
+    }
+
+    /// Remembers that the header `segment` decoded and was accepted as (`alg`, `kid`). The
+    /// previous entry's buffers are reused when no caller holds it any more (tokens of two
+    /// issuers in turn then allocate nothing here).
+    pub fn remember(&self, segment: &[u8], alg: Algorithm, kid: Option<&str>) {
+        let Ok(mut last) = self.0.try_lock() else {
+            return;
+        };
+        if let Some(h) = last.as_mut().and_then(Arc::get_mut) {
+            h.segment.clear();
+            h.segment.extend_from_slice(segment);
+            h.alg = alg;
+            match (kid, &mut h.kid) {
+                (Some(k), Some(old)) => {
+                    old.clear();
+                    old.push_str(k);
+                }
+                (k, old) => *old = k.map(str::to_owned),
+            }
+            return;
+        }
+        *last = Some(Arc::new(AcceptedHeader {
+            segment: segment.to_vec(),
+            alg,
+            kid: kid.map(str::to_owned),
+        }));
+    }
+}
+
 /// Splits a compact JWS and decodes its segments (nothing is parsed yet).
 pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
-    let first = token.iter().position(|b| *b == b'.');
-    let second = first.and_then(|f| {
-        token[f + 1..]
-            .iter()
-            .position(|b| *b == b'.')
-            .map(|i| f + 1 + i)
-    });
-    let third = second.and_then(|s| token[s + 1..].iter().position(|b| *b == b'.'));
-    let (first, second) = match (first, second, third) {
-        (Some(a), Some(b), None) => (a, b),
-        _ => {
-            let n = token.iter().filter(|b| **b == b'.').count() + 1;
-            return Err((
-                JwtReason::Malformed,
-                format!("a JWT has three dot-separated segments, this has {n}"),
-            ));
-        }
+    split_known(token, |_| false)
+}
+
+/// Like [`split`], leaving the header undecoded (its [`Compact::header_json`] empty) when
+/// `known(header segment)` says the caller has already read that exact segment, which it may say
+/// only of a segment that decoded and was accepted before. Refusals come in the same order.
+pub fn split_known<'a>(
+    token: &'a [u8],
+    known: impl FnOnce(&'a [u8]) -> bool,
+) -> Result<Compact<'a>, Problem> {
+    let Some((first, second)) = two_dots(token) else {
+        let n = token.iter().filter(|b| **b == b'.').count() + 1;
+        return Err((
+            JwtReason::Malformed,
+            format!("a JWT has three dot-separated segments, this has {n}"),
+        ));
     };
     let (header_b64, payload_b64, signature_b64) = (
         &token[..first],
         &token[first + 1..second],
         &token[second + 1..],
     );
-    let header_json = segment(header_b64, "header")?;
-    let payload = segment(payload_b64, "payload")?;
-    let signature_bytes = segment(signature_b64, "signature")?;
-    // Decoded, so only base64url characters: ASCII.
-    let signature = std::str::from_utf8(signature_b64).map_err(|_| not_base64("signature"))?;
+    // Four characters decode to at most three bytes.
+    let mut decoded = Vec::with_capacity(token.len() / 4 * 3 + 6);
+    if !known(header_b64) && !b64::decode_into(header_b64, &mut decoded) {
+        return Err(not_base64("header"));
+    }
+    let header_end = decoded.len();
+    if !b64::decode_into(payload_b64, &mut decoded) {
+        return Err(not_base64("payload"));
+    }
+    let payload_end = decoded.len();
+    if !b64::decode_into(signature_b64, &mut decoded) {
+        return Err(not_base64("signature"));
+    }
     Ok(Compact {
         signing_input: &token[..second],
-        signature,
-        signature_bytes,
-        header_json,
-        payload,
+        header_segment: header_b64,
+        decoded,
+        header_end,
+        payload_end,
     })
 }
 
-fn segment(text: &[u8], name: &str) -> Result<Vec<u8>, Problem> {
-    b64::decode(text).ok_or_else(|| not_base64(name))
+/// The positions of the two dots of `token`, when it has exactly two.
+fn two_dots(token: &[u8]) -> Option<(usize, usize)> {
+    let first = find_dot(token)?;
+    let second = first + 1 + find_dot(&token[first + 1..])?;
+    match find_dot(&token[second + 1..]) {
+        None => Some((first, second)),
+        Some(_) => None,
+    }
+}
+
+/// The position of the first `.` in `b`. Eight bytes at a time: in each word, the lowest byte
+/// flagged by the "has a zero byte" test (of the word XOR dots) is exactly the first dot.
+fn find_dot(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word) ^ (ONES * u64::from(b'.'));
+        let zero = w.wrapping_sub(ONES) & !w & HIGH;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|c| *c == b'.').map(|p| i + p)
 }
 
 fn not_base64(name: &str) -> Problem {
@@ -201,10 +313,35 @@ mod tests {
         let t = tok(r#"{"alg":"HS256"}"#, r#"{"a":1}"#, &[1, 2, 3]);
         let c = split(t.as_bytes()).unwrap();
         let header = c.header().unwrap();
-        assert_eq!(c.payload, br#"{"a":1}"#);
-        assert_eq!(c.signature, "AQID");
+        assert_eq!(c.payload(), br#"{"a":1}"#);
+        assert_eq!(c.signature(), [1, 2, 3]);
         assert_eq!(c.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
         assert_eq!(header.alg, Member::Text("HS256".into()));
+    }
+
+    #[test]
+    fn dots_are_found_at_every_offset() {
+        for len in 0..24 {
+            for a in 0..len {
+                for b in a + 1..len {
+                    let mut t = vec![b'x'; len];
+                    t[a] = b'.';
+                    t[b] = b'.';
+                    assert_eq!(two_dots(&t), Some((a, b)), "{len} {a} {b}");
+                    assert_eq!(find_dot(&t[a + 1..]), Some(b - a - 1));
+                    for c in b + 1..len {
+                        t[c] = b'.';
+                        assert_eq!(two_dots(&t), None);
+                        t[c] = b'x';
+                    }
+                }
+                let mut one = vec![b'/'; len];
+                one[a] = b'.';
+                assert_eq!(find_dot(&one), Some(a));
+                assert_eq!(two_dots(&one), None);
+            }
+            assert_eq!(find_dot(&vec![b'-'; len]), None);
+        }
     }
 
     #[test]

@@ -7,9 +7,13 @@
 //! instead turns non-UTF-8 text into a list of byte values, for inputs (such as HMAC secrets)
 //! where a PHP string is binary data.
 
+use std::sync::OnceLock;
+
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use serde_json::{Map, Number, Value};
+
+use super::interned::{Interned, put_named};
 
 use crate::errors::InvalidInput;
 
@@ -265,6 +269,57 @@ pub fn bytes(zv: &Zval) -> Option<&[u8]> {
     zv.zend_str().map(|s| s.as_bytes())
 }
 
+/// Member names [`ZvalBuilder`] meets in most documents it builds (the registered JWT claims and
+/// a few common ones), interned at MINIT by [`startup`].
+const MEMBER_NAMES: [&str; 11] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "scope",
+    "client_id",
+    "azp",
+    "sid",
+];
+
+static MEMBERS: OnceLock<Interned<11>> = OnceLock::new();
+
+/// MINIT part: interns [`ZvalBuilder`]'s common member names (only when [`member_index`] agrees
+/// with [`MEMBER_NAMES`]; without them, every name takes the general path).
+pub fn startup() {
+    if (0..MEMBER_NAMES.len()).all(|i| member_index(MEMBER_NAMES[i]) == Some(i)) {
+        let _ = MEMBERS.set(Interned::new(MEMBER_NAMES));
+    }
+}
+
+/// The interned copy of a common member name.
+fn member_key(name: &str) -> Option<&'static ZendStr> {
+    let i = member_index(name)?;
+    MEMBERS.get().map(|m| m.key(i))
+}
+
+/// The position of `name` in [`MEMBER_NAMES`]: a match on the text compiles to a switch on the
+/// length, where a search would compare each name.
+fn member_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "iss" => 0,
+        "sub" => 1,
+        "aud" => 2,
+        "exp" => 3,
+        "nbf" => 4,
+        "iat" => 5,
+        "jti" => 6,
+        "scope" => 7,
+        "client_id" => 8,
+        "azp" => 9,
+        "sid" => 10,
+        _ => return None,
+    })
+}
+
 /// Builds PHP values straight from JSON text (see [`crate::json::build`]), without an
 /// intermediate `serde_json::Value`: objects and arrays become PHP arrays (a member named like an
 /// integer gets an integer key, as PHP itself does), integers above `i64::MAX` become floats.
@@ -331,7 +386,9 @@ impl crate::json::Build for ZvalBuilder {
     }
 
     fn insert(&mut self, object: &mut ZBox<ZendHashTable>, key: &str, v: Zval) {
-        let _ = object.insert(key, v);
+        // Names are never repeated (the reader refuses a document that repeats one), and two
+        // different names never make the same PHP key.
+        put_named(object, key, member_key(key), v);
     }
 
     fn end_object(&mut self, object: ZBox<ZendHashTable>) -> Zval {

@@ -158,7 +158,7 @@ pub fn startup() {
 /// Adds `key => v` to a fresh array: the interned key once MINIT has run (always, in PHP).
 fn put_key(ht: &mut ZendHashTable, key: K, v: Zval) {
     match KEYS.get() {
-        Some(keys) => interned::put(ht, keys.get(key as usize), v),
+        Some(keys) => interned::put(ht, keys.key(key as usize), v),
         None => {
             let _ = ht.insert(NAMES[key as usize], v);
         }

@@ -1,27 +1,36 @@
-//! Fixed strings of the result arrays (key names, and values such as `cp` or `bearer` that come
-//! from a closed set), made permanent interned strings once at module start-up: an array built
-//! on the per-request path then inserts them without allocating, copying or hashing them.
+//! Array keys interned once at MINIT, and the insertions that take them: a result array built
+//! per call then costs no key allocation, no hashing and no lookup of an existing entry.
 
+use std::ffi::c_char;
 use std::mem::ManuallyDrop;
 use std::ptr;
 
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::ffi::zend_hash_add_new;
-use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::ffi::{HashTable, zend_hash_add_new, zval};
+use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
-/// A set of permanent interned strings, in the order of the names it was made from.
+unsafe extern "C" {
+    // The engine's own `zend_hash_str_add_new` (exported since PHP 7.0; no calling-convention
+    // attribute on 64-bit targets), which the bindings leave out.
+    fn zend_hash_str_add_new(
+        ht: *mut HashTable,
+        key: *const c_char,
+        len: usize,
+        data: *mut zval,
+    ) -> *mut zval;
+}
+
+/// `N` permanent interned strings.
 pub struct Interned<const N: usize>([&'static ZendStr; N]);
 
-// SAFETY: the strings are permanent interned strings created at MINIT (before any request or
-// thread runs PHP code) and never freed or modified afterwards; sharing read-only pointers to
-// them between threads is sound.
+// SAFETY: the strings are permanent interned strings created at MINIT and never freed or
+// modified afterwards; sharing read-only pointers to them between threads is sound.
 unsafe impl<const N: usize> Sync for Interned<N> {}
-// SAFETY: as above.
+// SAFETY: as for `Sync`: the pointers are to immutable strings that live as long as the engine.
 unsafe impl<const N: usize> Send for Interned<N> {}
 
 impl<const N: usize> Interned<N> {
-    /// Interns every name. Only at MINIT: a permanent interned string made later would be a
-    /// request-bound one.
+    /// Interns `names` (MINIT only: permanent interned strings must be created at start-up).
     pub fn new(names: [&str; N]) -> Self {
         Self(names.map(|name| {
             let raw = ZBox::into_raw(ZendStr::new_interned(name, true));
@@ -31,8 +40,8 @@ impl<const N: usize> Interned<N> {
         }))
     }
 
-    /// String number `i`.
-    pub fn get(&self, i: usize) -> &'static ZendStr {
+    /// The `i`-th string.
+    pub fn key(&self, i: usize) -> &'static ZendStr {
         self.0[i]
     }
 
@@ -41,7 +50,7 @@ impl<const N: usize> Interned<N> {
         &self.0
     }
 
-    /// String number `i` as a PHP value (no allocation, no reference counting).
+    /// The `i`-th string as a PHP string value.
     pub fn zval(&self, i: usize) -> Zval {
         let mut z = Zval::new();
         // SAFETY: the pointer is a permanent interned string (see `new`); `set_zend_string`
@@ -51,14 +60,36 @@ impl<const N: usize> Interned<N> {
     }
 }
 
-/// Appends `key => v` to an array that does not hold `key` yet (each key is added once to a
-/// fresh array).
+/// Appends `key => v` to an array that does not hold `key` yet.
 pub fn put(ht: &mut ZendHashTable, key: &'static ZendStr, v: Zval) {
     let mut v = ManuallyDrop::new(v);
-    // SAFETY: `ht` is a live array owned by the caller and does not contain `key`, as
-    // zend_hash_add_new requires; `key` is a permanent interned string, which the table stores
-    // without counting; the value is moved into the table (the local copy is never dropped).
+    // SAFETY: `ht` is a live array owned by the caller and does not contain `key` (the caller's
+    // contract, as zend_hash_add_new requires); `key` is a permanent interned string, which the
+    // table stores without counting; the value is moved into the table (the local copy is never
+    // dropped).
     unsafe {
         zend_hash_add_new(ht, ptr::from_ref(key).cast_mut(), &raw mut *v);
+    }
+}
+
+/// Appends `name => v` to an array that does not hold that key yet, with PHP's rule for array
+/// keys (a canonical decimal integer name, such as `"7"` or `"-1"`, becomes an integer key);
+/// `key` is the interned copy of `name`, when there is one.
+pub fn put_named(ht: &mut ZendHashTable, name: &str, key: Option<&'static ZendStr>, v: Zval) {
+    if let Some(key) = key {
+        return put(ht, key, v);
+    }
+    if matches!(name.as_bytes().first(), Some(b'-' | b'0'..=b'9'))
+        && let ArrayKey::Long(i) = ArrayKey::from(name)
+    {
+        let _ = ht.insert_at_index(i, v);
+        return;
+    }
+    let mut v = ManuallyDrop::new(v);
+    // SAFETY: `ht` is a live array owned by the caller and does not contain the key (the
+    // caller's contract); the engine copies the `len` bytes at `key` into a new key string; the
+    // value is moved into the table (the local copy is never dropped).
+    unsafe {
+        zend_hash_str_add_new(ht, name.as_ptr().cast(), name.len(), &raw mut *v);
     }
 }

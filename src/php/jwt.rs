@@ -3,12 +3,25 @@
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{Value, json};
+use std::sync::OnceLock;
 
+use super::interned::{Interned, put};
 use super::params::Param;
 use super::{convert, exceptions};
 use crate::jwt;
+
+/// The keys of `check()`'s result, in order.
+const CHECK_KEYS: [&str; 4] = ["valid", "claims", "reason", "message"];
+
+/// [`CHECK_KEYS`], interned at MINIT.
+static KEYS: OnceLock<Interned<4>> = OnceLock::new();
+
+/// MINIT part: interns the keys of `check()`'s result.
+pub fn startup() {
+    let _ = KEYS.set(Interned::new(CHECK_KEYS));
+}
 
 /// Verifies signed bearer tokens (JWT, compact JWS) strictly: canonical base64url, no repeated
 /// JSON member names, `alg: none` refused in any spelling, the algorithm pinned by the key,
@@ -69,10 +82,11 @@ impl JwtVerifier {
         now: Param<Option<i64>>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let (token, now) = (token.get()?, now.get()?);
-        let claims = self
-            .inner
-            .verify_token(token, now.unwrap_or_else(crate::time::unix_now))
-            .and_then(|v| claims_array(&v));
+        let claims = self.inner.verify_build(
+            token,
+            now.unwrap_or_else(crate::time::unix_now),
+            &mut convert::ZvalBuilder,
+        );
         claims.map_err(|r| exceptions::token_exception(r.reason.as_str(), &r.message))
     }
 
@@ -89,11 +103,11 @@ impl JwtVerifier {
         now: Param<Option<i64>>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let (token, now) = (token.get()?, now.get()?);
-        let verified = self
-            .inner
-            .verify_token(token, now.unwrap_or_else(crate::time::unix_now))
-            .and_then(|v| claims_array(&v));
-        let mut out = ZendHashTable::with_capacity(4);
+        let verified = self.inner.verify_build(
+            token,
+            now.unwrap_or_else(crate::time::unix_now),
+            &mut convert::ZvalBuilder,
+        );
         let (valid, claims, reason, message) = match verified {
             Ok(claims) => (true, Some(claims), None, None),
             Err(r) => (
@@ -103,10 +117,34 @@ impl JwtVerifier {
                 Some(r.message),
             ),
         };
-        let _ = out.insert("valid", valid);
-        let _ = out.insert("claims", claims);
-        let _ = out.insert("reason", reason);
-        let _ = out.insert("message", message);
+        let mut out = ZendHashTable::with_capacity(4);
+        let Some(k) = KEYS.get() else {
+            let _ = out.insert(CHECK_KEYS[0], valid);
+            let _ = out.insert(CHECK_KEYS[1], claims);
+            let _ = out.insert(CHECK_KEYS[2], reason);
+            let _ = out.insert(CHECK_KEYS[3], message);
+            return Ok(out);
+        };
+        let mut zv = Zval::new();
+        zv.set_bool(valid);
+        put(&mut out, k.key(0), zv);
+        let mut zv = Zval::new();
+        match claims {
+            Some(c) => zv.set_hashtable(c),
+            None => zv.set_null(),
+        }
+        put(&mut out, k.key(1), zv);
+        for (i, text) in [(2, reason), (3, message.as_deref())] {
+            let mut zv = Zval::new();
+            match text {
+                // Fails only on allocation failure, which the engine reports itself; null then.
+                Some(t) => {
+                    let _ = zv.set_string(t, false);
+                }
+                None => zv.set_null(),
+            }
+            put(&mut out, k.key(i), zv);
+        }
         Ok(out)
     }
 
@@ -132,14 +170,5 @@ impl JwtVerifier {
             })
             .collect();
         convert::to_array(&Value::Array(list))
-    }
-}
-
-/// The verified claims as a PHP array, built straight from the checked JSON.
-fn claims_array(v: &jwt::Verified) -> Result<ZBox<ZendHashTable>, jwt::Refusal> {
-    match jwt::json::build_object(v.json(), &mut convert::ZvalBuilder) {
-        Ok(Some(claims)) => Ok(claims),
-        // Unreachable: the payload was checked to be a JSON object.
-        _ => v.claims().map(|c| convert::to_array(&Value::Object(c))),
     }
 }

@@ -54,7 +54,8 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 }
 
 /// MINIT: the exception classes, then the rate limiter's ini entry and node table (mapped here,
-/// before PHP-FPM or `php -S` fork their workers, so every worker shares it).
+/// before PHP-FPM or `php -S` fork their workers, so every worker shares it), then the interned
+/// array keys of the result arrays.
 ///
 /// # Safety
 ///
@@ -65,6 +66,8 @@ unsafe extern "C" fn startup(ty: i32, module_number: i32) -> i32 {
     if rc == 0 {
         ratelimit::startup(module_number);
         guard::startup();
+        convert::startup();
+        jwt::startup();
     }
     rc
 }

@@ -85,7 +85,7 @@ fn store_index(s: StoreUsed) -> usize {
 
 /// The interned `store` value of `s`.
 fn store_key(k: &Keys, s: StoreUsed) -> &'static ZendStr {
-    k.get(store_index(s))
+    k.key(store_index(s))
 }
 
 /// The `store` value of `s` as a PHP string.
@@ -155,20 +155,20 @@ fn result_array_keyed(k: &Keys, o: &Outcome) -> ZBox<ZendHashTable> {
     for (i, (_, value)) in fixed.into_iter().chain(retry).enumerate() {
         let mut z = Zval::new();
         let _ = z.set_string(decimal(&mut buf, value), false);
-        put(&mut headers, k.get(7 + i), z);
+        put(&mut headers, k.key(7 + i), z);
     }
     let mut ht = ZendHashTable::with_capacity(8);
     let mut allowed = Zval::new();
     allowed.set_bool(o.allowed);
-    put(&mut ht, k.get(0), allowed);
-    put(&mut ht, k.get(1), long(o.limit));
-    put(&mut ht, k.get(2), long(o.remaining));
-    put(&mut ht, k.get(3), long(o.reset_at));
-    put(&mut ht, k.get(4), long(o.retry_after));
-    put(&mut ht, k.get(5), store(k, o.store));
+    put(&mut ht, k.key(0), allowed);
+    put(&mut ht, k.key(1), long(o.limit));
+    put(&mut ht, k.key(2), long(o.remaining));
+    put(&mut ht, k.key(3), long(o.reset_at));
+    put(&mut ht, k.key(4), long(o.retry_after));
+    put(&mut ht, k.key(5), store(k, o.store));
     let mut h = Zval::new();
     h.set_hashtable(headers);
-    put(&mut ht, k.get(6), h);
+    put(&mut ht, k.key(6), h);
     ht
 }
 
@@ -305,8 +305,8 @@ fn decimal_string(v: i64) -> (ffi::zend_value, u32) {
 
 fn result_from_templates(t: &Templates, k: &Keys, o: &Outcome) -> ZBox<ZendHashTable> {
     let (fixed, retry) = o.headers();
-    let (headers, hb) = copy(t.headers[usize::from(retry.is_some())], k.get(7));
-    let (ht, rb) = copy(t.result, k.get(0));
+    let (headers, hb) = copy(t.headers[usize::from(retry.is_some())], k.key(7));
+    let (ht, rb) = copy(t.result, k.key(0));
     if hb.is_null() || rb.is_null() {
         // Not reachable with a template built at MINIT (its first key is always there).
         return result_array_keyed(k, o);
