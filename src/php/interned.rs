@@ -1,23 +1,35 @@
 //! Array keys interned once at MINIT, and the insertions that take them: a result array built
 //! per call then costs no key allocation, no hashing and no lookup of an existing entry.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use std::mem::ManuallyDrop;
 use std::ptr;
+use std::sync::OnceLock;
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{HashTable, zend_hash_add_new, zval};
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
+/// The engine's own `zend_hash_str_add_new` (exported since PHP 7.0; no calling-convention
+/// attribute on 64-bit targets), which the bindings leave out. Looked up in the running process
+/// when first needed rather than linked, like the parameter parsers in `params.rs`: the stub
+/// generator loads the library outside PHP, where only the symbols ext-php-rs uses exist.
+type StrAddNew = unsafe extern "C" fn(*mut HashTable, *const c_char, usize, *mut zval) -> *mut zval;
+
 unsafe extern "C" {
-    // The engine's own `zend_hash_str_add_new` (exported since PHP 7.0; no calling-convention
-    // attribute on 64-bit targets), which the bindings leave out.
-    fn zend_hash_str_add_new(
-        ht: *mut HashTable,
-        key: *const c_char,
-        len: usize,
-        data: *mut zval,
-    ) -> *mut zval;
+    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+}
+
+fn str_add_new() -> Option<StrAddNew> {
+    static FOUND: OnceLock<Option<StrAddNew>> = OnceLock::new();
+    *FOUND.get_or_init(|| {
+        // SAFETY: `RTLD_DEFAULT` (null) searches the process's global symbols; the name is
+        // NUL-terminated.
+        let p = unsafe { dlsym(ptr::null_mut(), c"zend_hash_str_add_new".as_ptr()) };
+        // SAFETY: a non-null result is the engine's `zend_hash_str_add_new`, whose C signature
+        // (zend_hash.h, PHP 8) the type spells out.
+        (!p.is_null()).then(|| unsafe { std::mem::transmute::<*mut c_void, StrAddNew>(p) })
+    })
 }
 
 /// `N` permanent interned strings.
@@ -85,11 +97,15 @@ pub fn put_named(ht: &mut ZendHashTable, name: &str, key: Option<&'static ZendSt
         let _ = ht.insert_at_index(i, v);
         return;
     }
+    let Some(add) = str_add_new() else {
+        let _ = ht.insert(name, v);
+        return;
+    };
     let mut v = ManuallyDrop::new(v);
     // SAFETY: `ht` is a live array owned by the caller and does not contain the key (the
     // caller's contract); the engine copies the `len` bytes at `key` into a new key string; the
     // value is moved into the table (the local copy is never dropped).
     unsafe {
-        zend_hash_str_add_new(ht, name.as_ptr().cast(), name.len(), &raw mut *v);
+        add(ht, name.as_ptr().cast(), name.len(), &raw mut *v);
     }
 }
