@@ -8,6 +8,10 @@
 
 pub mod codes;
 
+/// Why a token, a key or a JWT setting was refused: the stable reason and a message for the
+/// caller (never holding a secret).
+pub type JwtRefusal = (codes::JwtReason, String);
+
 use std::fmt;
 
 /// One offending item of a configuration input.

@@ -10,14 +10,14 @@
 //!   is refused when no audience is configured (RFC 7519 §4.1.3), and a token without `aud` is
 //!   refused when one is.
 
-use super::json::{Audience, ClaimsFields, Date, Member};
+use super::json::{Audience, ClaimsFields, Date, TextMember};
 use super::options::Options;
 use crate::errors::codes::JwtReason;
 
-type Problem = (JwtReason, String);
+use crate::errors::JwtRefusal;
 
 /// Checks the registered claims at unix time `now`.
-pub fn check(c: &ClaimsFields<'_>, o: &Options, now: i64) -> Result<(), Problem> {
+pub fn check(c: &ClaimsFields<'_>, o: &Options, now: i64) -> Result<(), JwtRefusal> {
     let exp = seconds(c.exp, "exp")?;
     let nbf = seconds(c.nbf, "nbf")?;
     let iat = seconds(c.iat, "iat")?;
@@ -61,26 +61,26 @@ pub fn check(c: &ClaimsFields<'_>, o: &Options, now: i64) -> Result<(), Problem>
     }
     if let Some(issuers) = &o.issuer {
         match &c.iss {
-            Member::Absent => {
+            TextMember::Absent => {
                 return Err((
                     JwtReason::IssuerMismatch,
                     "the token has no \"iss\"".to_owned(),
                 ));
             }
-            Member::Text(iss) if issuers.iter().any(|i| i == iss) => {}
-            Member::Text(_) => {
+            TextMember::Text(iss) if issuers.iter().any(|i| i == iss) => {}
+            TextMember::Text(_) => {
                 return Err((
                     JwtReason::IssuerMismatch,
                     "\"iss\" is not an accepted issuer".to_owned(),
                 ));
             }
-            Member::NotText => return Err(wrong_type("iss", "a string")),
+            TextMember::NotText => return Err(wrong_type("iss", "a string")),
         }
     }
     audience(&c.aud, o.audience.as_deref())
 }
 
-fn audience(aud: &Audience<'_>, accepted: Option<&[String]>) -> Result<(), Problem> {
+fn audience(aud: &Audience<'_>, accepted: Option<&[String]>) -> Result<(), JwtRefusal> {
     match (aud, accepted) {
         (Audience::Absent, None) => Ok(()),
         (_, None) => Err((
@@ -105,7 +105,7 @@ fn audience(aud: &Audience<'_>, accepted: Option<&[String]>) -> Result<(), Probl
     }
 }
 
-fn wrong_type(claim: &str, want: &str) -> Problem {
+fn wrong_type(claim: &str, want: &str) -> JwtRefusal {
     (
         JwtReason::InvalidClaimType,
         format!("\"{claim}\" must be {want}"),
@@ -113,7 +113,7 @@ fn wrong_type(claim: &str, want: &str) -> Problem {
 }
 
 /// A NumericDate claim as whole seconds; `None` when absent.
-fn seconds(d: Date, name: &str) -> Result<Option<i64>, Problem> {
+fn seconds(d: Date, name: &str) -> Result<Option<i64>, JwtRefusal> {
     match d {
         Date::Absent => Ok(None),
         Date::Seconds(s) => Ok(Some(s)),

@@ -13,7 +13,7 @@ use crate::json::{Num, Parser};
 
 /// A header or claim member read as text.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub enum Member<'a> {
+pub enum TextMember<'a> {
     /// Not in the document.
     #[default]
     Absent,
@@ -52,13 +52,13 @@ pub enum Audience<'a> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct HeaderFields<'a> {
     /// `alg`.
-    pub alg: Member<'a>,
+    pub alg: TextMember<'a>,
     /// `kid`.
-    pub kid: Member<'a>,
+    pub kid: TextMember<'a>,
     /// `typ`.
-    pub typ: Member<'a>,
+    pub typ: TextMember<'a>,
     /// `cty`.
-    pub cty: Member<'a>,
+    pub cty: TextMember<'a>,
     /// `crit` is present.
     pub crit: bool,
     /// `b64` is present with a value other than `true`.
@@ -75,7 +75,7 @@ pub struct ClaimsFields<'a> {
     /// `iat`.
     pub iat: Date,
     /// `iss`.
-    pub iss: Member<'a>,
+    pub iss: TextMember<'a>,
     /// `aud`.
     pub aud: Audience<'a>,
 }
@@ -179,12 +179,12 @@ pub fn build_claims<'a, B: Build>(
     Ok(Some((c, object)))
 }
 
-/// A member value as text, or [`Member::NotText`] (checked and dropped).
-fn text_member<'a>(p: &mut Parser<'a>) -> Result<Member<'a>, JsonError> {
+/// A member value as text, or [`TextMember::NotText`] (checked and dropped).
+fn text_member<'a>(p: &mut Parser<'a>) -> Result<TextMember<'a>, JsonError> {
     if p.peek() == Some(b'"') {
-        p.string().map(Member::Text)
+        p.string().map(TextMember::Text)
     } else {
-        p.skip_value().map(|()| Member::NotText)
+        p.skip_value().map(|()| TextMember::NotText)
     }
 }
 
@@ -233,7 +233,7 @@ fn audience<'a>(p: &mut Parser<'a>) -> Result<Audience<'a>, JsonError> {
             let mut all_text = true;
             p.array(|p| {
                 match text_member(p)? {
-                    Member::Text(t) => values.push(t),
+                    TextMember::Text(t) => values.push(t),
                     _ => all_text = false,
                 }
                 Ok(())
@@ -313,24 +313,28 @@ mod tests {
         let h = parse_header(br#"{"alg":"HS256","kid":"k","x":{"y":[1,{"z":2}]},"typ":"JWT"}"#)
             .unwrap()
             .unwrap();
-        assert_eq!(h.alg, Member::Text("HS256".into()));
-        assert_eq!(h.kid, Member::Text("k".into()));
-        assert_eq!(h.typ, Member::Text("JWT".into()));
-        assert_eq!(h.cty, Member::Absent);
+        assert_eq!(h.alg, TextMember::Text("HS256".into()));
+        assert_eq!(h.kid, TextMember::Text("k".into()));
+        assert_eq!(h.typ, TextMember::Text("JWT".into()));
+        assert_eq!(h.cty, TextMember::Absent);
         assert!(!h.crit && !h.b64_not_true);
         let h = parse_header(br#"{"alg":1,"kid":null,"cty":["x"],"crit":[],"b64":false}"#)
             .unwrap()
             .unwrap();
         assert_eq!(
             (h.alg, h.kid, h.cty),
-            (Member::NotText, Member::NotText, Member::NotText)
+            (
+                TextMember::NotText,
+                TextMember::NotText,
+                TextMember::NotText
+            )
         );
         assert!(h.crit && h.b64_not_true);
         let h = parse_header(br#"{"b64":true,"kid":"a\u0062"}"#)
             .unwrap()
             .unwrap();
         assert!(!h.b64_not_true);
-        assert_eq!(h.kid, Member::Text("ab".into()));
+        assert_eq!(h.kid, TextMember::Text("ab".into()));
         assert_eq!(
             parse_header(br#"{"kid":{"a":1,"a":2}}"#),
             Err(JsonError::DuplicateKey("a".into()))
@@ -361,7 +365,7 @@ mod tests {
         assert_eq!(c.exp, Date::Seconds(1_700_000_000));
         assert_eq!(c.nbf, Date::Seconds(1));
         assert_eq!(c.iat, Date::Seconds(-3));
-        assert_eq!(c.iss, Member::Text("https://i".into()));
+        assert_eq!(c.iss, TextMember::Text("https://i".into()));
         assert_eq!(c.aud, Audience::Values(vec!["x".into(), "y".into()]));
         let c = scan_claims(br#"{"exp":"1","nbf":null,"iat":[1],"iss":5,"aud":"solo"}"#)
             .unwrap()
@@ -370,7 +374,7 @@ mod tests {
             (c.exp, c.nbf, c.iat),
             (Date::NotNumber, Date::NotNumber, Date::NotNumber)
         );
-        assert_eq!(c.iss, Member::NotText);
+        assert_eq!(c.iss, TextMember::NotText);
         assert_eq!(c.aud, Audience::Values(vec!["solo".into()]));
         for aud in [
             &br#"{"aud":["x",1]}"#[..],

@@ -26,14 +26,14 @@ pub struct Jwk {
     pub material: Material,
 }
 
-type Problem = (JwtReason, String);
+use crate::errors::JwtRefusal;
 
-fn invalid(msg: impl Into<String>) -> Problem {
+fn invalid(msg: impl Into<String>) -> JwtRefusal {
     (JwtReason::JwkInvalid, msg.into())
 }
 
 /// Parses one JWK object.
-pub fn parse(jwk: &Map<String, Value>) -> Result<Jwk, Problem> {
+pub fn parse(jwk: &Map<String, Value>) -> Result<Jwk, JwtRefusal> {
     if jwk.is_empty() {
         return Err(invalid("the JWK is empty"));
     }
@@ -76,7 +76,7 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Jwk, Problem> {
     })
 }
 
-fn optional_text(jwk: &Map<String, Value>, member: &str) -> Result<Option<String>, Problem> {
+fn optional_text(jwk: &Map<String, Value>, member: &str) -> Result<Option<String>, JwtRefusal> {
     match jwk.get(member) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -85,7 +85,7 @@ fn optional_text(jwk: &Map<String, Value>, member: &str) -> Result<Option<String
 }
 
 /// `use` (RFC 7517 §4.2) and `key_ops` (§4.3): the key must be usable to verify signatures.
-fn for_signatures(jwk: &Map<String, Value>) -> Result<bool, Problem> {
+fn for_signatures(jwk: &Map<String, Value>) -> Result<bool, JwtRefusal> {
     let by_use = match jwk.get("use") {
         None => true,
         Some(Value::String(u)) => u == "sig",
@@ -105,7 +105,7 @@ fn for_signatures(jwk: &Map<String, Value>) -> Result<bool, Problem> {
 }
 
 /// A required base64url member.
-fn binary(jwk: &Map<String, Value>, member: &str) -> Result<Vec<u8>, Problem> {
+fn binary(jwk: &Map<String, Value>, member: &str) -> Result<Vec<u8>, JwtRefusal> {
     let text = match jwk.get(member) {
         Some(Value::String(s)) => s,
         Some(_) => return Err(invalid(format!("\"{member}\" must be a string"))),
@@ -121,7 +121,7 @@ fn unsigned(bytes: &[u8]) -> Vec<u8> {
     bytes[start..].to_vec()
 }
 
-fn ec(jwk: &Map<String, Value>) -> Result<Material, Problem> {
+fn ec(jwk: &Map<String, Value>) -> Result<Material, JwtRefusal> {
     let crv = match jwk.get("crv") {
         Some(Value::String(s)) => s.as_str(),
         _ => return Err(invalid("an EC JWK needs a string \"crv\"")),
@@ -145,7 +145,7 @@ fn ec(jwk: &Map<String, Value>) -> Result<Material, Problem> {
     Ok(Material::Ec { curve, x, y })
 }
 
-fn okp(jwk: &Map<String, Value>) -> Result<Material, Problem> {
+fn okp(jwk: &Map<String, Value>) -> Result<Material, JwtRefusal> {
     match jwk.get("crv") {
         Some(Value::String(c)) if c == "Ed25519" => {}
         Some(Value::String(c)) => {

@@ -26,7 +26,7 @@ use super::{jwk, pem};
 use crate::errors::InvalidInput;
 use crate::errors::codes::JwtReason;
 
-type Problem = (JwtReason, String);
+use crate::errors::JwtRefusal;
 
 /// A key the verifier can use.
 #[derive(Debug)]
@@ -185,7 +185,7 @@ fn classify(m: &Map<String, Value>) -> Option<Entry<'_>> {
 }
 
 /// Reads one entry: `Ok(None)` when the key is valid but serves none of the allowed algorithms.
-fn read_entry(entry: Entry<'_>, allowed: &[Algorithm]) -> Result<Option<Key>, Problem> {
+fn read_entry(entry: Entry<'_>, allowed: &[Algorithm]) -> Result<Option<Key>, JwtRefusal> {
     match entry {
         Entry::Empty { in_set } => Err((
             if in_set {
@@ -200,7 +200,7 @@ fn read_entry(entry: Entry<'_>, allowed: &[Algorithm]) -> Result<Option<Key>, Pr
     }
 }
 
-fn read_spec(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>, Problem> {
+fn read_spec(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>, JwtRefusal> {
     let invalid = |msg: String| (JwtReason::KeyInvalid, msg);
     if let Some(k) = m
         .keys()
@@ -235,7 +235,7 @@ fn read_spec(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key
     bind(kid, material, vec![a], allowed)
 }
 
-fn secret_bytes(v: &Value) -> Result<Zeroizing<Vec<u8>>, Problem> {
+fn secret_bytes(v: &Value) -> Result<Zeroizing<Vec<u8>>, JwtRefusal> {
     let invalid = |msg: &str| Err((JwtReason::KeyInvalid, msg.to_owned()));
     match v {
         Value::String(s) => Ok(Zeroizing::new(s.as_bytes().to_vec())),
@@ -254,7 +254,7 @@ fn secret_bytes(v: &Value) -> Result<Zeroizing<Vec<u8>>, Problem> {
     }
 }
 
-fn read_jwk(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>, Problem> {
+fn read_jwk(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>, JwtRefusal> {
     let parsed = jwk::parse(m)?;
     if parsed.kid.as_deref() == Some("") {
         return Err((JwtReason::JwkInvalid, "\"kid\" is empty".to_owned()));
@@ -276,7 +276,7 @@ fn read_jwk(m: &Map<String, Value>, allowed: &[Algorithm]) -> Result<Option<Key>
 }
 
 /// The allowed algorithms an alg-less JWK can serve (at least one, or an error).
-fn fitting(material: &Material, allowed: &[Algorithm]) -> Result<Vec<Algorithm>, Problem> {
+fn fitting(material: &Material, allowed: &[Algorithm]) -> Result<Vec<Algorithm>, JwtRefusal> {
     let mut fits = Vec::new();
     let mut weak = None;
     for a in allowed {
@@ -307,7 +307,7 @@ fn bind(
     material: Material,
     algs: Vec<Algorithm>,
     allowed: &[Algorithm],
-) -> Result<Option<Key>, Problem> {
+) -> Result<Option<Key>, JwtRefusal> {
     let algs: Vec<Algorithm> = algs.into_iter().filter(|a| allowed.contains(a)).collect();
     if algs.is_empty() {
         return Ok(None);
@@ -324,7 +324,7 @@ fn bind(
     }))
 }
 
-fn parse_alg(name: &str) -> Result<Algorithm, Problem> {
+fn parse_alg(name: &str) -> Result<Algorithm, JwtRefusal> {
     alg::parse(name).map_err(|p| match p {
         NameProblem::None => (
             JwtReason::AlgNone,
@@ -342,7 +342,7 @@ fn parse_alg(name: &str) -> Result<Algorithm, Problem> {
 }
 
 /// Parses an algorithm name from the options, with the same codes as a key's `alg`.
-pub fn parse_allowed(name: &str) -> Result<Algorithm, Problem> {
+pub fn parse_allowed(name: &str) -> Result<Algorithm, JwtRefusal> {
     parse_alg(name)
 }
 

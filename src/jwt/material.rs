@@ -11,7 +11,7 @@ use super::signature::{Check, KeyRef};
 use super::{b64, ed25519};
 use crate::errors::codes::JwtReason;
 
-type Problem = (JwtReason, String);
+use crate::errors::JwtRefusal;
 
 /// Largest RSA modulus the backend verifies with.
 const MAX_RSA_BITS: usize = 4096;
@@ -86,7 +86,7 @@ impl Material {
     }
 
     /// Checks the material on its own: non-empty secret, sane RSA numbers, a point on the curve.
-    pub(super) fn validate(&self) -> Result<(), Problem> {
+    pub(super) fn validate(&self) -> Result<(), JwtRefusal> {
         match self {
             Material::Secret(s) if s.is_empty() => {
                 Err((JwtReason::KeyInvalid, "the secret is empty".to_owned()))
@@ -105,11 +105,11 @@ impl Material {
 
     /// Asks the signature backend to parse this key (fails for points that are not on the
     /// curve).
-    pub(super) fn backend_accepts(&self, a: Algorithm) -> Result<(), Problem> {
+    pub(super) fn backend_accepts(&self, a: Algorithm) -> Result<(), JwtRefusal> {
         self.prepare(a).map(|_| ())
     }
 
-    fn point_not_valid(&self) -> Problem {
+    fn point_not_valid(&self) -> JwtRefusal {
         (
             JwtReason::KeyInvalid,
             format!("{} whose point is not valid", self.what()),
@@ -117,7 +117,7 @@ impl Material {
     }
 
     /// Checks that this key can serve `a`.
-    pub(super) fn check_for(&self, a: Algorithm) -> Result<(), Problem> {
+    pub(super) fn check_for(&self, a: Algorithm) -> Result<(), JwtRefusal> {
         let name = alg::name(a);
         match (self, alg::family(a)) {
             (Material::Secret(s), Some(Family::Hmac)) => {
@@ -178,7 +178,7 @@ impl Material {
 
     /// The signature backend's key for `a`: parsed once, an HMAC key schedule computed once.
     /// A key the backend refuses (an EC point off the curve) is `key_invalid`.
-    pub(super) fn prepare(&self, a: Algorithm) -> Result<Check, Problem> {
+    pub(super) fn prepare(&self, a: Algorithm) -> Result<Check, JwtRefusal> {
         let key = match self {
             Material::Secret(s) => KeyRef::Secret(s),
             Material::Rsa { n, e } => KeyRef::Rsa { n, e },
@@ -223,7 +223,7 @@ fn is_smaller(have: Curve, want: Curve) -> bool {
     have.coordinate_len() < want.coordinate_len()
 }
 
-fn validate_rsa(n: &[u8], e: &[u8]) -> Result<(), Problem> {
+fn validate_rsa(n: &[u8], e: &[u8]) -> Result<(), JwtRefusal> {
     let invalid = |m: String| Err((JwtReason::KeyInvalid, m));
     let bits = bit_len(n);
     if bits > MAX_RSA_BITS {

@@ -33,14 +33,14 @@ const CURVES: [(ObjectIdentifier, Curve); 6] = [
     ),
 ];
 
-type Problem = (JwtReason, String);
+use crate::errors::JwtRefusal;
 
-fn invalid(msg: impl Into<String>) -> Problem {
+fn invalid(msg: impl Into<String>) -> JwtRefusal {
     (JwtReason::KeyInvalid, msg.into())
 }
 
 /// Parses one PEM-armoured public key.
-pub fn parse(text: &str) -> Result<Material, Problem> {
+pub fn parse(text: &str) -> Result<Material, JwtRefusal> {
     let (label, der) = spki::der::pem::decode_vec(text.trim().as_bytes())
         .map_err(|e| invalid(format!("not a PEM-encoded key ({e})")))?;
     match label {
@@ -59,7 +59,7 @@ pub fn parse(text: &str) -> Result<Material, Problem> {
     }
 }
 
-fn parse_spki(der: &[u8]) -> Result<Material, Problem> {
+fn parse_spki(der: &[u8]) -> Result<Material, JwtRefusal> {
     let spki = SubjectPublicKeyInfoRef::from_der(der)
         .map_err(|e| invalid(format!("not a SubjectPublicKeyInfo ({e})")))?;
     let key = spki
@@ -103,7 +103,7 @@ fn parse_spki(der: &[u8]) -> Result<Material, Problem> {
     }
 }
 
-fn rsa_from_pkcs1(der: &[u8]) -> Result<Material, Problem> {
+fn rsa_from_pkcs1(der: &[u8]) -> Result<Material, JwtRefusal> {
     let key = pkcs1::RsaPublicKey::from_der(der)
         .map_err(|e| invalid(format!("not a PKCS#1 RSA public key ({e})")))?;
     Ok(Material::Rsa {
@@ -113,7 +113,7 @@ fn rsa_from_pkcs1(der: &[u8]) -> Result<Material, Problem> {
 }
 
 /// An uncompressed SEC1 point (`0x04 || x || y`) on `curve`.
-fn ec_point(curve: Curve, point: &[u8]) -> Result<Material, Problem> {
+fn ec_point(curve: Curve, point: &[u8]) -> Result<Material, JwtRefusal> {
     let len = curve.coordinate_len();
     match point.split_first() {
         Some((4, xy)) if xy.len() == 2 * len => {

@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 
 use super::alg::Algorithm;
-use super::json::{self, HeaderFields, JsonError, Member};
+use super::json::{self, HeaderFields, JsonError, TextMember};
 use super::{alg, b64};
 use crate::errors::codes::JwtReason;
 
-type Problem = (JwtReason, String);
+use crate::errors::JwtRefusal;
 
 /// A token split into its parts, every segment canonical base64url, decoded into one buffer.
 #[derive(Debug)]
@@ -50,7 +50,7 @@ impl Compact<'_> {
     }
 
     /// The header members the verifier reads.
-    pub fn header(&self) -> Result<HeaderFields<'_>, Problem> {
+    pub fn header(&self) -> Result<HeaderFields<'_>, JwtRefusal> {
         match json::parse_header(self.header_json()) {
             Ok(Some(h)) => Ok(h),
             Ok(None) => Err((
@@ -118,7 +118,7 @@ impl LastHeader {
 }
 
 /// Splits a compact JWS and decodes its segments (nothing is parsed yet).
-pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
+pub fn split(token: &[u8]) -> Result<Compact<'_>, JwtRefusal> {
     split_known(token, |_| false)
 }
 
@@ -128,7 +128,7 @@ pub fn split(token: &[u8]) -> Result<Compact<'_>, Problem> {
 pub fn split_known<'a>(
     token: &'a [u8],
     known: impl FnOnce(&'a [u8]) -> bool,
-) -> Result<Compact<'a>, Problem> {
+) -> Result<Compact<'a>, JwtRefusal> {
     let Some((first, second)) = two_dots(token) else {
         let n = token.iter().filter(|b| **b == b'.').count() + 1;
         return Err((
@@ -192,7 +192,7 @@ fn find_dot(b: &[u8]) -> Option<usize> {
     b[i..].iter().position(|c| *c == b'.').map(|p| i + p)
 }
 
-fn not_base64(name: &str) -> Problem {
+fn not_base64(name: &str) -> JwtRefusal {
     (
         JwtReason::MalformedBase64,
         format!("the {name} segment is not canonical unpadded base64url"),
@@ -200,7 +200,7 @@ fn not_base64(name: &str) -> Problem {
 }
 
 /// Maps a JSON failure of the header or payload to its reason.
-pub fn json_problem(e: JsonError, part: &str) -> Problem {
+pub fn json_problem(e: JsonError, part: &str) -> JwtRefusal {
     match e {
         JsonError::Syntax(detail) => (
             JwtReason::MalformedJson,
@@ -218,9 +218,9 @@ pub fn json_problem(e: JsonError, part: &str) -> Problem {
 /// non-string `typ`/`cty`.
 pub fn algorithm_and_kid<'h>(
     header: &'h HeaderFields<'_>,
-) -> Result<(Algorithm, Option<&'h str>), Problem> {
+) -> Result<(Algorithm, Option<&'h str>), JwtRefusal> {
     let a = match &header.alg {
-        Member::Text(name) => alg::parse(name).map_err(|p| match p {
+        TextMember::Text(name) => alg::parse(name).map_err(|p| match p {
             alg::NameProblem::None => (
                 JwtReason::AlgNone,
                 "unsigned tokens (alg \"none\") are never accepted".to_owned(),
@@ -233,13 +233,13 @@ pub fn algorithm_and_kid<'h>(
                 ),
             ),
         })?,
-        Member::NotText => {
+        TextMember::NotText => {
             return Err((
                 JwtReason::HeaderInvalid,
                 "\"alg\" must be a string".to_owned(),
             ));
         }
-        Member::Absent => {
+        TextMember::Absent => {
             return Err((
                 JwtReason::HeaderInvalid,
                 "the header has no \"alg\"".to_owned(),
@@ -247,9 +247,9 @@ pub fn algorithm_and_kid<'h>(
         }
     };
     let kid = match &header.kid {
-        Member::Absent => None,
-        Member::Text(k) => Some(&**k),
-        Member::NotText => {
+        TextMember::Absent => None,
+        TextMember::Text(k) => Some(&**k),
+        TextMember::NotText => {
             return Err((JwtReason::KidInvalid, "\"kid\" must be a string".to_owned()));
         }
     };
@@ -267,7 +267,7 @@ pub fn algorithm_and_kid<'h>(
         ));
     }
     for (member, value) in [("typ", &header.typ), ("cty", &header.cty)] {
-        if *value == Member::NotText {
+        if *value == TextMember::NotText {
             return Err((
                 JwtReason::HeaderInvalid,
                 format!("\"{member}\" must be a string"),
@@ -316,7 +316,7 @@ mod tests {
         assert_eq!(c.payload(), br#"{"a":1}"#);
         assert_eq!(c.signature(), [1, 2, 3]);
         assert_eq!(c.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
-        assert_eq!(header.alg, Member::Text("HS256".into()));
+        assert_eq!(header.alg, TextMember::Text("HS256".into()));
     }
 
     #[test]
