@@ -83,12 +83,12 @@ pub const HEADER_RESET: &str = "X-RateLimit-Reset";
 pub const HEADER_RETRY_AFTER: &str = "Retry-After";
 
 /// One response header: name and value.
-pub type Header = (&'static str, i64);
+pub type LimitHeader = (&'static str, i64);
 
 impl Outcome {
     /// The response headers: limit, remaining, reset (unix seconds), and `Retry-After` (seconds)
     /// when denied.
-    pub fn headers(&self) -> ([Header; 3], Option<Header>) {
+    pub fn headers(&self) -> ([LimitHeader; 3], Option<LimitHeader>) {
         (
             [
                 (HEADER_LIMIT, self.limit),
