@@ -17,123 +17,11 @@ use crate::request::Request;
 use crate::settings::{RuntimeConfig, SettingsOptions};
 use crate::warnings::Warning;
 
-/// Option keys `new Guard(...)` understands; any other key is refused (a typo must not
-/// silently drop a security option).
-pub const OPTION_KEYS: [&str; 6] = [
-    "now",
-    "commerceEnabled",
-    "writesExperimental",
-    "trustedProxies",
-    "forwardedHeader",
-    "jwt",
-];
+mod env;
+mod options;
 
-/// Parsed `$options`.
-#[derive(Debug, Clone, Default)]
-pub struct GuardOptions {
-    /// Fixed evaluation time, unix seconds (default: the clock at each call).
-    pub now: Option<i64>,
-    /// Settings-relevant flags.
-    pub settings: SettingsOptions,
-    /// Proxies whose forwarding headers are believed.
-    pub trusted_proxies: Allowlist,
-    /// The forwarding header the trusted proxies write.
-    pub forwarded_header: crate::ip::ForwardingHeader,
-    /// `forwardedHeader` was given explicitly.
-    pub forwarded_header_pinned: bool,
-    /// Signed-token verification (the compiled `jwt` option).
-    pub jwt: Option<std::sync::Arc<crate::auth::jwt_bearer::JwtAuth>>,
-}
-
-impl GuardOptions {
-    /// Parses and checks `$options`, naming every bad item.
-    pub fn parse(options: &Map<String, Value>) -> Result<Self, InvalidInput> {
-        let mut err = InvalidInput::new("Guard options");
-        let mut out = GuardOptions::default();
-        for (key, value) in options {
-            match key.as_str() {
-                "now" => match value {
-                    Value::Null => {}
-                    Value::Number(n) if n.is_i64() => out.now = n.as_i64(),
-                    _ => err.push("now", "must be an integer (unix seconds) or null"),
-                },
-                "commerceEnabled" | "writesExperimental" => match value.as_bool() {
-                    Some(b) if key == "commerceEnabled" => out.settings.commerce_enabled = b,
-                    Some(b) => out.settings.writes_experimental = b,
-                    None => err.push(key.as_str(), "must be a boolean"),
-                },
-                "trustedProxies" => match Allowlist::parse_value(value) {
-                    Ok(list) => out.trusted_proxies = list,
-                    Err(e) => {
-                        for item in e.items {
-                            err.push(format!("trustedProxies: {}", item.item), item.reason);
-                        }
-                    }
-                },
-                "forwardedHeader" => match value
-                    .as_str()
-                    .and_then(crate::ip::ForwardingHeader::from_name)
-                {
-                    Some(h) => {
-                        out.forwarded_header = h;
-                        out.forwarded_header_pinned = h != crate::ip::ForwardingHeader::Auto;
-                    }
-                    None => err.push(
-                        "forwardedHeader",
-                        "must be \"x-forwarded-for\", \"forwarded\" or \"auto\"",
-                    ),
-                },
-                "jwt" => {
-                    if !value.is_null() {
-                        match crate::auth::jwt_bearer::JwtAuth::from_config(value) {
-                            Ok(j) => out.jwt = Some(std::sync::Arc::new(j)),
-                            Err(e) => err.items.extend(e.items),
-                        }
-                    }
-                }
-                other => err.push(
-                    crate::errors::excerpt(other, 64),
-                    format!("unknown option (known: {})", OPTION_KEYS.join(", ")),
-                ),
-            }
-        }
-        err.into_result(out)
-    }
-}
-
-/// Normalizes `$env` to name => text. Booleans and numbers (as Craft's `App::env` returns
-/// them) become their text; null counts as unset; anything else is refused.
-pub fn normalize_env(env: &Map<String, Value>) -> Result<Map<String, Value>, InvalidInput> {
-    let mut err = InvalidInput::new("Guard env");
-    let mut out = Map::with_capacity(env.len());
-    for (key, value) in env {
-        let text = match value {
-            Value::Null => continue,
-            Value::String(s) => s.clone(),
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.to_string(),
-            _ => {
-                err.push(
-                    crate::errors::excerpt(key, 64),
-                    "must be a string, number, boolean or null",
-                );
-                continue;
-            }
-        };
-        out.insert(key.clone(), Value::String(text));
-    }
-    err.into_result(out)
-}
-
-/// Zeroes every text value of an env copy (tokens, credentials JSON, webhook secret and the
-/// rest alike) before it is dropped.
-pub fn wipe_env(env: &mut Map<String, Value>) {
-    for value in env.values_mut() {
-        if let Value::String(text) = value {
-            zeroize::Zeroize::zeroize(text);
-        }
-    }
-}
+pub use env::{normalize_env, wipe_env};
+pub use options::{GuardOptions, OPTION_KEYS};
 
 /// The compiled policy. Nothing that depends on the time is frozen at build: every answer
 /// reads the clock (or the `now` option) when it is asked.
@@ -380,13 +268,5 @@ mod tests {
         let m = e.to_string();
         assert!(m.contains("trustedProxy") && m.contains("now") && m.contains("commerceEnabled"));
         assert!(m.contains("X"), "{m}");
-    }
-
-    #[test]
-    fn env_scalars_become_text() {
-        let env = normalize_env(&map(json!({"A": true, "B": 5, "C": null, "D": "x"}))).unwrap();
-        assert_eq!(env.get("A"), Some(&json!("true")));
-        assert_eq!(env.get("B"), Some(&json!("5")));
-        assert!(!env.contains_key("C"));
     }
 }
