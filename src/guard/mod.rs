@@ -11,10 +11,9 @@ use crate::credentials::managed::{self, ManagedRow};
 use crate::credentials::{CredentialInputs, CredentialSet, CredentialSummary};
 use crate::errors::InvalidInput;
 use crate::errors::codes::WarningCode;
-use crate::ip::Allowlist;
 use crate::posture;
 use crate::request::Request;
-use crate::settings::{RuntimeConfig, SettingsOptions};
+use crate::settings::RuntimeConfig;
 use crate::warnings::Warning;
 
 mod env;
