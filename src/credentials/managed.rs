@@ -141,6 +141,15 @@ pub fn read_value(row: &Value, index: usize) -> ManagedRow {
     RowReader::default().read_value(row, index)
 }
 
+/// Reads JSON rows in order with one [`RowReader`].
+pub fn read_values(rows: &[Value]) -> Vec<ManagedRow> {
+    let mut reader = RowReader::default();
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| reader.read_value(row, i))
+        .collect()
+}
+
 /// Reads row number `index` (0-based) on its own.
 pub fn parse_row(row: &Row<'_>, index: usize) -> ManagedRow {
     RowReader::default().read(row, index)

@@ -220,16 +220,7 @@ impl Candidate {
 impl CredentialSet {
     /// Builds the set; rows or entries that cannot be used are skipped and reported.
     pub fn build(inputs: &CredentialInputs<'_>) -> (Self, Vec<Warning>) {
-        let rows = inputs
-            .managed_rows
-            .iter()
-            .enumerate()
-            .map({
-                let mut reader = managed::RowReader::default();
-                move |(i, row)| reader.read_value(row, i)
-            })
-            .collect();
-        Self::build_with(inputs, rows)
+        Self::build_with(inputs, managed::read_values(inputs.managed_rows))
     }
 
     /// [`CredentialSet::build`] with the managed rows already read (by [`managed::parse_row`]

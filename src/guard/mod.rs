@@ -64,15 +64,7 @@ impl Guard {
         managed_rows: &[Value],
         options: &Map<String, Value>,
     ) -> Result<Self, InvalidInput> {
-        let rows = managed_rows
-            .iter()
-            .enumerate()
-            .map({
-                let mut reader = managed::RowReader::default();
-                move |(i, row)| reader.read_value(row, i)
-            })
-            .collect();
-        Self::with_rows(env, rows, options)
+        Self::with_rows(env, managed::read_values(managed_rows), options)
     }
 
     /// [`Guard::new`] with the managed rows already read (by `credentials::managed::parse_row`

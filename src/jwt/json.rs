@@ -80,15 +80,24 @@ pub struct ClaimsFields<'a> {
     pub aud: Audience<'a>,
 }
 
+/// A parser at the start of `bytes` when they hold an object; `None` when they hold valid JSON
+/// of another kind (checked to the end as strictly as [`parse`]).
+fn object_parser(bytes: &[u8]) -> Result<Option<Parser<'_>>, JsonError> {
+    let mut p = Parser::new(bytes)?;
+    if p.peek() == Some(b'{') {
+        return Ok(Some(p));
+    }
+    p.skip_value()?;
+    p.finish()?;
+    Ok(None)
+}
+
 /// Reads a JOSE header as strictly as [`parse`]; `Ok(None)` when the JSON is valid but not an
 /// object.
 pub fn parse_header(bytes: &[u8]) -> Result<Option<HeaderFields<'_>>, JsonError> {
-    let mut p = Parser::new(bytes)?;
-    if p.peek() != Some(b'{') {
-        p.skip_value()?;
-        p.finish()?;
+    let Some(mut p) = object_parser(bytes)? else {
         return Ok(None);
-    }
+    };
     let mut h = HeaderFields::default();
     p.object(|p, key| {
         match &*key {
@@ -111,12 +120,9 @@ pub fn parse_header(bytes: &[u8]) -> Result<Option<HeaderFields<'_>>, JsonError>
 /// Checks a claim set as strictly as [`parse`] and reads its registered claims; `Ok(None)` when
 /// the JSON is valid but not an object.
 pub fn scan_claims(bytes: &[u8]) -> Result<Option<ClaimsFields<'_>>, JsonError> {
-    let mut p = Parser::new(bytes)?;
-    if p.peek() != Some(b'{') {
-        p.skip_value()?;
-        p.finish()?;
+    let Some(mut p) = object_parser(bytes)? else {
         return Ok(None);
-    }
+    };
     let mut c = ClaimsFields::default();
     p.object(|p, key| {
         match &*key {
@@ -140,12 +146,9 @@ pub fn build_claims<'a, B: Build>(
     bytes: &'a [u8],
     b: &mut B,
 ) -> Result<Option<(ClaimsFields<'a>, B::Object)>, JsonError> {
-    let mut p = Parser::new(bytes)?;
-    if p.peek() != Some(b'{') {
-        p.skip_value()?;
-        p.finish()?;
+    let Some(mut p) = object_parser(bytes)? else {
         return Ok(None);
-    }
+    };
     let mut c = ClaimsFields::default();
     let mut object = b.object();
     p.object(|p, key| {
