@@ -82,8 +82,8 @@ fn canonical(mut a: Fe) -> Fe {
     a
 }
 
-fn add(a: &Fe, b: &Fe) -> Fe {
-    // Both are below p < 2^255, so the sum fits in 256 bits.
+/// `a + b` modulo 2^256 (the carry out of the top limb is dropped).
+fn add_raw(a: &Fe, b: &Fe) -> Fe {
     let mut out = [0u64; 4];
     let mut carry = 0u128;
     for i in 0..4 {
@@ -91,21 +91,19 @@ fn add(a: &Fe, b: &Fe) -> Fe {
         out[i] = s as u64;
         carry = s >> 64;
     }
-    canonical(out)
+    out
+}
+
+fn add(a: &Fe, b: &Fe) -> Fe {
+    // Both are below p < 2^255, so the sum fits in 256 bits.
+    canonical(add_raw(a, b))
 }
 
 fn sub(a: &Fe, b: &Fe) -> Fe {
     let (d, borrowed) = sub_raw(a, b);
     if borrowed {
         // a - b + 2^256 was computed; adding p wraps around to a - b + p.
-        let mut out = [0u64; 4];
-        let mut carry = 0u128;
-        for i in 0..4 {
-            let s = u128::from(d[i]) + u128::from(P[i]) + carry;
-            out[i] = s as u64;
-            carry = s >> 64;
-        }
-        out
+        add_raw(&d, &P)
     } else {
         d
     }
