@@ -5,7 +5,7 @@
 //! * [`options`]: reading and validating options and the store URL.
 //! * [`local`]: the node table (one slot per key hash, compare-and-swap updates).
 //! * [`shm`]: maps the node table's memory (the only `unsafe` outside the PHP glue).
-//! * [`redis`]: the Redis store (RESP client, server-side script, back-off).
+//! * [`redis`]: the Redis store (RESP client, the GCRA step as one `BITFIELD`, back-off).
 //! * [`siphash`]: the keyed hash that places keys in the node table.
 //!
 //! Request values never raise: an empty key or a cost outside `1..=limit` is a denial that
@@ -28,7 +28,7 @@ use gcra::{Decision, MICROS, Params};
 use options::{OnStoreError, OptValue, Options, Store};
 
 /// Largest `now` accepted from the caller (unix seconds, year 2223): keeps every time in
-/// microseconds below 2^53, exact in the Redis script's numbers.
+/// microseconds, plus a window, far inside the Redis store's 63-bit field.
 pub const MAX_NOW: i64 = 8_000_000_000;
 
 /// The Redis key prefix when the caller gives none.
@@ -129,7 +129,7 @@ impl RateLimiter {
         let params = Params::new(opts.limit, opts.window);
         let table_key = local::node().map(|t| t.key_for(&opts.prefix));
         let mut key_hash = Sha256::new();
-        key_hash.update(b"agents_core.ratelimit.v1\0");
+        key_hash.update(b"agents_core.ratelimit.v2\0");
         key_hash.update((opts.prefix.len() as u64).to_le_bytes());
         key_hash.update(&opts.prefix);
         Ok(Self {

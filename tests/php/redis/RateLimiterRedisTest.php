@@ -94,31 +94,62 @@ final class RateLimiterRedisTest extends TestCase
         self::assertStringNotContainsString('198.51.100.23', $keys[0]);
         $ttl = self::redis()->pTtl($keys[0]);
         self::assertGreaterThan(0, $ttl);
-        self::assertLessThanOrEqual(11_000, $ttl, 'the state expires once it is back to full');
+        self::assertGreaterThan(10_000, $ttl, 'the state outlives the hit it holds');
+        self::assertLessThanOrEqual(31_000, $ttl, 'the state expires a window (and a second) after the last hit');
         $l->reset('198.51.100.23|agents/v1/health');
         self::assertSame([], self::redis()->keys('site-a:*'));
     }
 
-    public function testTheScriptIsReloadedAfterAFlush(): void
+    public function testAFlushedDatabaseStartsOver(): void
     {
         $l = self::limiter(3, 30);
-        self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
-        self::redis()->script('flush');
+        self::assertTrue($l->hit('k', 3, self::NOW)['allowed']);
+        self::assertFalse($l->hit('k', 1, self::NOW)['allowed']);
+        self::redis()->flushDB();
         $r = $l->hit('k', 1, self::NOW);
-        self::assertSame(['redis', true, 1], [$r['store'], $r['allowed'], $r['remaining']]);
+        self::assertSame(['redis', true, 2], [$r['store'], $r['allowed'], $r['remaining']]);
     }
 
-    public function testATamperedStateFailsClosedThroughOnStoreError(): void
+    public function testNothingIsLoadedIntoTheServer(): void
     {
-        $l = new RateLimiter(['limit' => 3, 'window' => 30, 'store' => self::url(), 'prefix' => 'tamper:',
+        $r = self::redis();
+        $r->script('flush');
+        $l = self::limiter(3, 30);
+        self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
+        $info = $r->info('memory');
+        self::assertSame(0, (int) ($info['number_of_cached_scripts'] ?? 0));
+    }
+
+    public function testAStateOfAnotherTypeFailsClosedThroughOnStoreError(): void
+    {
+        $l = new RateLimiter(['limit' => 3, 'window' => 30, 'store' => self::url(), 'prefix' => 'tamper-type:',
             'onStoreError' => 'deny']);
         $l->hit('k', 1, self::NOW);
-        $keys = self::redis()->keys('tamper:*');
-        self::redis()->set($keys[0], 'not-a-number');
+        $keys = self::redis()->keys('tamper-type:*');
+        self::assertCount(1, $keys);
+        self::redis()->del($keys[0]);
+        self::redis()->rPush($keys[0], 'not a string');
         $r = $l->hit('k', 1, self::NOW);
-        self::assertFalse($r['allowed']);
+        self::assertSame(['redis', false], [$r['store'], $r['allowed']]);
         self::redis()->del($keys[0]);
         usleep(1_100_000); // past this worker's back-off
+        self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
+    }
+
+    public function testATamperedStateIsADenialNotAnAdmission(): void
+    {
+        $l = new RateLimiter(['limit' => 3, 'window' => 30, 'store' => self::url(), 'prefix' => 'tamper:',
+            'onStoreError' => 'allow']);
+        $l->hit('k', 1, self::NOW);
+        $keys = self::redis()->keys('tamper:*');
+        self::assertCount(1, $keys);
+        foreach (['not-a-number', str_repeat("\xff", 8), "\x7f"] as $junk) {
+            self::redis()->set($keys[0], $junk);
+            $r = $l->hit('k', 1, self::NOW);
+            self::assertFalse($r['allowed'], bin2hex($junk));
+        }
+        self::redis()->del($keys[0]);
+        usleep(1_100_000);
         self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
     }
 

@@ -1,0 +1,283 @@
+//! The Redis store: a minimal RESP2 client over `std::net::TcpStream`. A hit is one round trip
+//! of one pipeline: the GCRA step as one atomic `BITFIELD` (see [`bitfield`]), then the key's
+//! expiry, and once a second a `TIME` that keeps this worker's estimate of the server's clock
+//! (see [`clock`]). Nothing is loaded into the server: no script, no function. Each worker
+//! (thread) keeps one connection per server across requests.
+//!
+//! * [`resp`]: the wire format, with allocation-free readers for the hit's replies.
+//! * [`bitfield`]: the GCRA step as four saturating or failing increments, and the check of
+//!   their answers.
+//! * [`clock`]: the server's time as seen from this worker.
+//!
+//! A hand-written client was chosen over the `redis` crate: the store needs a handful of
+//! commands and reply shapes, and a few hundred lines over std add no dependency tree, no async
+//! runtime and no connection pool whose behaviour under fork we would have to audit. The hit's
+//! pipeline goes out in one `write` from a buffer the connection keeps, and its replies are
+//! parsed straight from the socket's buffer.
+//!
+//! Failures (refused, timed out, protocol error, answers that contradict the step) close the
+//! connection and start a back-off: for the next 100 ms (doubling up to 1 s while the outage
+//! lasts) this worker does not try the server at all and reports the failure at once, so an
+//! outage does not cost every request a timeout. The first request after the back-off tries
+//! again; success resets it.
+
+pub mod bitfield;
+pub mod clock;
+pub mod resp;
+
+use std::cell::RefCell;
+use std::io::{BufReader, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use super::options::RedisTarget;
+use bitfield::Step;
+use clock::ServerClock;
+use resp::{Reply, io};
+
+/// Why the store could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// Inside the back-off window after a failure: not tried.
+    BackingOff,
+    /// Connecting, writing or reading failed or timed out.
+    Io(String),
+    /// The server answered something unexpected (an error reply, a wrong shape).
+    Protocol(String),
+}
+
+/// A RESP2 reply.
+struct Conn {
+    reader: BufReader<TcpStream>,
+    /// The pipeline being written (kept: no allocation per hit).
+    buf: Vec<u8>,
+    /// The reply line being read (kept likewise).
+    line: Vec<u8>,
+    /// The server's clock as seen from here.
+    clock: ServerClock,
+}
+
+impl Conn {
+    fn open(t: &RedisTarget) -> Result<Self, StoreError> {
+        let addrs = (t.host.as_str(), t.port).to_socket_addrs().map_err(io)?;
+        let mut last = StoreError::Io("host did not resolve".into());
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, t.connect_timeout) {
+                Ok(s) => return Self::start(s, t),
+                Err(e) => last = io(e),
+            }
+        }
+        Err(last)
+    }
+
+    /// Sets up a fresh socket: timeouts, `AUTH`, `SELECT`, then the first reading of the
+    /// server's clock.
+    fn start(s: TcpStream, t: &RedisTarget) -> Result<Self, StoreError> {
+        s.set_read_timeout(Some(t.command_timeout)).map_err(io)?;
+        s.set_write_timeout(Some(t.command_timeout)).map_err(io)?;
+        s.set_nodelay(true).map_err(io)?;
+        let started = Instant::now();
+        let mut c = Conn {
+            reader: BufReader::with_capacity(512, s),
+            buf: Vec::with_capacity(512),
+            line: Vec::with_capacity(resp::MAX_LINE),
+            clock: ServerClock::anchored(started, started, 0),
+        };
+        if let Some(pw) = &t.password {
+            c.expect_ok(&[b"AUTH", pw.as_bytes()])?;
+        }
+        if t.db != 0 {
+            c.expect_ok(&[b"SELECT", t.db.to_string().as_bytes()])?;
+        }
+        c.buf.clear();
+        resp::encode(&mut c.buf, &[b"TIME"]);
+        let sent = Instant::now();
+        c.reader.get_mut().write_all(&c.buf).map_err(io)?;
+        let server = resp::read_time(&mut c.reader, &mut c.line)?;
+        c.clock = ServerClock::anchored(sent, Instant::now(), server);
+        Ok(c)
+    }
+
+    fn call(&mut self, args: &[&[u8]]) -> Result<Reply, StoreError> {
+        self.buf.clear();
+        resp::encode(&mut self.buf, args);
+        self.reader.get_mut().write_all(&self.buf).map_err(io)?;
+        resp::read_reply(&mut self.reader, 0)
+    }
+
+    fn expect_ok(&mut self, args: &[&[u8]]) -> Result<(), StoreError> {
+        match self.call(args)? {
+            Reply::Simple(_) => Ok(()),
+            e => Err(resp::error_word(&e)),
+        }
+    }
+
+    /// One hit's pipeline, written in one `write`: the step, the key's expiry, and `TIME` when
+    /// the clock estimate is due. `given` is the caller's `now`; without it the estimate of the
+    /// server's clock decides.
+    fn hit(
+        &mut self,
+        key: &[u8],
+        cost: u64,
+        bound: u64,
+        given: Option<u64>,
+    ) -> Result<Answer, StoreError> {
+        let resync = given.is_none() && self.clock.due();
+        let now = given.unwrap_or_else(|| self.clock.now());
+        let step = Step::new(now, cost, bound)
+            .ok_or_else(|| StoreError::Protocol("time or cost out of range".into()))?;
+        self.buf.clear();
+        step.encode(&mut self.buf, key);
+        // The state matters until it is back to full, at most `bound` after `now`; a second
+        // more covers the distance between this worker's estimate and the server's clock.
+        let ttl_ms = bound.div_ceil(1000) + 1000;
+        resp::push_command(&mut self.buf, 3);
+        if given.is_some() {
+            // The caller's clock may be anywhere: the expiry is relative to the server's.
+            resp::push_bulk(&mut self.buf, b"PEXPIRE");
+            resp::push_bulk(&mut self.buf, key);
+            resp::push_int(&mut self.buf, i64::try_from(ttl_ms).unwrap_or(i64::MAX));
+        } else {
+            let at = (now / 1000).saturating_add(ttl_ms);
+            resp::push_bulk(&mut self.buf, b"PEXPIREAT");
+            resp::push_bulk(&mut self.buf, key);
+            resp::push_int(&mut self.buf, i64::try_from(at).unwrap_or(i64::MAX));
+        }
+        if resync {
+            resp::encode(&mut self.buf, &[b"TIME"]);
+        }
+        let sent = Instant::now();
+        self.reader.get_mut().write_all(&self.buf).map_err(io)?;
+        let answers = resp::read_ints::<4>(&mut self.reader, &mut self.line)?;
+        resp::read_int(&mut self.reader, &mut self.line)?;
+        if resync {
+            let server = resp::read_time(&mut self.reader, &mut self.line)?;
+            self.clock = ServerClock::anchored(sent, Instant::now(), server);
+        }
+        let (admitted, tat) = step
+            .read(answers)
+            .ok_or_else(|| StoreError::Protocol("BITFIELD answers contradict the step".into()))?;
+        Ok((admitted, tat, now))
+    }
+}
+
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// One server as this worker sees it: identified by everything the connection was set up
+/// with (a connection authenticated with one password is never reused for another).
+struct Endpoint {
+    host: String,
+    port: u16,
+    db: u32,
+    password: Option<String>,
+    pid: u32,
+    conn: Option<Conn>,
+    down_until: Option<Instant>,
+    backoff: Duration,
+}
+
+thread_local! {
+    static ENDPOINTS: RefCell<Vec<Endpoint>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on this worker's connection to `t`, (re)connecting as needed and applying the
+/// back-off. Any failure drops the connection.
+fn with_conn<T>(
+    t: &RedisTarget,
+    f: impl FnOnce(&mut Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    ENDPOINTS.with(|eps| {
+        let mut eps = eps.borrow_mut();
+        let pid = std::process::id();
+        let i = match eps.iter().position(|e| {
+            e.host == t.host && e.port == t.port && e.db == t.db && e.password == t.password
+        }) {
+            Some(i) => i,
+            None => {
+                eps.push(Endpoint {
+                    host: t.host.clone(),
+                    port: t.port,
+                    db: t.db,
+                    password: t.password.clone(),
+                    pid,
+                    conn: None,
+                    down_until: None,
+                    backoff: BACKOFF_MIN,
+                });
+                eps.len() - 1
+            }
+        };
+        let ep = &mut eps[i];
+        if ep.pid != pid {
+            // Inherited across fork(): the socket belongs to the parent.
+            ep.conn = None;
+            ep.pid = pid;
+        }
+        if ep.down_until.is_some_and(|until| Instant::now() < until) {
+            return Err(StoreError::BackingOff);
+        }
+        let result = match ep.conn.as_mut() {
+            Some(c) => f(c),
+            None => match Conn::open(t) {
+                Ok(c) => f(ep.conn.insert(c)),
+                Err(e) => Err(e),
+            },
+        };
+        match &result {
+            Ok(_) => {
+                ep.down_until = None;
+                ep.backoff = BACKOFF_MIN;
+            }
+            Err(_) => {
+                ep.conn = None;
+                ep.down_until = Some(Instant::now() + ep.backoff);
+                ep.backoff = (ep.backoff * 2).min(BACKOFF_MAX);
+            }
+        }
+        result
+    })
+}
+
+/// The server's answer to one hit: `(admitted, tat, now)` in microseconds; `tat` is the stored
+/// state (the new TAT when admitted, `max(old, now)` when denied).
+pub type Answer = (bool, u64, u64);
+
+/// One GCRA hit on the server, in one round trip. `now` = None uses the server's clock (as
+/// estimated by this worker, see [`clock`]).
+pub fn hit(
+    t: &RedisTarget,
+    key: &[u8],
+    interval: u64,
+    limit: u64,
+    cost: u64,
+    now: Option<u64>,
+) -> Result<Answer, StoreError> {
+    let cost = cost.saturating_mul(interval);
+    let bound = limit.saturating_mul(interval);
+    with_conn(t, |c| c.hit(key, cost, bound, now))
+}
+
+/// Deletes the key's state on the server.
+pub fn reset(t: &RedisTarget, key: &[u8]) -> Result<(), StoreError> {
+    with_conn(t, |c| match c.call(&[b"DEL", key])? {
+        Reply::Int(_) => Ok(()),
+        _ => Err(StoreError::Protocol("unexpected DEL reply".into())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_server_fails_fast_and_then_backs_off() {
+        // Port 1 on loopback: nothing listens there, the connect is refused at once.
+        let t = super::super::options::parse_store_url(b"redis://127.0.0.1:1").unwrap();
+        assert!(matches!(
+            hit(&t, b"k", 1, 1, 1, None),
+            Err(StoreError::Io(_))
+        ));
+        assert_eq!(hit(&t, b"k", 1, 1, 1, None), Err(StoreError::BackingOff));
+    }
+}
