@@ -315,18 +315,51 @@ impl Availability {
         granted: &[S],
         required: &[R],
     ) -> bool {
-        if required.is_empty() {
-            return true;
+        required.is_empty()
+            || required.iter().any(|r| {
+                with_lowercase(r.as_ref().trim(), |r| {
+                    if r.is_empty() {
+                        return true;
+                    }
+                    if !self.allows(r) {
+                        return false;
+                    }
+                    let alias = write_alias(r);
+                    granted.iter().any(|g| {
+                        with_lowercase(g.as_ref().trim(), |g| {
+                            self.allows(g) && (g == WILDCARD || g == r || alias == Some(g))
+                        })
+                    })
+                })
+            })
+    }
+}
+
+/// The other spelling of the write scope (`entries:write` and `entries:write:draft` satisfy
+/// each other).
+fn write_alias(scope: &str) -> Option<&'static str> {
+    match scope {
+        "entries:write" => Some("entries:write:draft"),
+        "entries:write:draft" => Some("entries:write"),
+        _ => None,
+    }
+}
+
+/// Calls `f` with `text` in ASCII lower case: on the stack for the short text scopes are,
+/// allocated otherwise.
+fn with_lowercase<T>(text: &str, f: impl FnOnce(&str) -> T) -> T {
+    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return f(text);
+    }
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..text.len()) {
+        Some(out) => {
+            out.copy_from_slice(text.as_bytes());
+            out.make_ascii_lowercase();
+            // Lower-casing ASCII bytes keeps UTF-8 valid.
+            f(std::str::from_utf8(out).unwrap_or_default())
         }
-        let granted: Vec<String> = granted
-            .iter()
-            .map(|g| normalize_required(g.as_ref()))
-            .filter(|g| self.allows(g))
-            .collect();
-        required.iter().any(|r| {
-            let r = normalize_required(r.as_ref());
-            (r.is_empty() || self.allows(&r)) && has_scope(&granted, &r)
-        })
+        None => f(&text.to_ascii_lowercase()),
     }
 }
 
@@ -519,11 +552,7 @@ pub fn has_scope<S: AsRef<str>>(granted: &[S], required: &str) -> bool {
     if required.is_empty() {
         return true;
     }
-    let alias = match required.as_str() {
-        "entries:write" => Some("entries:write:draft"),
-        "entries:write:draft" => Some("entries:write"),
-        _ => None,
-    };
+    let alias = write_alias(&required);
     granted.iter().any(|g| {
         let g = g.as_ref().trim();
         g == WILDCARD
@@ -651,6 +680,72 @@ mod tests {
             ..none
         };
         assert!(writes.has_any_scope(&["entries:write:draft"], &["entries:write"]));
+    }
+
+    /// The check as the rule states it (normalise both sides, drop unavailable granted scopes,
+    /// then match), against the allocation-free implementation.
+    #[test]
+    fn scope_checks_equal_the_stated_rule() {
+        fn model(a: &Availability, granted: &[&str], required: &[&str]) -> bool {
+            let granted: Vec<String> = granted
+                .iter()
+                .map(|g| g.trim().to_ascii_lowercase())
+                .filter(|g| a.allows(g))
+                .collect();
+            required.is_empty()
+                || required.iter().any(|r| {
+                    let r = r.trim().to_ascii_lowercase();
+                    (r.is_empty() || a.allows(&r)) && has_scope(&granted, &r)
+                })
+        }
+        let long = "X".repeat(70);
+        let words = [
+            "",
+            " ",
+            "*",
+            "orders:read",
+            "ORDERS:Read ",
+            "health:read",
+            " Health:READ",
+            "entries:write",
+            "Entries:Write:Draft",
+            "entries:write:draft",
+            "users:read",
+            "addresses:read",
+            "control:actions:execute",
+            "entries:*",
+            "é:read",
+            "Ä",
+            &long,
+            "x\u{a0}",
+        ];
+        let mut n = 0u32;
+        for bits in 0..16u8 {
+            let a = Availability {
+                commerce: bits & 1 != 0,
+                writes_experimental: bits & 2 != 0,
+                users_api: bits & 4 != 0,
+                addresses_api: bits & 8 != 0,
+            };
+            for g1 in words {
+                for g2 in ["health:read", "*", "ENTRIES:WRITE", &long] {
+                    for r1 in words {
+                        for r2 in [None, Some("health:read"), Some(" ")] {
+                            let granted = [g1, g2];
+                            let required: Vec<&str> =
+                                [Some(r1), r2].into_iter().flatten().collect();
+                            assert_eq!(
+                                a.has_any_scope(&granted, &required),
+                                model(&a, &granted, &required),
+                                "{a:?} {granted:?} {required:?}"
+                            );
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n > 10_000);
     }
 
     #[test]
