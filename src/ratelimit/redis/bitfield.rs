@@ -79,9 +79,11 @@ impl Step {
         }
     }
 
-    /// Reads the four answers: `Some((admitted, tat))` with the stored TAT (the new one when
-    /// admitted, `max(old, now)` when denied), or None when the answers contradict the step
-    /// (another writer, a server that computed differently): never believed.
+    /// Reads the four answers: `Some((admitted, tat))` with the TAT the hit was judged against
+    /// and left (the new one when admitted, `max(old, now)` when denied), or None when the
+    /// answers contradict the step (a server that computed differently): never believed. For a
+    /// field tampered to `M − y − B` or more, the denial reports that tampered value, as it is
+    /// what the hit was judged against, while the field is left lowered (see the module doc).
     pub fn read(&self, answers: [Option<i64>; 4]) -> Option<(bool, u64)> {
         let field = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
         let rel = field(answers[0])?;

@@ -2,16 +2,24 @@
 //!
 //! A hit's `BITFIELD` cannot read the server's clock, so the client sends `now`. Taking it from
 //! each node's own clock would let a node whose clock runs ahead admit early. Instead each
-//! connection asks the server (`TIME`) when it opens and again, in the same pipeline as a hit,
-//! once a second; it takes the answer as the server's time at the midpoint of that round trip
-//! and advances it with the monotonic clock. Nodes then agree to within half a round trip plus
-//! a second of drift (microseconds on a LAN), and a step of a node's wall clock changes
-//! nothing.
+//! connection asks the server (`TIME`) when it opens, again in the pipeline of the first hit
+//! after [`RESYNC`], and in a round trip of its own before a hit when the estimate is older than
+//! [`STALE`]; it takes the answer as the server's time at the midpoint of that round trip and
+//! advances it with the monotonic clock. A busy worker is then within half a round trip plus
+//! a second's drift of the server's clock (microseconds on a LAN), an idle one within ten
+//! seconds' drift for one hit at most, and a step of a node's wall clock changes nothing. The
+//! key's expiry does not depend on this estimate: it is relative, on the server's clock.
 
 use std::time::{Duration, Instant};
 
-/// How long an estimate is trusted before the next hit asks the server again.
+/// How long an estimate is trusted before the next hit asks the server again, in its own
+/// pipeline.
 pub const RESYNC: Duration = Duration::from_secs(1);
+
+/// How old an estimate may be at all: past this (a worker that was idle), the server is asked
+/// in a round trip of its own before the hit, so drift between this host's monotonic clock and
+/// the server's clock, or a step of the server's clock, never accumulates.
+pub const STALE: Duration = Duration::from_secs(10);
 
 /// The server's time at an instant of this process's monotonic clock.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +47,11 @@ impl ServerClock {
     /// True when the estimate is older than [`RESYNC`].
     pub fn due(&self) -> bool {
         self.at.elapsed() >= RESYNC
+    }
+
+    /// True when the estimate is older than [`STALE`].
+    pub fn stale(&self) -> bool {
+        self.at.elapsed() >= STALE
     }
 }
 

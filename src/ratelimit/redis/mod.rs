@@ -26,7 +26,7 @@ pub mod clock;
 pub mod resp;
 
 use std::cell::RefCell;
-use std::io::{BufReader, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
@@ -47,8 +47,27 @@ pub enum StoreError {
 }
 
 /// A RESP2 reply.
+/// The socket, with one deadline for a whole exchange: the socket's own timeout bounds each
+/// `read`, and a read that starts after the deadline fails, so a server that answers a byte at
+/// a time cannot hold a worker for longer than about twice the command timeout.
+struct Timed {
+    stream: TcpStream,
+    deadline: Instant,
+}
+
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if Instant::now() >= self.deadline {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.read(buf)
+    }
+}
+
 struct Conn {
-    reader: BufReader<TcpStream>,
+    reader: BufReader<Timed>,
+    /// The command timeout, and so the length of each exchange's deadline.
+    timeout: Duration,
     /// The pipeline being written (kept: no allocation per hit).
     buf: Vec<u8>,
     /// The reply line being read (kept likewise).
@@ -72,13 +91,24 @@ impl Conn {
 
     /// Sets up a fresh socket: timeouts, `AUTH`, `SELECT`, then the first reading of the
     /// server's clock.
-    fn start(s: TcpStream, t: &RedisTarget) -> Result<Self, StoreError> {
-        s.set_read_timeout(Some(t.command_timeout)).map_err(io)?;
-        s.set_write_timeout(Some(t.command_timeout)).map_err(io)?;
-        s.set_nodelay(true).map_err(io)?;
+    fn start(stream: TcpStream, t: &RedisTarget) -> Result<Self, StoreError> {
+        stream
+            .set_read_timeout(Some(t.command_timeout))
+            .map_err(io)?;
+        stream
+            .set_write_timeout(Some(t.command_timeout))
+            .map_err(io)?;
+        stream.set_nodelay(true).map_err(io)?;
         let started = Instant::now();
         let mut c = Conn {
-            reader: BufReader::with_capacity(512, s),
+            reader: BufReader::with_capacity(
+                512,
+                Timed {
+                    stream,
+                    deadline: started,
+                },
+            ),
+            timeout: t.command_timeout,
             buf: Vec::with_capacity(512),
             line: Vec::with_capacity(resp::MAX_LINE),
             clock: ServerClock::anchored(started, started, 0),
@@ -89,19 +119,34 @@ impl Conn {
         if t.db != 0 {
             c.expect_ok(&[b"SELECT", t.db.to_string().as_bytes()])?;
         }
-        c.buf.clear();
-        resp::encode(&mut c.buf, &[b"TIME"]);
-        let sent = Instant::now();
-        c.reader.get_mut().write_all(&c.buf).map_err(io)?;
-        let server = resp::read_time(&mut c.reader, &mut c.line)?;
-        c.clock = ServerClock::anchored(sent, Instant::now(), server);
+        c.sync_clock()?;
         Ok(c)
+    }
+
+    /// Writes the command(s) in `buf` in one `write` and starts the exchange's deadline;
+    /// returns when the writing started.
+    fn send(&mut self) -> Result<Instant, StoreError> {
+        let sent = Instant::now();
+        let timed = self.reader.get_mut();
+        timed.deadline = sent + self.timeout;
+        timed.stream.write_all(&self.buf).map_err(io)?;
+        Ok(sent)
+    }
+
+    /// Asks the server's clock in a round trip of its own.
+    fn sync_clock(&mut self) -> Result<(), StoreError> {
+        self.buf.clear();
+        resp::encode(&mut self.buf, &[b"TIME"]);
+        let sent = self.send()?;
+        let server = resp::read_time(&mut self.reader, &mut self.line)?;
+        self.clock = ServerClock::anchored(sent, Instant::now(), server);
+        Ok(())
     }
 
     fn call(&mut self, args: &[&[u8]]) -> Result<Reply, StoreError> {
         self.buf.clear();
         resp::encode(&mut self.buf, args);
-        self.reader.get_mut().write_all(&self.buf).map_err(io)?;
+        self.send()?;
         resp::read_reply(&mut self.reader, 0)
     }
 
@@ -114,7 +159,8 @@ impl Conn {
 
     /// One hit's pipeline, written in one `write`: the step, the key's expiry, and `TIME` when
     /// the clock estimate is due. `given` is the caller's `now`; without it the estimate of the
-    /// server's clock decides.
+    /// server's clock decides (asked first, in a round trip of its own, when this connection
+    /// has been idle long enough for the estimate to be stale).
     fn hit(
         &mut self,
         key: &[u8],
@@ -122,6 +168,9 @@ impl Conn {
         bound: u64,
         given: Option<u64>,
     ) -> Result<Answer, StoreError> {
+        if given.is_none() && self.clock.stale() {
+            self.sync_clock()?;
+        }
         let resync = given.is_none() && self.clock.due();
         let now = given.unwrap_or_else(|| self.clock.now());
         let step = Step::new(now, cost, bound)
@@ -129,25 +178,16 @@ impl Conn {
         self.buf.clear();
         step.encode(&mut self.buf, key);
         // The state matters until it is back to full, at most `bound` after `now`; a second
-        // more covers the distance between this worker's estimate and the server's clock.
+        // more is the margin. Relative, so Redis counts it on its own clock whatever `now` was.
         let ttl_ms = bound.div_ceil(1000) + 1000;
         resp::push_command(&mut self.buf, 3);
-        if given.is_some() {
-            // The caller's clock may be anywhere: the expiry is relative to the server's.
-            resp::push_bulk(&mut self.buf, b"PEXPIRE");
-            resp::push_bulk(&mut self.buf, key);
-            resp::push_int(&mut self.buf, i64::try_from(ttl_ms).unwrap_or(i64::MAX));
-        } else {
-            let at = (now / 1000).saturating_add(ttl_ms);
-            resp::push_bulk(&mut self.buf, b"PEXPIREAT");
-            resp::push_bulk(&mut self.buf, key);
-            resp::push_int(&mut self.buf, i64::try_from(at).unwrap_or(i64::MAX));
-        }
+        resp::push_bulk(&mut self.buf, b"PEXPIRE");
+        resp::push_bulk(&mut self.buf, key);
+        resp::push_int(&mut self.buf, i64::try_from(ttl_ms).unwrap_or(i64::MAX));
         if resync {
             resp::encode(&mut self.buf, &[b"TIME"]);
         }
-        let sent = Instant::now();
-        self.reader.get_mut().write_all(&self.buf).map_err(io)?;
+        let sent = self.send()?;
         let answers = resp::read_ints::<4>(&mut self.reader, &mut self.line)?;
         resp::read_int(&mut self.reader, &mut self.line)?;
         if resync {
@@ -239,8 +279,9 @@ fn with_conn<T>(
     })
 }
 
-/// The server's answer to one hit: `(admitted, tat, now)` in microseconds; `tat` is the stored
-/// state (the new TAT when admitted, `max(old, now)` when denied).
+/// The server's answer to one hit: `(admitted, tat, now)` in microseconds; `tat` is the TAT the
+/// hit was judged against and left: the new TAT when admitted, `max(old, now)` when denied
+/// (see [`Step::read`] for a tampered field).
 pub type Answer = (bool, u64, u64);
 
 /// One GCRA hit on the server, in one round trip. `now` = None uses the server's clock (as
@@ -279,5 +320,44 @@ mod tests {
             Err(StoreError::Io(_))
         ));
         assert_eq!(hit(&t, b"k", 1, 1, 1, None), Err(StoreError::BackingOff));
+    }
+
+    /// A server that answers `TIME` and then drips its reply a byte at a time, each byte within
+    /// the 50 ms command timeout: the hit still gives up after about twice the timeout.
+    #[test]
+    fn a_dripping_server_cannot_hold_a_hit() {
+        use std::io::BufRead;
+        use std::net::TcpListener;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (s, _) = listener.accept().unwrap();
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut w = s;
+            let mut line = String::new();
+            // TIME: *1, $4, TIME.
+            for _ in 0..3 {
+                line.clear();
+                r.read_line(&mut line).unwrap();
+            }
+            w.write_all(b"*2\r\n$10\r\n1764900000\r\n$1\r\n0\r\n")
+                .unwrap();
+            // Then whatever comes: a reply of 4 integers, one byte every 30 ms.
+            let _ = r.fill_buf();
+            for b in b"*4\r\n:1\r\n:2\r\n:3\r\n:4\r\n:1\r\n" {
+                std::thread::sleep(Duration::from_millis(30));
+                if w.write_all(&[*b]).is_err() {
+                    break;
+                }
+            }
+        });
+        let url = format!("redis://127.0.0.1:{port}");
+        let t = super::super::options::parse_store_url(url.as_bytes()).unwrap();
+        let started = Instant::now();
+        let r = hit(&t, b"k", 1_000, 10, 1, None);
+        let took = started.elapsed();
+        assert!(matches!(r, Err(StoreError::Io(_))), "{r:?}");
+        assert!(took < Duration::from_millis(400), "{took:?}");
+        server.join().unwrap();
     }
 }
