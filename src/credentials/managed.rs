@@ -8,8 +8,11 @@
 //! true, the column default), `webhookResourceTypes`, `webhookActions`. Other columns are
 //! ignored. A row with any unusable field is skipped as a whole and reported.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
+use super::ScopeList;
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
 use super::readers;
@@ -26,8 +29,9 @@ pub struct ManagedEntry {
     pub handle: String,
     /// The stored token digest.
     pub digest: TokenDigest,
-    /// Stored scopes (parsed, unfiltered).
-    pub scopes: Vec<String>,
+    /// Stored scopes (parsed, unfiltered); consecutive rows with equal scope columns share one
+    /// list.
+    pub scopes: ScopeList,
     /// Allowlist, lifecycle, approval and webhook subscriptions.
     pub terms: Terms,
 }
@@ -156,10 +160,11 @@ pub fn parse_row(row: &Row<'_>, index: usize) -> ManagedRow {
 }
 
 /// Reads the rows of one table in order. A table repeats a few scope lists over many rows, so
-/// the reader keeps the last scope list it read and does not parse an equal one again.
+/// the reader keeps the last scope list it read and does not parse an equal one again: the rows
+/// share the one list it read.
 #[derive(Debug, Default)]
 pub struct RowReader<'a> {
-    last_scopes: Option<(Field<'a>, Result<Vec<String>, String>)>,
+    last_scopes: Option<(Field<'a>, Result<ScopeList, String>)>,
 }
 
 impl<'a> RowReader<'a> {
@@ -225,7 +230,7 @@ impl<'a> RowReader<'a> {
                 managed_id,
                 handle,
                 digest,
-                scopes: scopes.unwrap_or_default(),
+                scopes: scopes.unwrap_or_else(|| Arc::from([])),
                 terms: Terms {
                     allowlist: allowlist.unwrap_or_default(),
                     lifecycle: Lifecycle {
@@ -252,13 +257,13 @@ impl<'a> RowReader<'a> {
 
     /// The scopes of `field`: the last result again when `field` equals the last scope column
     /// read (same value, same shape), else read by [`readers::scopes`] and kept.
-    fn scopes(&mut self, field: &Field<'a>) -> Result<Vec<String>, String> {
+    fn scopes(&mut self, field: &Field<'a>) -> Result<ScopeList, String> {
         if let Some((last, result)) = &self.last_scopes
             && last == field
         {
             return result.clone();
         }
-        let result = readers::scopes(field);
+        let result = readers::scopes(field).map(Arc::from);
         self.last_scopes = Some((field.clone(), result.clone()));
         result
     }
@@ -343,10 +348,10 @@ mod tests {
             }
         }
         let scopes = |i: usize| read[i].as_ref().map(|e| e.scopes.clone()).unwrap();
-        assert_eq!(scopes(0), ["auth:read", "entries:write:draft"]);
+        assert_eq!(*scopes(0), ["auth:read", "entries:write:draft"]);
         assert_eq!(scopes(1), scopes(0));
         assert_eq!(scopes(2), scopes(0));
-        assert_eq!(scopes(3), ["health:read"]);
+        assert_eq!(*scopes(3), ["health:read"]);
         assert!(read[4].is_err() && read[5].is_err());
         assert_eq!(scopes(6), scopes(0));
     }
@@ -385,7 +390,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.managed_id, 12);
-        assert_eq!(e.scopes, ["auth:read", "orders:read"]);
+        assert_eq!(*e.scopes, ["auth:read", "orders:read"]);
         assert!(e.terms.allowlist.contains("10.1.1.1".parse().unwrap()));
         assert_eq!(e.terms.lifecycle.expires_at, Some(1_893_456_000));
         assert!(e.terms.lifecycle.paused && !e.terms.lifecycle.revoked);
