@@ -64,6 +64,17 @@ impl Allowlist {
             .map(Self::from_sorted)
     }
 
+    /// [`Allowlist::parse`] of a list given member by member.
+    pub fn parse_items<'a>(
+        items: impl ExactSizeIterator<Item = ListItem<'a>>,
+        subject: &str,
+        label: &str,
+    ) -> Result<Self, InvalidInput> {
+        list::normalize_items(items)
+            .into_result(subject, label)
+            .map(Self::from_sorted)
+    }
+
     /// An allowlist of the valid entries of `normalized`, ignoring the invalid ones.
     pub fn from_valid(normalized: Normalized) -> Self {
         Self::from_sorted(normalized.entries)
