@@ -20,6 +20,7 @@ pub mod managed;
 pub mod readers;
 pub mod terms;
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
@@ -305,6 +306,9 @@ impl CredentialSet {
 
     /// Sorts the instants at which a credential's expiry status changes.
     fn index_times(&mut self) {
+        self.expiry_points.reserve_exact(self.entries.len());
+        self.reminder_points.reserve_exact(self.entries.len());
+        self.usable_until.reserve_exact(self.entries.len());
         for c in self.entries.iter().filter(|c| !c.terms.lifecycle.revoked) {
             match c.terms.lifecycle.expires_at {
                 Some(exp) => {
@@ -429,18 +433,22 @@ impl CredentialSet {
     fn add(&mut self, c: Candidate, b: &mut Building<'_, '_>) {
         let name = || format!("`{}:{}`", c.source.as_str(), c.id);
         let warnings = &mut b.notes;
-        if let Some(&first) = self.index.get(&c.digest) {
-            warnings.push(Note::Fixed(Warning::warn(
-                WarningCode::DuplicateCredential,
-                format!(
-                    "Credential {} uses the same secret as `{}` and was dropped (the first \
-                     one wins).",
-                    name(),
-                    self.entries[first].qualified_id()
-                ),
-            )));
-            return;
-        }
+        // One hash of the digest: the slot found here is the one filled below.
+        let slot = match self.index.entry(c.digest) {
+            Entry::Occupied(first) => {
+                warnings.push(Note::Fixed(Warning::warn(
+                    WarningCode::DuplicateCredential,
+                    format!(
+                        "Credential {} uses the same secret as `{}` and was dropped (the first \
+                         one wins).",
+                        name(),
+                        self.entries[*first.get()].qualified_id()
+                    ),
+                )));
+                return;
+            }
+            Entry::Vacant(slot) => slot,
+        };
         if c.source == Source::Env && !self.env_ids.insert(c.id.clone()) {
             warnings.push(Note::Fixed(Warning::warn(
                 WarningCode::DuplicateCredentialId,
@@ -479,7 +487,7 @@ impl CredentialSet {
                 warnings.push(Note::Expiry(self.entries.len()));
             }
         }
-        self.index.insert(c.digest, self.entries.len());
+        slot.insert(self.entries.len());
         self.entries.push(Credential {
             id: c.id,
             source: c.source,
