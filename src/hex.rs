@@ -29,20 +29,33 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
         return None;
     }
     let mut out = [0u8; N];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        out[i] = (digit(pair[0])? << 4) | digit(pair[1])?;
+    // Every digit is looked up; a byte that is not one sets the high bit of `bad`. No branch
+    // depends on the digits.
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        let (hi, lo) = (VALUES[usize::from(pair[0])], VALUES[usize::from(pair[1])]);
+        bad |= hi | lo;
+        *o = (hi << 4) | (lo & 0x0f);
     }
-    Some(out)
+    (bad & 0x80 == 0).then_some(out)
 }
 
-fn digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// The value of each hex digit; `0xff` for every byte that is not one.
+const VALUES: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
@@ -71,5 +84,12 @@ mod tests {
         assert!(decode_exact::<2>("+bcd").is_none());
         assert!(decode_exact::<1>("é").is_none());
         assert_eq!(decode_exact::<0>(""), Some([]));
+        for c in (0u8..0x80).map(char::from) {
+            let digit = c.to_digit(16);
+            for text in [format!("{c}0"), format!("0{c}")] {
+                let want = digit.map(|d| [if text.starts_with('0') { d } else { d << 4 } as u8]);
+                assert_eq!(decode_exact::<1>(&text), want, "{text:?}");
+            }
+        }
     }
 }

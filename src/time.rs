@@ -72,6 +72,11 @@ impl Cursor<'_> {
 /// `Y-m-d H:i:s` is UTC). Fractions of a second are dropped. `None` for anything else, including
 /// impossible dates (`2025-02-29`) and surrounding text.
 pub fn parse_datetime(text: &str) -> Option<i64> {
+    parse_plain(text.as_bytes()).or_else(|| parse_full(text))
+}
+
+/// [`parse_datetime`] through the general reader alone.
+fn parse_full(text: &str) -> Option<i64> {
     let mut c = Cursor {
         b: text.as_bytes(),
         i: 0,
@@ -122,8 +127,56 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         }
         sign * (oh * 3600 + om * 60)
     };
-    if !c.done()
-        || !(1..=12).contains(&month)
+    if !c.done() {
+        return None;
+    }
+    unix_seconds([year, month, day, hour, minute, second], offset)
+}
+
+/// The common stored form, `YYYY-MM-DD HH:MM:SS` (or with `T`/`t`), read at fixed positions:
+/// what [`parse_datetime`] reads for it, or `None` for any other text (which the full reader
+/// then decides about).
+fn parse_plain(b: &[u8]) -> Option<i64> {
+    let &[
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        sep,
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+    ] = b
+    else {
+        return None;
+    };
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, i0, i1, s0, s1];
+    if !matches!(sep, b'T' | b't' | b' ') || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |hi: u8, lo: u8| i64::from(hi - b'0') * 10 + i64::from(lo - b'0');
+    let year = n(y0, y1) * 100 + n(y2, y3);
+    unix_seconds(
+        [year, n(m0, m1), n(d0, d1), n(h0, h1), n(i0, i1), n(s0, s1)],
+        0,
+    )
+}
+
+/// Unix seconds of a UTC date and time less `offset` seconds, or `None` when the date does not
+/// exist or a time field is out of range.
+fn unix_seconds([year, month, day, hour, minute, second]: [i64; 6], offset: i64) -> Option<i64> {
+    if !(1..=12).contains(&month)
         || day < 1
         || day > days_in_month(year, month)
         || hour > 23
@@ -211,6 +264,41 @@ mod tests {
             "2026-03-01T12:00:00Zx",
         ] {
             assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_plain_form_reads_as_the_full_reader_reads_it() {
+        let seeds = [
+            "2026-03-01 12:00:00",
+            "2030-01-01T00:00:00",
+            "2024-02-29t23:59:59",
+            "0000-01-01 00:00:00",
+            "9999-12-31 23:59:59",
+            "1969-12-31 23:59:59",
+        ];
+        for seed in seeds {
+            assert!(parse_plain(seed.as_bytes()).is_some(), "{seed}");
+        }
+        let mut inputs: Vec<String> = Vec::new();
+        for seed in seeds {
+            inputs.push(seed.to_owned());
+            for i in 0..seed.len() {
+                for c in [
+                    '0', '1', '2', '3', '5', '6', '9', '-', ':', ' ', 'T', 'x', '/',
+                ] {
+                    let mut b = seed.as_bytes().to_vec();
+                    b[i] = c as u8;
+                    inputs.push(String::from_utf8(b).unwrap());
+                }
+                inputs.push(format!("{}{}", &seed[..i], &seed[i + 1..]));
+            }
+        }
+        for text in &inputs {
+            if let Some(t) = parse_plain(text.as_bytes()) {
+                assert_eq!(Some(t), parse_full(text), "{text}");
+            }
+            assert_eq!(parse_datetime(text), parse_full(text), "{text}");
         }
     }
 

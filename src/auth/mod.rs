@@ -297,7 +297,7 @@ pub fn authenticate_ref<'a>(
         managed_credential_id: credential.managed_id,
         auth_method: presented.method.as_str(),
         principal_fingerprint: Cow::Borrowed(credential.fingerprint()),
-        scopes: Cow::Borrowed(&credential.scopes),
+        scopes: Cow::Borrowed(&credential.scopes[..]),
         force_human_approval: credential.terms.force_human_approval,
         client_ip,
     })

@@ -8,14 +8,18 @@
 //! true, the column default), `webhookResourceTypes`, `webhookActions`. Other columns are
 //! ignored. A row with any unusable field is skipped as a whole and reported.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
+use super::ScopeList;
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
 use super::readers;
 use super::terms::Terms;
 use crate::digest::TokenDigest;
 use crate::errors::excerpt;
+use crate::ip::Allowlist;
 
 /// One usable managed row.
 #[derive(Debug)]
@@ -26,8 +30,9 @@ pub struct ManagedEntry {
     pub handle: String,
     /// The stored token digest.
     pub digest: TokenDigest,
-    /// Stored scopes (parsed, unfiltered).
-    pub scopes: Vec<String>,
+    /// Stored scopes (parsed, unfiltered); consecutive rows with equal scope columns share one
+    /// list.
+    pub scopes: ScopeList,
     /// Allowlist, lifecycle, approval and webhook subscriptions.
     pub terms: Terms,
 }
@@ -155,11 +160,44 @@ pub fn parse_row(row: &Row<'_>, index: usize) -> ManagedRow {
     RowReader::default().read(row, index)
 }
 
-/// Reads the rows of one table in order. A table repeats a few scope lists over many rows, so
-/// the reader keeps the last scope list it read and does not parse an equal one again.
+/// Reads the rows of one table in order. A table repeats a few scope lists and allowlists over
+/// many rows, so the reader keeps the last few distinct ones it read and does not parse an
+/// equal one again: the rows share the one list it read.
 #[derive(Debug, Default)]
 pub struct RowReader<'a> {
-    last_scopes: Option<(Field<'a>, Result<Vec<String>, String>)>,
+    scopes: Recent<'a, Result<ScopeList, String>>,
+    allowlists: Recent<'a, Result<Allowlist, String>>,
+}
+
+/// What a reader that depends on nothing but the value gave for the last few distinct values
+/// (equal values, same shape), most recent last.
+#[derive(Debug)]
+struct Recent<'a, T> {
+    kept: Vec<(Field<'a>, T)>,
+}
+
+impl<T> Default for Recent<'_, T> {
+    fn default() -> Self {
+        Self { kept: Vec::new() }
+    }
+}
+
+impl<'a, T: Clone> Recent<'a, T> {
+    /// How many distinct values are kept.
+    const KEPT: usize = 4;
+
+    /// The result for `field`: the kept one for an equal value, else `read`'s, kept.
+    fn get(&mut self, field: &Field<'a>, read: impl FnOnce(&Field<'a>) -> T) -> T {
+        if let Some((_, result)) = self.kept.iter().rev().find(|(f, _)| f == field) {
+            return result.clone();
+        }
+        let result = read(field);
+        if self.kept.len() == Self::KEPT {
+            self.kept.remove(0);
+        }
+        self.kept.push((field.clone(), result.clone()));
+        result
+    }
 }
 
 impl<'a> RowReader<'a> {
@@ -197,15 +235,18 @@ impl<'a> RowReader<'a> {
         if digest.is_none() {
             problems.push("tokenHash must be 64 hexadecimal digits".to_owned());
         }
-        let scopes = row.column("scopes").and_then(|f| match self.scopes(f) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                problems.push(format!("scopes {e}"));
-                None
+        let scopes = row.column("scopes").and_then(|f| {
+            match self.scopes.get(f, |f| readers::scopes(f).map(Arc::from)) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    problems.push(format!("scopes {e}"));
+                    None
+                }
             }
         });
         let p = &mut problems;
-        let allowlist = read(row, "ipAllowlist", ": ", readers::allowlist, p);
+        let allowlists = &mut self.allowlists;
+        let allowlist = read(row, "ipAllowlist", ": ", |f| allowlist(allowlists, f), p);
         let expires_at = read(row, "expiresAt", " ", parse_timestamp, p).flatten();
         let revoked = read(row, "revokedAt", " ", parse_timestamp, p).flatten();
         let paused = read(row, "pausedAt", " ", parse_timestamp, p).flatten();
@@ -225,7 +266,7 @@ impl<'a> RowReader<'a> {
                 managed_id,
                 handle,
                 digest,
-                scopes: scopes.unwrap_or_default(),
+                scopes: scopes.unwrap_or_else(|| Arc::from([])),
                 terms: Terms {
                     allowlist: allowlist.unwrap_or_default(),
                     lifecycle: Lifecycle {
@@ -249,18 +290,18 @@ impl<'a> RowReader<'a> {
             }),
         }
     }
+}
 
-    /// The scopes of `field`: the last result again when `field` equals the last scope column
-    /// read (same value, same shape), else read by [`readers::scopes`] and kept.
-    fn scopes(&mut self, field: &Field<'a>) -> Result<Vec<String>, String> {
-        if let Some((last, result)) = &self.last_scopes
-            && last == field
-        {
-            return result.clone();
-        }
-        let result = readers::scopes(field);
-        self.last_scopes = Some((field.clone(), result.clone()));
-        result
+/// The allowlist of `field` ([`readers::allowlist`]); an empty column is read on the spot, any
+/// other through `recent`.
+fn allowlist<'a>(
+    recent: &mut Recent<'a, Result<Allowlist, String>>,
+    field: &Field<'a>,
+) -> Result<Allowlist, String> {
+    match field {
+        Field::Null => Ok(Allowlist::default()),
+        Field::List(items) if items.is_empty() => Ok(Allowlist::default()),
+        _ => recent.get(field, readers::allowlist),
     }
 }
 
@@ -271,7 +312,7 @@ fn read<'a, T, E: std::fmt::Display>(
     row: &Row<'a>,
     name: &str,
     sep: &str,
-    parse: impl Fn(&Field<'a>) -> Result<T, E>,
+    mut parse: impl FnMut(&Field<'a>) -> Result<T, E>,
     problems: &mut Vec<String>,
 ) -> Option<T> {
     match parse(row.column(name)?) {
@@ -343,12 +384,47 @@ mod tests {
             }
         }
         let scopes = |i: usize| read[i].as_ref().map(|e| e.scopes.clone()).unwrap();
-        assert_eq!(scopes(0), ["auth:read", "entries:write:draft"]);
+        assert_eq!(*scopes(0), ["auth:read", "entries:write:draft"]);
         assert_eq!(scopes(1), scopes(0));
         assert_eq!(scopes(2), scopes(0));
-        assert_eq!(scopes(3), ["health:read"]);
+        assert_eq!(*scopes(3), ["health:read"]);
         assert!(read[4].is_err() && read[5].is_err());
         assert_eq!(scopes(6), scopes(0));
+    }
+
+    #[test]
+    fn a_reader_gives_every_row_its_own_allowlist() {
+        let lists = [
+            json!(["10.0.0.0/8", "192.0.2.0/24"]),
+            json!(null),
+            json!(["2001:db8::/32"]),
+            json!("10.0.0.0/8 192.0.2.0/24"),
+            json!(["10.0.0.5/8", 5]),
+            json!([]),
+            json!("[\"198.51.100.0/24\"]"),
+            json!(["203.0.113.7"]),
+            json!(["10.0.0.0/8"]),
+        ];
+        // More distinct values than a reader keeps, revisited in another order.
+        let order = [0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 4, 2, 8, 8, 6, 0, 1, 3];
+        let rows: Vec<Value> = order
+            .iter()
+            .map(|&i| row(json!({"ipAllowlist": lists[i]})))
+            .collect();
+        let mut reader = RowReader::default();
+        for (i, r) in rows.iter().enumerate() {
+            match (reader.read_value(r, i), read_value(r, i)) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(
+                        a.terms.allowlist.entries(),
+                        b.terms.allowlist.entries(),
+                        "{i}"
+                    );
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "row {i}"),
+                (a, b) => panic!("row {i}: {a:?} vs {b:?}"),
+            }
+        }
     }
 
     #[test]
@@ -385,7 +461,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.managed_id, 12);
-        assert_eq!(e.scopes, ["auth:read", "orders:read"]);
+        assert_eq!(*e.scopes, ["auth:read", "orders:read"]);
         assert!(e.terms.allowlist.contains("10.1.1.1".parse().unwrap()));
         assert_eq!(e.terms.lifecycle.expires_at, Some(1_893_456_000));
         assert!(e.terms.lifecycle.paused && !e.terms.lifecycle.revoked);

@@ -20,7 +20,9 @@ pub mod managed;
 pub mod readers;
 pub mod terms;
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
@@ -49,6 +51,9 @@ pub struct CredentialInputs<'a> {
     /// Evaluation time, unix seconds.
     pub now: i64,
 }
+
+/// A scope list, shared by every credential granted an equal one.
+pub type ScopeList = Arc<[String]>;
 
 /// Expiry status counts over non-revoked managed credentials.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -130,13 +135,13 @@ pub struct Credential {
     pub source: Source,
     /// Managed row id.
     pub managed_id: Option<i64>,
-    /// Granted scopes, availability-filtered.
-    pub scopes: Vec<String>,
+    /// Granted scopes, availability-filtered (credentials granted the same list share it).
+    pub scopes: ScopeList,
     /// Allowlist, lifecycle, approval and webhook subscriptions.
     pub terms: Terms,
     digest: TokenDigest,
     /// The fingerprint, derived on first use and kept.
-    fingerprint: std::sync::OnceLock<String>,
+    fingerprint: OnceLock<String>,
 }
 
 impl Credential {
@@ -172,8 +177,14 @@ pub struct CredentialSet {
     entries: Vec<Credential>,
     index: HashMap<TokenDigest, usize>,
     env_ids: HashSet<String>,
-    /// The summary as of the build.
-    summary: CredentialSummary,
+    /// `PLUGIN_AGENTS_API_CREDENTIALS` was present but (partly) unusable.
+    parse_error: bool,
+    /// `PLUGIN_AGENTS_API_TOKEN` was set.
+    primary_token_configured: bool,
+    /// The instant of the build (`inputs.now`).
+    built_at: i64,
+    /// The summary as of the build, derived when first asked for.
+    summary: OnceLock<CredentialSummary>,
     /// Per-credential warnings in order, with a placeholder where an expiry warning goes.
     notes: Vec<Note>,
     /// Sorted expiry times of non-revoked credentials (expired at `now` iff `t <= now`).
@@ -200,7 +211,7 @@ struct Candidate {
     source: Source,
     managed_id: Option<i64>,
     digest: TokenDigest,
-    scopes: Option<Vec<String>>,
+    scopes: Option<ScopeList>,
     terms: Terms,
 }
 
@@ -211,9 +222,37 @@ impl Candidate {
             source: Source::Env,
             managed_id: None,
             digest,
-            scopes,
+            scopes: scopes.map(Arc::from),
             terms,
         }
+    }
+}
+
+/// What the build keeps between candidates: the warnings so far, and the last granted scope list
+/// with its availability-filtered form (candidates sharing a list share the filtered one too).
+struct Building<'i, 'a> {
+    inputs: &'i CredentialInputs<'a>,
+    notes: Vec<Note>,
+    last_scopes: Option<(ScopeList, ScopeList)>,
+}
+
+impl Building<'_, '_> {
+    /// `granted` without the scopes unavailable under this configuration (the same list when
+    /// every scope is available).
+    fn available(&mut self, granted: ScopeList) -> ScopeList {
+        if let Some((last, filtered)) = &self.last_scopes
+            && Arc::ptr_eq(last, &granted)
+        {
+            return Arc::clone(filtered);
+        }
+        let availability = self.inputs.availability;
+        let filtered = if granted.iter().all(|s| availability.allows(s)) {
+            Arc::clone(&granted)
+        } else {
+            Arc::from(availability.filter(&granted))
+        };
+        self.last_scopes = Some((granted, Arc::clone(&filtered)));
+        filtered
     }
 }
 
@@ -229,30 +268,47 @@ impl CredentialSet {
         inputs: &CredentialInputs<'_>,
         managed_rows: Vec<managed::ManagedRow>,
     ) -> (Self, Vec<Warning>) {
-        let mut set = CredentialSet::default();
+        let set = Self::compile(inputs, managed_rows);
+        let warnings = set.warnings_at(inputs.now);
+        (set, warnings)
+    }
+
+    /// [`CredentialSet::build_with`] without the warnings as of the build: for a caller that
+    /// asks for them at the instant it needs them ([`CredentialSet::warnings_at`]). The summary
+    /// as of the build is derived when [`CredentialSet::summary`] is first called.
+    pub fn compile(inputs: &CredentialInputs<'_>, managed_rows: Vec<managed::ManagedRow>) -> Self {
+        let mut set = CredentialSet {
+            built_at: inputs.now,
+            ..CredentialSet::default()
+        };
         set.entries.reserve(managed_rows.len() + 1);
         set.index.reserve(managed_rows.len() + 1);
-        let mut warnings = Vec::new();
-        set.add_managed(managed_rows, inputs, &mut warnings);
+        let mut b = Building {
+            inputs,
+            notes: Vec::with_capacity(managed_rows.len()),
+            last_scopes: None,
+        };
+        set.add_managed(managed_rows, &mut b);
         if let Some(raw) = inputs
             .api_credentials
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            set.add_env_json(raw, inputs, &mut warnings);
+            set.add_env_json(raw, &mut b);
         }
         if let Some(token) = inputs.legacy_token.map(str::trim).filter(|s| !s.is_empty()) {
-            set.add_legacy(token, inputs, &mut warnings);
+            set.add_legacy(token, &mut b);
         }
-        set.notes = warnings;
+        set.notes = b.notes;
         set.index_times();
-        set.summary = set.summary_at(inputs.now);
-        let warnings = set.warnings_at(inputs.now);
-        (set, warnings)
+        set
     }
 
     /// Sorts the instants at which a credential's expiry status changes.
     fn index_times(&mut self) {
+        self.expiry_points.reserve_exact(self.entries.len());
+        self.reminder_points.reserve_exact(self.entries.len());
+        self.usable_until.reserve_exact(self.entries.len());
         for c in self.entries.iter().filter(|c| !c.terms.lifecycle.revoked) {
             match c.terms.lifecycle.expires_at {
                 Some(exp) => {
@@ -321,12 +377,7 @@ impl CredentialSet {
         out
     }
 
-    fn add_managed(
-        &mut self,
-        rows: Vec<managed::ManagedRow>,
-        inputs: &CredentialInputs<'_>,
-        warnings: &mut Vec<Note>,
-    ) {
+    fn add_managed(&mut self, rows: Vec<managed::ManagedRow>, b: &mut Building<'_, '_>) {
         for row in rows {
             match row {
                 Ok(m) => self.add(
@@ -338,10 +389,9 @@ impl CredentialSet {
                         scopes: Some(m.scopes),
                         terms: m.terms,
                     },
-                    inputs,
-                    warnings,
+                    b,
                 ),
-                Err(skipped) => warnings.push(Note::Fixed(Warning::warn(
+                Err(skipped) => b.notes.push(Note::Fixed(Warning::warn(
                     WarningCode::ManagedCredentialSkipped,
                     skipped.message(),
                 ))),
@@ -349,11 +399,11 @@ impl CredentialSet {
         }
     }
 
-    fn add_env_json(&mut self, raw: &str, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Note>) {
+    fn add_env_json(&mut self, raw: &str, b: &mut Building<'_, '_>) {
         let parsed = env_json::parse(raw);
-        self.summary.parse_error = !parsed.problems.is_empty();
+        self.parse_error = !parsed.problems.is_empty();
         for problem in parsed.problems {
-            warnings.push(Note::Fixed(Warning::warn(
+            b.notes.push(Note::Fixed(Warning::warn(
                 WarningCode::CredentialsParseError,
                 problem,
             )));
@@ -361,39 +411,44 @@ impl CredentialSet {
         for e in parsed.entries {
             let digest = TokenDigest::of(e.token.as_bytes());
             let c = Candidate::env(e.id, digest, e.scopes, e.terms);
-            self.add(c, inputs, warnings);
+            self.add(c, b);
         }
     }
 
-    fn add_legacy(&mut self, token: &str, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Note>) {
-        self.summary.primary_token_configured = true;
+    fn add_legacy(&mut self, token: &str, b: &mut Building<'_, '_>) {
+        self.primary_token_configured = true;
         match env_json::check_token_format(token) {
             Ok(()) => {
                 let digest = TokenDigest::of(token.as_bytes());
                 let c = Candidate::env("default".to_owned(), digest, None, Terms::default());
-                self.add(c, inputs, warnings);
+                self.add(c, b);
             }
-            Err(why) => warnings.push(Note::Fixed(Warning::warn(
+            Err(why) => b.notes.push(Note::Fixed(Warning::warn(
                 WarningCode::CredentialTokenMalformed,
                 format!("`PLUGIN_AGENTS_API_TOKEN` was skipped: {why}."),
             ))),
         }
     }
 
-    fn add(&mut self, c: Candidate, inputs: &CredentialInputs<'_>, warnings: &mut Vec<Note>) {
+    fn add(&mut self, c: Candidate, b: &mut Building<'_, '_>) {
         let name = || format!("`{}:{}`", c.source.as_str(), c.id);
-        if let Some(&first) = self.index.get(&c.digest) {
-            warnings.push(Note::Fixed(Warning::warn(
-                WarningCode::DuplicateCredential,
-                format!(
-                    "Credential {} uses the same secret as `{}` and was dropped (the first \
-                     one wins).",
-                    name(),
-                    self.entries[first].qualified_id()
-                ),
-            )));
-            return;
-        }
+        let warnings = &mut b.notes;
+        // One hash of the digest: the slot found here is the one filled below.
+        let slot = match self.index.entry(c.digest) {
+            Entry::Occupied(first) => {
+                warnings.push(Note::Fixed(Warning::warn(
+                    WarningCode::DuplicateCredential,
+                    format!(
+                        "Credential {} uses the same secret as `{}` and was dropped (the first \
+                         one wins).",
+                        name(),
+                        self.entries[*first.get()].qualified_id()
+                    ),
+                )));
+                return;
+            }
+            Entry::Vacant(slot) => slot,
+        };
         if c.source == Source::Env && !self.env_ids.insert(c.id.clone()) {
             warnings.push(Note::Fixed(Warning::warn(
                 WarningCode::DuplicateCredentialId,
@@ -405,8 +460,9 @@ impl CredentialSet {
             )));
             return;
         }
-        let mut scopes = c.scopes.unwrap_or_else(|| inputs.token_scopes.to_vec());
-        scopes.retain(|s| inputs.availability.allows(s));
+        let granted = c.scopes.unwrap_or_else(|| Arc::from(b.inputs.token_scopes));
+        let scopes = b.available(granted);
+        let warnings = &mut b.notes;
         if !c.terms.lifecycle.revoked {
             if scopes.is_empty() {
                 warnings.push(Note::Fixed(Warning::warn(
@@ -431,7 +487,7 @@ impl CredentialSet {
                 warnings.push(Note::Expiry(self.entries.len()));
             }
         }
-        self.index.insert(c.digest, self.entries.len());
+        slot.insert(self.entries.len());
         self.entries.push(Credential {
             id: c.id,
             source: c.source,
@@ -439,7 +495,7 @@ impl CredentialSet {
             scopes,
             terms: c.terms,
             digest: c.digest,
-            fingerprint: std::sync::OnceLock::new(),
+            fingerprint: OnceLock::new(),
         });
     }
 
@@ -447,8 +503,8 @@ impl CredentialSet {
     /// the request path).
     pub fn summary_at(&self, now: i64) -> CredentialSummary {
         let mut s = CredentialSummary {
-            parse_error: self.summary.parse_error,
-            primary_token_configured: self.summary.primary_token_configured,
+            parse_error: self.parse_error,
+            primary_token_configured: self.primary_token_configured,
             ..CredentialSummary::default()
         };
         for c in &self.entries {
@@ -495,12 +551,12 @@ impl CredentialSet {
 
     /// Non-secret facts as of the build (see [`CredentialSet::summary_at`]).
     pub fn summary(&self) -> &CredentialSummary {
-        &self.summary
+        self.summary.get_or_init(|| self.summary_at(self.built_at))
     }
 
-    /// True when no usable credential exists.
+    /// True when no usable credential exists at the build.
     pub fn is_empty(&self) -> bool {
-        self.summary.credential_count == 0
+        self.summary().credential_count == 0
     }
 }
 

@@ -123,29 +123,33 @@ pub fn allowlist(value: &Field<'_>) -> Result<Allowlist, String> {
         Field::Null => Ok(Allowlist::default()),
         Field::Text(s) if s.trim().is_empty() => Ok(Allowlist::default()),
         Field::List(items) if items.is_empty() => Ok(Allowlist::default()),
-        Field::Text(s) => allowlist_of(&Input::Text(s.as_bytes())),
-        Field::List(items) => allowlist_of(&Input::List(
-            items
-                .iter()
-                .map(|item| match item {
-                    Field::Text(s) => ListItem::Text(s.as_bytes()),
-                    other => ListItem::Other(crate::ip::describe_json(&other.to_value())),
-                })
-                .collect(),
-        )),
+        Field::Text(s) => {
+            Allowlist::parse(&Input::Text(s.as_bytes()), SUBJECT, LABEL).map_err(one_line)
+        }
+        Field::List(items) => Allowlist::parse_items(
+            items.iter().map(|item| match item {
+                Field::Text(s) => ListItem::Text(s.as_bytes()),
+                other => ListItem::Other(crate::ip::describe_json(&other.to_value())),
+            }),
+            SUBJECT,
+            LABEL,
+        )
+        .map_err(one_line),
         _ => Err("must be a list of IPs/CIDRs or a comma/space separated string".to_owned()),
     })
 }
 
-/// The allowlist of `input`, or every problem as one line (`entries[i] "…": reason; …`).
-fn allowlist_of(input: &Input<'_>) -> Result<Allowlist, String> {
-    Allowlist::parse(input, "IP allowlist", "entries").map_err(|e| {
-        e.items
-            .iter()
-            .map(|i| format!("{}: {}", i.item, i.reason))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+/// What an allowlist's problems are about, and how its entries are named.
+const SUBJECT: &str = "IP allowlist";
+const LABEL: &str = "entries";
+
+/// Every problem of an allowlist as one line (`entries[i] "…": reason; …`).
+fn one_line(e: crate::errors::InvalidInput) -> String {
+    e.items
+        .iter()
+        .map(|i| format!("{}: {}", i.item, i.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Reads a flag: a boolean, 0/1, or the strings `0`, `1`, `true`, `false` (as database drivers

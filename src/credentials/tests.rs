@@ -164,7 +164,7 @@ fn empty_scopes_grant_nothing_and_never_fall_back() {
         assert!(find(&set, t).unwrap().scopes.is_empty(), "{t}");
     }
     // Only an env entry without a `scopes` key takes the configured token scopes.
-    assert_eq!(find(&set, "e2").unwrap().scopes, ["*"]);
+    assert_eq!(*find(&set, "e2").unwrap().scopes, ["*"]);
     assert_eq!(
         codes(&w),
         [
@@ -196,8 +196,8 @@ fn availability_filters_every_source_alike() {
         &defaults(),
         a,
     );
-    assert_eq!(find(&set, "t1").unwrap().scopes, ["orders:read"]);
-    assert_eq!(find(&set, "e").unwrap().scopes, ["orders:read"]);
+    assert_eq!(*find(&set, "t1").unwrap().scopes, ["orders:read"]);
+    assert_eq!(*find(&set, "e").unwrap().scopes, ["orders:read"]);
 }
 
 #[test]

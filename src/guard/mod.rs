@@ -95,7 +95,7 @@ impl Guard {
             availability: config.availability,
             now,
         };
-        let (credentials, _) = CredentialSet::build_with(&inputs, managed_rows);
+        let credentials = CredentialSet::compile(&inputs, managed_rows);
         if let Some(t) = config.legacy_token.as_mut() {
             zeroize::Zeroize::zeroize(t);
         }

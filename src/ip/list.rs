@@ -2,9 +2,11 @@
 //! on commas and whitespace, JSON array text (how the plugin stores allowlists), or a list whose
 //! members are one entry each. Every entry is checked; every problem is reported.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-use super::parse::{Cidr, parse_entry};
+use super::parse::{Cidr, parse_entry, scan_entry};
 use crate::errors::{InvalidInput, excerpt};
 
 /// Most entries one list may hold.
@@ -63,6 +65,9 @@ pub struct Normalized {
 impl Normalized {
     /// Turns the problems into an [`InvalidInput`] about `subject`, items named `label[i]`.
     pub fn into_result(self, subject: &str, label: &str) -> Result<Vec<Cidr>, InvalidInput> {
+        if self.invalid.is_empty() {
+            return Ok(self.entries);
+        }
         let mut err = InvalidInput::new(subject);
         for p in &self.invalid {
             let item = match (p.index, p.quoted) {
@@ -85,11 +90,22 @@ pub fn normalize(input: &Input<'_>) -> Normalized {
         Input::Empty => {}
         Input::Other(kind) => out.whole(kind.clone(), "must be an array or a string"),
         Input::Text(text) => read_text(text, &mut out),
-        Input::List(members) => read_list(members, &mut out),
+        Input::List(members) => read_list(members.iter().map(Member::of), &mut out),
     }
-    out.entries.sort_unstable();
-    out.entries.dedup();
-    out
+    out.finish()
+}
+
+/// [`normalize`] of a list given member by member (no list of members is built first).
+pub fn normalize_items<'a>(items: impl ExactSizeIterator<Item = ListItem<'a>>) -> Normalized {
+    let mut out = Normalized::default();
+    read_list(
+        items.map(|item| match item {
+            ListItem::Text(bytes) => Member::Text(bytes),
+            ListItem::Other(kind) => Member::Other(Cow::Owned(kind)),
+        }),
+        &mut out,
+    );
+    out.finish()
 }
 
 /// Reads a JSON value: a string is text input, an array (or object, by its values) is a list,
@@ -105,18 +121,10 @@ pub fn normalize_value(value: &Value) -> Normalized {
 }
 
 fn normalize_json_members<'a>(items: impl ExactSizeIterator<Item = &'a Value>) -> Normalized {
-    if items.len() > MAX_ENTRIES {
-        let mut out = Normalized::default();
-        out.too_many(items.len());
-        return out;
-    }
-    let members: Vec<ListItem<'a>> = items
-        .map(|v| match v {
-            Value::String(s) => ListItem::Text(s.as_bytes()),
-            other => ListItem::Other(describe_json(other)),
-        })
-        .collect();
-    normalize(&Input::List(members))
+    normalize_items(items.map(|v| match v {
+        Value::String(s) => ListItem::Text(s.as_bytes()),
+        other => ListItem::Other(describe_json(other)),
+    }))
 }
 
 /// A short description of a JSON value's type, in the style of PHP's (`(int) 5`).
@@ -132,6 +140,13 @@ pub fn describe_json(v: &Value) -> String {
 }
 
 impl Normalized {
+    /// Sorts and de-duplicates the valid entries.
+    fn finish(mut self) -> Self {
+        self.entries.sort_unstable();
+        self.entries.dedup();
+        self
+    }
+
     fn whole(&mut self, entry: String, reason: impl Into<String>) {
         self.entries.clear();
         self.invalid.clear();
@@ -151,6 +166,10 @@ impl Normalized {
     }
 
     fn read_one(&mut self, index: usize, bytes: &[u8]) {
+        if let Some(net) = scan_entry(bytes) {
+            self.entries.push(net);
+            return;
+        }
         let problem = |reason: String| RefusedEntry {
             index: Some(index),
             entry: quote(bytes),
@@ -245,15 +264,37 @@ fn read_text(text: &[u8], out: &mut Normalized) {
     }
 }
 
-fn read_list(members: &[ListItem<'_>], out: &mut Normalized) {
+/// One member of a list, borrowed from a [`ListItem`] or taken from one.
+enum Member<'m> {
+    Text(&'m [u8]),
+    Other(Cow<'m, str>),
+}
+
+impl<'m> Member<'m> {
+    fn of(item: &'m ListItem<'_>) -> Self {
+        match item {
+            ListItem::Text(bytes) => Member::Text(bytes),
+            ListItem::Other(kind) => Member::Other(Cow::Borrowed(kind)),
+        }
+    }
+}
+
+fn read_list<'m>(members: impl ExactSizeIterator<Item = Member<'m>>, out: &mut Normalized) {
     if members.len() > MAX_ENTRIES {
         out.too_many(members.len());
         return;
     }
+    out.entries.reserve_exact(members.len());
     let mut index = 0usize;
     for member in members {
         match member {
-            ListItem::Text(bytes) => {
+            Member::Text(bytes) => {
+                // A valid entry has no blank or separator to trim or report.
+                if let Some(net) = scan_entry(bytes) {
+                    out.entries.push(net);
+                    index += 1;
+                    continue;
+                }
                 let entry = trim(bytes);
                 if entry.is_empty() {
                     // A blank line of a form: nothing to read.
@@ -273,9 +314,9 @@ fn read_list(members: &[ListItem<'_>], out: &mut Normalized) {
                     out.read_one(index, entry);
                 }
             }
-            ListItem::Other(kind) => out.invalid.push(RefusedEntry {
+            Member::Other(kind) => out.invalid.push(RefusedEntry {
                 index: Some(index),
-                entry: kind.clone(),
+                entry: kind.into_owned(),
                 quoted: false,
                 reason: "not a string".to_owned(),
             }),

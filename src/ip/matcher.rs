@@ -10,14 +10,13 @@ use super::parse::{Cidr, mask4, mask6};
 /// cache line, so the final check costs no extra memory access).
 #[derive(Debug, Clone)]
 struct Ranges<T> {
-    pairs: Box<[(T, T)]>,
+    /// Kept as built (a `Vec`, so the merge never reallocates to trim spare capacity).
+    pairs: Vec<(T, T)>,
 }
 
 impl<T> Default for Ranges<T> {
     fn default() -> Self {
-        Self {
-            pairs: Box::new([]),
-        }
+        Self { pairs: Vec::new() }
     }
 }
 
@@ -40,23 +39,27 @@ impl Word for u128 {
 }
 
 impl<T: Word> Ranges<T> {
-    /// Sorts and merges overlapping or touching ranges.
+    /// Sorts and merges overlapping or touching ranges (in place: the merged ranges are
+    /// written over the first ones).
     fn build(mut ranges: Vec<(T, T)>) -> Self {
         ranges.sort_unstable();
-        let mut pairs: Vec<(T, T)> = Vec::with_capacity(ranges.len());
-        for (start, end) in ranges {
-            match pairs.last_mut() {
+        let mut kept = 0usize;
+        for i in 0..ranges.len() {
+            let (start, end) = ranges[i];
+            match kept.checked_sub(1).map(|k| &mut ranges[k]) {
                 Some((_, last)) if last.next().is_none_or(|n| start <= n) => {
                     if end > *last {
                         *last = end;
                     }
                 }
-                _ => pairs.push((start, end)),
+                _ => {
+                    ranges[kept] = (start, end);
+                    kept += 1;
+                }
             }
         }
-        Self {
-            pairs: pairs.into_boxed_slice(),
-        }
+        ranges.truncate(kept);
+        Self { pairs: ranges }
     }
 
     /// True when some range holds `x`: the last range starting at or before `x` must end at
@@ -89,7 +92,8 @@ pub struct Matcher {
 impl Matcher {
     /// Compiles `nets` (any order, duplicates and overlaps allowed).
     pub fn new<'a>(nets: impl IntoIterator<Item = &'a Cidr>) -> Self {
-        let mut v4 = Vec::new();
+        let nets = nets.into_iter();
+        let mut v4 = Vec::with_capacity(nets.size_hint().0);
         let mut v6 = Vec::new();
         for net in nets {
             match *net {

@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod parse;
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -30,9 +31,16 @@ pub use list::{
 pub use matcher::Matcher;
 pub use parse::{AddrError, Cidr, EntryError, MAX_ENTRY_BYTES, parse_entry};
 
-/// A compiled list of networks. Parsed once; `contains` never re-parses.
+/// A compiled list of networks. Parsed once; `contains` never re-parses. A copy shares the
+/// compiled form (a clone costs one reference count; the empty list holds nothing).
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
+    compiled: Option<Arc<Compiled>>,
+}
+
+/// The entries of a non-empty allowlist and their matcher.
+#[derive(Debug)]
+struct Compiled {
     entries: Vec<Cidr>,
     matcher: Matcher,
 }
@@ -64,6 +72,17 @@ impl Allowlist {
             .map(Self::from_sorted)
     }
 
+    /// [`Allowlist::parse`] of a list given member by member.
+    pub fn parse_items<'a>(
+        items: impl ExactSizeIterator<Item = ListItem<'a>>,
+        subject: &str,
+        label: &str,
+    ) -> Result<Self, InvalidInput> {
+        list::normalize_items(items)
+            .into_result(subject, label)
+            .map(Self::from_sorted)
+    }
+
     /// An allowlist of the valid entries of `normalized`, ignoring the invalid ones.
     pub fn from_valid(normalized: Normalized) -> Self {
         Self::from_sorted(normalized.entries)
@@ -78,14 +97,21 @@ impl Allowlist {
     }
 
     fn from_sorted(entries: Vec<Cidr>) -> Self {
+        if entries.is_empty() {
+            return Self::default();
+        }
         let matcher = Matcher::new(&entries);
-        Self { entries, matcher }
+        Self {
+            compiled: Some(Arc::new(Compiled { entries, matcher })),
+        }
     }
 
     /// True when some entry contains `ip` (see the module docs for IPv4-mapped addresses).
     #[inline]
     pub fn contains(&self, ip: IpAddr) -> bool {
-        self.matcher.contains(ip)
+        self.compiled
+            .as_ref()
+            .is_some_and(|c| c.matcher.contains(ip))
     }
 
     /// [`Allowlist::contains`] for address text from a request: invalid text (including
@@ -97,17 +123,17 @@ impl Allowlist {
 
     /// The entries in canonical order, de-duplicated.
     pub fn entries(&self) -> &[Cidr] {
-        &self.entries
+        self.compiled.as_ref().map_or(&[], |c| &c.entries)
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     /// True when the list has no entry.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.compiled.is_none()
     }
 }
 

@@ -262,9 +262,10 @@ fn scan_addr(s: &[u8]) -> Result<IpAddr, AddrError> {
     }
     match s.iter().find(|&&b| b == b':' || b == b'.') {
         Some(b':') => scan_v6(s).map(|a| IpAddr::V6(Ipv6Addr::from(a))),
-        _ => scan_v4(s)
-            .map(|a| IpAddr::V4(Ipv4Addr::from(a)))
-            .ok_or(AddrError::NotAnAddress),
+        _ => match scan_v4(s) {
+            Some(a) => Ok(IpAddr::V4(Ipv4Addr::from(a))),
+            None => Err(AddrError::NotAnAddress),
+        },
     }
 }
 
@@ -514,6 +515,61 @@ fn v6_reason(text: &str) -> AddrError {
 
 /// Parses one CIDR entry strictly (see the module docs).
 pub fn parse_entry(text: &str) -> Result<Cidr, EntryError> {
+    scan_entry(text.as_bytes()).ok_or_else(|| entry_reason(text))
+}
+
+/// One pass over entry bytes: the network, or `None` for anything [`parse_entry`] refuses
+/// (bytes that are not ASCII are never valid, so they need no UTF-8 check first).
+pub fn scan_entry(b: &[u8]) -> Option<Cidr> {
+    if b.len() > MAX_ENTRY_BYTES {
+        return None;
+    }
+    let (addr, prefix) = match b.iter().position(|&c| c == b'/') {
+        Some(i) => (&b[..i], Some(&b[i + 1..])),
+        None => (b, None),
+    };
+    let ip = scan_addr(addr).ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        Some(p) => scan_prefix(p, max)?,
+        None => max,
+    };
+    let net = Cidr::new(ip, prefix)?;
+    (net.network() == ip).then_some(net)
+}
+
+/// A prefix of plain decimal digits without a leading zero, at most `max`.
+fn scan_prefix(p: &[u8], max: u8) -> Option<u8> {
+    let mut v = 0u32;
+    for &c in p {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(d);
+        if v > u32::from(max) {
+            return None;
+        }
+    }
+    match p {
+        [] => None,
+        [b'0', _, ..] => None,
+        // At most `max`, which is a `u8`.
+        _ => Some(v as u8),
+    }
+}
+
+/// Why `text` is not a valid entry (called once a scan refused it). Every check in order,
+/// from the whole text down to the host bits; the `Ok` case is not reached for text the scan
+/// refused and is kept for totality.
+fn entry_reason(text: &str) -> EntryError {
+    match check_entry(text) {
+        Err(e) => e,
+        Ok(_) => EntryError::Addr(AddrError::NotAnAddress),
+    }
+}
+
+fn check_entry(text: &str) -> Result<Cidr, EntryError> {
     if text.len() > MAX_ENTRY_BYTES {
         return Err(AddrError::TooLong.into());
     }
@@ -705,6 +761,63 @@ mod tests {
             entry_reason("1.2.3.4\0"),
             "invalid character '\\0' in IPv4 address"
         );
+    }
+
+    #[test]
+    fn the_scan_accepts_exactly_what_the_checks_accept() {
+        let seeds = [
+            "10.0.0.0/8",
+            "1.2.3.4",
+            "0.0.0.0/0",
+            "255.255.255.255/32",
+            "192.0.2.0/24",
+            "2001:db8::/32",
+            "::1",
+            "::/0",
+            "::ffff:10.0.0.0/104",
+            "1:2:3:4:5:6:1.2.3.4/128",
+            "fe80::/10",
+            "1.2.3.4/33",
+            "10.0.0.0/08",
+            "1::/128",
+        ];
+        let alphabet = b"0123456789abcdefABCDEFg/.:% []-+,\0";
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new(), vec![b'1'; 65], vec![0xff, b'1']];
+        for seed in seeds {
+            let seed = seed.as_bytes();
+            inputs.push(seed.to_vec());
+            for i in 0..=seed.len() {
+                for &c in alphabet {
+                    let mut ins = seed.to_vec();
+                    ins.insert(i, c);
+                    inputs.push(ins);
+                    if i < seed.len() {
+                        let mut sub = seed.to_vec();
+                        sub[i] = c;
+                        inputs.push(sub);
+                    }
+                }
+                if i < seed.len() {
+                    let mut del = seed.to_vec();
+                    del.remove(i);
+                    inputs.push(del);
+                }
+            }
+        }
+        for input in &inputs {
+            let checked = std::str::from_utf8(input)
+                .ok()
+                .and_then(|t| check_entry(t).ok());
+            assert_eq!(
+                scan_entry(input),
+                checked,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+            if let Ok(t) = std::str::from_utf8(input) {
+                assert_eq!(parse_entry(t).ok(), checked);
+            }
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ use super::convert::{self, Key, for_each_entry};
 use super::exceptions::{core_exception, invalid_input_msg};
 use super::interned::{self, Interned};
 use super::params::Param;
+use super::raw::{self, View};
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, ManagedRow, Row};
@@ -264,29 +265,22 @@ fn object(ht: &ZendHashTable, path: &str) -> PhpResult<Map<String, Value>> {
 /// configuration column nests further; a nested array becomes a value no reader accepts, which
 /// also ends any recursion through references).
 fn field_of(zv: &Zval, nested: bool) -> Field<'_> {
-    let zv = zv.dereference();
-    if zv.is_null() {
-        Field::Null
-    } else if let Some(b) = zv.bool() {
-        Field::Bool(b)
-    } else if let Some(i) = zv.long() {
-        Field::Int(i)
-    } else if let Some(d) = zv.double() {
-        Field::Float(d)
-    } else if let Some(s) = zv.zend_str() {
-        match std::str::from_utf8(s.as_bytes()) {
-            Ok(t) => Field::Text(t),
-            Err(_) => Field::Invalid("non-UTF-8 text"),
+    match raw::view(zv) {
+        View::Null => Field::Null,
+        View::Bool(b) => Field::Bool(b),
+        View::Long(i) => Field::Int(i),
+        View::Double(d) => Field::Float(d),
+        View::Str(s) => match raw::text(s) {
+            Some(t) => Field::Text(t),
+            None => Field::Invalid("non-UTF-8 text"),
+        },
+        View::Array(_) if nested => Field::Invalid("a nested array"),
+        View::Array(ht) => {
+            let mut items = Vec::with_capacity(ht.len());
+            for_each_entry(ht, |_, item| items.push(field_of(item, true)));
+            Field::List(items)
         }
-    } else if let Some(ht) = zv.array() {
-        if nested {
-            return Field::Invalid("a nested array");
-        }
-        let mut items = Vec::with_capacity(ht.len());
-        for_each_entry(ht, |_, item| items.push(field_of(item, true)));
-        Field::List(items)
-    } else {
-        Field::Invalid("an object or resource")
+        View::Other => Field::Invalid("an object or resource"),
     }
 }
 

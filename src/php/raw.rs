@@ -2,7 +2,9 @@
 //! of the PHP glue lives here, each with the reason it is sound.
 
 use ext_php_rs::class::RegisteredClass;
-use ext_php_rs::ffi::IS_UNDEF;
+use ext_php_rs::ffi::{
+    IS_ARRAY, IS_DOUBLE, IS_FALSE, IS_LONG, IS_NULL, IS_STRING, IS_TRUE, IS_UNDEF, zend_string,
+};
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ExecutorGlobals;
 
@@ -94,11 +96,12 @@ pub fn walk<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Key<'a>, &'a Zval)) {
         let buckets = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arData, used) };
         for b in buckets {
             let Some(v) = live(&b.val) else { continue };
-            // SAFETY: a live bucket's `key` is null (integer key `h`) or a live zend_string
-            // owned by the table.
-            match unsafe { b.key.as_ref() } {
-                None => f(Key::Int(b.h as i64), v),
-                Some(key) => f(Key::Str(key.as_bytes()), v),
+            if b.key.is_null() {
+                f(Key::Int(b.h as i64), v);
+            } else {
+                // SAFETY: a live bucket's `key` is null (integer key `h`, handled above) or a
+                // live zend_string owned by the table, which outlives the borrow of `ht`.
+                f(Key::Str(unsafe { str_bytes(b.key) }), v);
             }
         }
     }
@@ -115,4 +118,83 @@ fn live(zv: &Zval) -> Option<&Zval> {
     let zv = zv.dereference();
     // SAFETY: as above, for the zval an indirect slot or a reference points at.
     (u32::from(unsafe { zv.u1.v.type_ }) != IS_UNDEF).then_some(zv)
+}
+
+/// The bytes of a zend_string.
+///
+/// # Safety
+///
+/// `s` points at a live zend_string that outlives `'a`.
+unsafe fn str_bytes<'a>(s: *const zend_string) -> &'a [u8] {
+    // SAFETY (for the caller's pointer): a zend_string holds `len` bytes from `val` on (a
+    // flexible array member of the same allocation); the slice is made from the raw pointer, so
+    // it may cover all of them, and nothing writes to a string while it is borrowed here.
+    unsafe {
+        let len = (*s).len;
+        std::slice::from_raw_parts(std::ptr::addr_of!((*s).val).cast::<u8>(), len)
+    }
+}
+
+/// A PHP value as the glue reads it: the type byte read once, the payload borrowed.
+#[derive(Debug, Clone, Copy)]
+pub enum View<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer.
+    Long(i64),
+    /// A float.
+    Double(f64),
+    /// A string, as raw bytes.
+    Str(&'a [u8]),
+    /// An array.
+    Array(&'a ZendHashTable),
+    /// Anything else (object, resource, an unset slot).
+    Other,
+}
+
+/// What `zv` holds (references and indirect slots followed).
+#[inline]
+pub fn view(zv: &Zval) -> View<'_> {
+    let zv = zv.dereference();
+    // SAFETY: the type byte of a zval is always initialized; each arm reads only the member of
+    // the value union that the type byte says is the live one, and a string or array pointer of
+    // a live zval points at a live string or array that outlives the borrow of `zv` (nothing is
+    // written while the glue reads its arguments).
+    unsafe {
+        match u32::from(zv.u1.v.type_) {
+            IS_NULL => View::Null,
+            IS_FALSE => View::Bool(false),
+            IS_TRUE => View::Bool(true),
+            IS_LONG => View::Long(zv.value.lval),
+            IS_DOUBLE => View::Double(zv.value.dval),
+            IS_STRING if !zv.value.str_.is_null() => View::Str(str_bytes(zv.value.str_)),
+            IS_ARRAY => zv.value.arr.as_ref().map_or(View::Other, View::Array),
+            _ => View::Other,
+        }
+    }
+}
+
+/// `bytes` as text when they are UTF-8. ASCII (what configuration values almost always are) is
+/// recognised eight bytes at a time; anything else goes through the full UTF-8 check.
+#[inline]
+pub fn text(bytes: &[u8]) -> Option<&str> {
+    let mut high = 0u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in words.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        high |= u64::from_ne_bytes(word);
+    }
+    let mut tail = 0u8;
+    for &b in words.remainder() {
+        tail |= b;
+    }
+    if high & 0x8080_8080_8080_8080 == 0 && tail & 0x80 == 0 {
+        // SAFETY: every byte is below 0x80, and ASCII is valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        std::str::from_utf8(bytes).ok()
+    }
 }
