@@ -11,7 +11,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::FromZval;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
+use ext_php_rs::types::{ZendCallable, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ExecutorGlobals;
 use serde_json::{Map, Value};
 
@@ -20,6 +20,7 @@ use super::exceptions::{core_exception, invalid_input_msg};
 use super::interned::{self, Interned};
 use super::params::Param;
 use super::raw::{self, View};
+use super::template::{self, Template};
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, ManagedRow, Row};
@@ -150,10 +151,44 @@ const VALUES: [&str; 8] = [
 static KEYS: OnceLock<Interned<16>> = OnceLock::new();
 static FIXED_VALUES: OnceLock<Interned<8>> = OnceLock::new();
 
-/// MINIT part: interns the result arrays' fixed strings.
+/// The authenticate result's templates (see [`super::template`]), built once at MINIT.
+struct Templates {
+    /// `ok`, `principal`.
+    allowed: Template,
+    /// `credentialId` … `clientIp`, in the order of [`K`].
+    principal: Template,
+    /// `ok`, `status`, `error`, `message`, `headers`, `reason`, `reasonDetail`.
+    denied: Template,
+}
+
+/// `None` when a template could not be built: results are then built key by key.
+static TEMPLATES: OnceLock<Option<Templates>> = OnceLock::new();
+
+/// Positions in the `denied` template.
+const DENIED_KEYS: [K; 7] = [
+    K::Ok,
+    K::Status,
+    K::Error,
+    K::Message,
+    K::Headers,
+    K::Reason,
+    K::ReasonDetail,
+];
+
+/// MINIT part: interns the result arrays' fixed strings and builds their templates.
 pub fn startup() {
-    let _ = KEYS.set(Interned::new(NAMES));
+    let keys = KEYS.get_or_init(|| Interned::new(NAMES));
     let _ = FIXED_VALUES.set(Interned::new(VALUES));
+    let key = |k: K| keys.key(k as usize);
+    let _ = TEMPLATES.set((|| {
+        Some(Templates {
+            allowed: Template::new(&[key(K::Ok), key(K::Principal)])?,
+            principal: Template::new(
+                &keys.as_slice()[K::CredentialId as usize..=K::ClientIp as usize],
+            )?,
+            denied: Template::new(&DENIED_KEYS.map(key))?,
+        })
+    })());
 }
 
 /// Adds `key => v` to a fresh array: the interned key once MINIT has run (always, in PHP).
@@ -186,13 +221,67 @@ fn null_zval() -> Zval {
     zv
 }
 
-/// `['ok' => true, 'principal' => [...]]`, built directly (the hot path).
+/// `['ok' => true, 'principal' => [...]]` (the hot path): copied from the templates when they
+/// exist, built key by key otherwise.
 fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-    let mut scopes =
-        ZendHashTable::with_capacity(u32::try_from(p.scopes.len()).unwrap_or(u32::MAX));
-    for scope in p.scopes.iter() {
-        scopes.push(string_zval(scope)?)?;
-    }
+    let scopes = template::string_list(&p.scopes);
+    let (Some(Some(t)), Some(values)) = (TEMPLATES.get(), FIXED_VALUES.get()) else {
+        return allowed_array_keyed(p, scopes);
+    };
+    let fixed = |s: &str| VALUES.iter().position(|v| *v == s).map(|i| values.key(i));
+    let mut ipv4 = [0u8; 15];
+    let ip_text;
+    let ip = match p.client_ip {
+        Some(IpAddr::V4(v4)) => Some(ipv4_text(v4, &mut ipv4)),
+        Some(ip) => {
+            ip_text = ip.to_string();
+            Some(ip_text.as_str())
+        }
+        None => None,
+    };
+    let principal = t.principal.fill(|slots| {
+        let at = |k: K| k as usize - K::CredentialId as usize;
+        slots.set_string(
+            at(K::CredentialId),
+            ZendStr::new(p.credential_id.as_bytes(), false),
+        );
+        match fixed(p.credential_source) {
+            Some(v) => slots.set_interned(at(K::CredentialSource), v),
+            None => slots.set_string(
+                at(K::CredentialSource),
+                ZendStr::new(p.credential_source, false),
+            ),
+        }
+        match p.managed_credential_id {
+            Some(id) => slots.set_long(at(K::ManagedCredentialId), id),
+            None => slots.set_null(at(K::ManagedCredentialId)),
+        }
+        match fixed(p.auth_method) {
+            Some(v) => slots.set_interned(at(K::AuthMethod), v),
+            None => slots.set_string(at(K::AuthMethod), ZendStr::new(p.auth_method, false)),
+        }
+        slots.set_string(
+            at(K::PrincipalFingerprint),
+            ZendStr::new(p.principal_fingerprint.as_bytes(), false),
+        );
+        slots.set_array(at(K::Scopes), scopes);
+        slots.set_bool(at(K::ForceHumanApproval), p.force_human_approval);
+        match ip {
+            Some(text) => slots.set_string(at(K::ClientIp), ZendStr::new(text, false)),
+            None => slots.set_null(at(K::ClientIp)),
+        }
+    });
+    Ok(t.allowed.fill(|slots| {
+        slots.set_bool(0, true);
+        slots.set_array(1, principal);
+    }))
+}
+
+/// [`allowed_array`] key by key (only when the templates could not be built).
+fn allowed_array_keyed(
+    p: &PrincipalRef<'_>,
+    scopes: ZBox<ZendHashTable>,
+) -> PhpResult<ZBox<ZendHashTable>> {
     let mut principal = ZendHashTable::with_capacity(8);
     let pr = &mut principal;
     put_key(pr, K::CredentialId, string_zval(&p.credential_id)?);
@@ -232,6 +321,20 @@ fn denied_array(d: &Denial) -> PhpResult<ZBox<ZendHashTable>> {
         ZendHashTable::with_capacity(u32::try_from(d.headers.len()).unwrap_or(u32::MAX));
     for (name, value) in &d.headers {
         headers.insert(name.as_str(), string_zval(value)?)?;
+    }
+    if let Some(Some(t)) = TEMPLATES.get() {
+        return Ok(t.denied.fill(|slots| {
+            slots.set_bool(0, false);
+            slots.set_long(1, i64::from(d.status));
+            slots.set_string(2, ZendStr::new(d.error, false));
+            slots.set_string(3, ZendStr::new(&d.message, false));
+            slots.set_array(4, headers);
+            slots.set_string(5, ZendStr::new(d.reason.as_str(), false));
+            match d.detail {
+                Some(detail) => slots.set_string(6, ZendStr::new(detail.as_str(), false)),
+                None => slots.set_null(6),
+            }
+        }));
     }
     let mut out = ZendHashTable::with_capacity(8);
     let o = &mut out;

@@ -13,6 +13,7 @@ pub mod probe;
 pub mod ratelimit;
 pub mod raw;
 pub mod redact;
+pub mod template;
 pub mod tokens;
 pub mod webhook;
 

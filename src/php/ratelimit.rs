@@ -4,21 +4,15 @@
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::{ClassFlags, IniEntryPermission};
 use ext_php_rs::prelude::*;
-use std::ptr;
 use std::sync::OnceLock;
 
-use std::ffi::{c_char, c_void};
-use std::ptr::NonNull;
-
-use ext_php_rs::ffi::{
-    self, Bucket, HashTable, zend_array_dup, zend_hash_add_new, zend_hash_find_known_hash,
-};
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, IniEntryDefs};
 
 use super::convert::{self, Key, describe, for_each_entry};
 use super::interned::{Interned, put};
 use super::params::Param;
+use super::template::Template;
 use crate::ratelimit::options::OptValue;
 use crate::ratelimit::{self as core, Outcome, StoreUsed, local};
 
@@ -81,11 +75,6 @@ fn store_index(s: StoreUsed) -> usize {
         StoreUsed::Redis => 12,
         StoreUsed::LocalFallback => 13,
     }
-}
-
-/// The interned `store` value of `s`.
-fn store_key(k: &Keys, s: StoreUsed) -> &'static ZendStr {
-    k.key(store_index(s))
 }
 
 /// The `store` value of `s` as a PHP string.
@@ -172,189 +161,53 @@ fn result_array_keyed(k: &Keys, o: &Outcome) -> ZBox<ZendHashTable> {
     ht
 }
 
-/// Persistent, immutable arrays holding the result's keys in order (values are placeholders),
-/// built once at MINIT. A hit copies one (`zend_array_dup` copies an immutable array's buckets
-/// and hash in one `memcpy`) and writes its values into the copy's buckets: no hashing, no
-/// per-key insertion.
+/// The result's templates, built once at MINIT (see [`super::template`]).
 struct Templates {
     /// `allowed` … `headers` (7 entries).
-    result: NonNull<HashTable>,
+    result: Template,
     /// The three `X-RateLimit-*` headers; then the same plus `Retry-After`.
-    headers: [NonNull<HashTable>; 2],
+    headers: [Template; 2],
 }
-
-// SAFETY: the templates are persistent arrays built at MINIT and never modified or freed
-// afterwards; every thread only reads them (`zend_array_dup` copies without writing).
-unsafe impl Sync for Templates {}
-unsafe impl Send for Templates {}
 
 /// `None` when a template could not be built (an engine without the expected functions):
 /// results are then built entry by entry.
 static TEMPLATES: OnceLock<Option<Templates>> = OnceLock::new();
 
-/// The engine's `_zend_hash_init` (exported, `ZEND_FASTCALL` = the C convention on x86-64 and
-/// aarch64). Looked up rather than linked, like the parameter parsers in `params.rs`: ext-php-rs
-/// does not bind it.
-type HashInit = unsafe extern "C" fn(*mut HashTable, u32, ffi::dtor_func_t, bool);
-
-unsafe extern "C" {
-    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-}
-
 impl Templates {
     fn build(k: &Keys) -> Option<Self> {
-        // SAFETY: `RTLD_DEFAULT` (null) searches the process's global symbols; the name is
-        // NUL-terminated.
-        let p = unsafe { dlsym(ptr::null_mut(), c"_zend_hash_init".as_ptr()) };
-        if p.is_null() {
-            return None;
-        }
-        // SAFETY: the symbol is the engine's `_zend_hash_init`, whose C signature (zend_hash.h,
-        // PHP 8) the type spells out.
-        let init = unsafe { std::mem::transmute::<*mut c_void, HashInit>(p) };
         Some(Self {
-            result: template(init, &k.as_slice()[0..7])?,
+            result: Template::new(&k.as_slice()[0..7])?,
             headers: [
-                template(init, &k.as_slice()[7..10])?,
-                template(init, &k.as_slice()[7..11])?,
+                Template::new(&k.as_slice()[7..10])?,
+                Template::new(&k.as_slice()[7..11])?,
             ],
         })
     }
 }
 
-/// A persistent immutable array with `keys` in order and null values, or `None` when its
-/// buckets are not laid out one after the other in insertion order (checked, not assumed).
-fn template(init: HashInit, keys: &[&'static ZendStr]) -> Option<NonNull<HashTable>> {
-    // SAFETY: a zeroed `HashTable` is plain data (integers, null pointers, no destructor);
-    // `_zend_hash_init` then initialises every field.
-    let ht: *mut HashTable = Box::into_raw(Box::new(unsafe { std::mem::zeroed::<HashTable>() }));
-    // SAFETY: `ht` is a live, exclusively owned table; a persistent table allocates its
-    // buckets with the system allocator (`pemalloc`), so it outlives every request. It is never
-    // freed (like the interned keys it holds).
-    unsafe { init(ht, keys.len() as u32, None, true) };
-    for key in keys {
-        let mut null = Zval::new();
-        // SAFETY: `ht` is live and does not hold `key` yet (the keys are distinct); the key is
-        // a permanent interned string; a null value owns nothing.
-        unsafe {
-            zend_hash_add_new(ht, ptr::from_ref(*key).cast_mut(), &raw mut null);
-        }
-    }
-    let first = bucket_of(ht, keys[0]);
-    for (i, key) in keys.iter().enumerate() {
-        // SAFETY: only addresses are computed and compared; `i < keys.len() <= nTableSize`, so
-        // the address stays inside the bucket array when `first` is its start.
-        if first.is_null() || bucket_of(ht, key) != unsafe { first.add(i) } {
-            return None;
-        }
-    }
-    // SAFETY: `ht` is live and exclusively owned; marking it immutable (as opcache marks the
-    // arrays it shares) makes `zend_array_dup` copy it with one `memcpy`; it only holds
-    // interned keys and null values, which need no reference counting.
-    unsafe { (*ht).gc.u.type_info |= ffi::GC_IMMUTABLE };
-    NonNull::new(ht)
-}
-
-/// The bucket that holds `key` in `ht` (null when absent).
-fn bucket_of(ht: *const HashTable, key: &ZendStr) -> *mut Bucket {
-    // SAFETY: `ht` is a live array; `key` is an interned string, whose hash is already set.
-    unsafe { zend_hash_find_known_hash(ht, ptr::from_ref(key)).cast::<Bucket>() }
-}
-
-/// A copy of `template` and its first bucket (the others follow, in the template's order).
-fn copy(template: NonNull<HashTable>, first_key: &ZendStr) -> (ZBox<ZendHashTable>, *mut Bucket) {
-    // SAFETY: the template is a live immutable array; the copy is a fresh request array with
-    // refcount 1, owned by the returned box.
-    let ht = unsafe { ZBox::from_raw(zend_array_dup(template.as_ptr())) };
-    let first = bucket_of(&raw const *ht, first_key);
-    (ht, first)
-}
-
-/// Writes `value` (type `type_info`) into bucket `i` after `first`, leaving the bucket's hash
-/// chain (`u2`) alone.
-///
-/// # Safety
-/// `first` is the first bucket of a copy made by [`copy`] whose template has more than `i`
-/// entries; the copy's value there is a placeholder that owns nothing; `value` is owned by
-/// the caller and moves into the array.
-unsafe fn set(first: *mut Bucket, i: usize, value: ffi::zend_value, type_info: u32) {
-    // SAFETY: see the function's contract.
-    unsafe {
-        let b = first.add(i);
-        (*b).val.value = value;
-        (*b).val.u1.type_info = type_info;
-    }
-}
-
-/// `v` in decimal as a new request string, and its zval type.
-fn decimal_string(v: i64) -> (ffi::zend_value, u32) {
-    let mut buf = [0u8; 20];
-    let s = ZendStr::new(decimal(&mut buf, v), false);
-    // A one-digit value comes back as the engine's interned one-character string.
-    // SAFETY: every member of the header's `u` is a plain u32 (`type_info`).
-    let interned = unsafe { s.gc.u.type_info } & ffi::GC_IMMUTABLE != 0;
-    (
-        ffi::zend_value { str_: s.into_raw() },
-        if interned {
-            ffi::IS_INTERNED_STRING_EX
-        } else {
-            ffi::IS_STRING_EX
-        },
-    )
+/// The interned `store` value of `s`.
+fn store_key(k: &Keys, s: StoreUsed) -> &'static ZendStr {
+    k.key(store_index(s))
 }
 
 fn result_from_templates(t: &Templates, k: &Keys, o: &Outcome) -> ZBox<ZendHashTable> {
     let (fixed, retry) = o.headers();
-    let (headers, hb) = copy(t.headers[usize::from(retry.is_some())], k.key(7));
-    let (ht, rb) = copy(t.result, k.key(0));
-    if hb.is_null() || rb.is_null() {
-        // Not reachable with a template built at MINIT (its first key is always there).
-        return result_array_keyed(k, o);
-    }
-    for (i, (_, value)) in fixed.into_iter().chain(retry).enumerate() {
-        let (v, ty) = decimal_string(value);
-        // SAFETY: `hb` is the first bucket of a fresh copy of the headers template chosen for
-        // this many headers; the new string moves into the array.
-        unsafe { set(hb, i, v, ty) };
-    }
-    let long = |v: i64| ffi::zend_value { lval: v };
-    let store = store_key(k, o.store);
-    // SAFETY: `rb` is the first bucket of a fresh copy of the 7-entry result template, in the
-    // order of `KEY_NAMES`; longs and booleans own nothing, `store` is a permanent interned
-    // string (never counted), and the headers array moves into the result.
-    unsafe {
-        set(
-            rb,
-            0,
-            long(0),
-            if o.allowed {
-                ffi::IS_TRUE
-            } else {
-                ffi::IS_FALSE
-            },
-        );
-        set(rb, 1, long(o.limit), ffi::IS_LONG);
-        set(rb, 2, long(o.remaining), ffi::IS_LONG);
-        set(rb, 3, long(o.reset_at), ffi::IS_LONG);
-        set(rb, 4, long(o.retry_after), ffi::IS_LONG);
-        set(
-            rb,
-            5,
-            ffi::zend_value {
-                str_: ptr::from_ref(store).cast_mut(),
-            },
-            ffi::IS_INTERNED_STRING_EX,
-        );
-        set(
-            rb,
-            6,
-            ffi::zend_value {
-                arr: headers.into_raw(),
-            },
-            ffi::IS_ARRAY_EX,
-        );
-    }
-    ht
+    let headers = t.headers[usize::from(retry.is_some())].fill(|slots| {
+        let mut buf = [0u8; 20];
+        for (i, (_, value)) in fixed.into_iter().chain(retry).enumerate() {
+            // A one-digit value comes back as the engine's interned one-character string.
+            slots.set_string(i, ZendStr::new(decimal(&mut buf, value), false));
+        }
+    });
+    t.result.fill(|slots| {
+        slots.set_bool(0, o.allowed);
+        slots.set_long(1, o.limit);
+        slots.set_long(2, o.remaining);
+        slots.set_long(3, o.reset_at);
+        slots.set_long(4, o.retry_after);
+        slots.set_interned(5, store_key(k, o.store));
+        slots.set_array(6, headers);
+    })
 }
 
 /// The same array with keys allocated per call (only before MINIT interned the names).
