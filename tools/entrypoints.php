@@ -108,6 +108,17 @@ if (class_exists(Guard::class)) {
                 $g->hasScope($r['principal'], ['orders:read', 'x']);
             }
         }
+        // The result shares the peer address string with the request: it must outlive it.
+        $kept = [];
+        foreach (['10.0.0.', '::ffff:10.0.0.', '010.0.0.'] as $i => $prefix) {
+            $addr = $prefix . (7 + $i);
+            $req = ['method' => 'GET', 'headers' => ['Authorization' => 'Bearer managed-token-1-abcdefghijkl'], 'remoteAddr' => $addr];
+            $r = $g->authenticate($req);
+            unset($req, $addr);
+            $kept[] = $r['principal']['clientIp'] ?? $r['status'];
+            unset($r);
+        }
+        $kept[0] .= '!';
         $g->hasScope(['scopes' => ['*']], 'anything');
         $g->posture();
         $g->capabilities();

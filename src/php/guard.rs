@@ -20,7 +20,7 @@ use super::exceptions::{core_exception, invalid_input_msg};
 use super::interned::{self, Interned};
 use super::params::Param;
 use super::raw::{self, View};
-use super::template::{self, Template};
+use super::template::{self, Shared, Template};
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
 use crate::credentials::managed::{self, ManagedRow, Row};
@@ -30,8 +30,11 @@ use crate::guard_cache::{self, Cache};
 use crate::request::{Part, Request, RequestReader};
 
 /// Reads a request array (the core's [`RequestReader`] decides what is a caller mistake).
-fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
+/// The request, and `remoteAddr` as the PHP string it is (the result can share it as
+/// `clientIp`).
+fn request_from(ht: &ZendHashTable) -> PhpResult<(Request<'_>, Option<Shared<'_>>)> {
     let mut r = RequestReader::new();
+    let mut remote = None;
     for_each_entry(ht, |k, v| {
         let part = match k {
             Key::Str(b) => Part::from_key(b),
@@ -44,7 +47,10 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
                 None => r.wrong_type(Part::Method, &convert::describe(v)),
             },
             Some(Part::RemoteAddr) => match convert::bytes(v) {
-                Some(a) => r.remote_addr(a),
+                Some(a) => {
+                    remote = Shared::of(v);
+                    r.remote_addr(a);
+                }
                 None if v.is_null() => {}
                 None => r.wrong_type(Part::RemoteAddr, &convert::describe(v)),
             },
@@ -57,7 +63,7 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<Request<'_>> {
             },
         }
     });
-    Ok(r.finish()?)
+    Ok((r.finish()?, remote))
 }
 
 fn string_zval(s: &str) -> PhpResult<Zval> {
@@ -223,7 +229,10 @@ fn null_zval() -> Zval {
 
 /// `['ok' => true, 'principal' => [...]]` (the hot path): copied from the templates when they
 /// exist, built key by key otherwise.
-fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
+fn allowed_array(
+    p: &PrincipalRef<'_>,
+    remote: Option<Shared<'_>>,
+) -> PhpResult<ZBox<ZendHashTable>> {
     let scopes = template::string_list(&p.scopes);
     let (Some(Some(t)), Some(values)) = (TEMPLATES.get(), FIXED_VALUES.get()) else {
         return allowed_array_keyed(p, scopes);
@@ -266,9 +275,13 @@ fn allowed_array(p: &PrincipalRef<'_>) -> PhpResult<ZBox<ZendHashTable>> {
         );
         slots.set_array(at(K::Scopes), scopes);
         slots.set_bool(at(K::ForceHumanApproval), p.force_human_approval);
-        match ip {
-            Some(text) => slots.set_string(at(K::ClientIp), ZendStr::new(text, false)),
-            None => slots.set_null(at(K::ClientIp)),
+        match (ip, remote) {
+            // The peer address as the caller gave it, already canonical: shared, not copied.
+            (Some(text), Some(r)) if r.bytes() == text.as_bytes() => {
+                slots.set_shared(at(K::ClientIp), r);
+            }
+            (Some(text), _) => slots.set_string(at(K::ClientIp), ZendStr::new(text, false)),
+            (None, _) => slots.set_null(at(K::ClientIp)),
         }
     });
     Ok(t.allowed.fill(|slots| {
@@ -634,9 +647,9 @@ impl PhpGuard {
     ///   socket peer (`REMOTE_ADDR`)
     /// @return array{ok: true, principal: array{credentialId: string, credentialSource: 'cp'|'env'|'jwt'|'unknown', managedCredentialId: int|null, authMethod: 'authorization'|'x-agents-token'|'query'|'jwt'|'none', principalFingerprint: string, scopes: list<string>, forceHumanApproval: bool, clientIp: string|null}}|array{ok: false, status: int, error: string, message: string, headers: array<string, string>, reason: string, reasonDetail: string|null}
     pub fn authenticate(&self, request: Param<&ZendHashTable>) -> PhpResult<ZBox<ZendHashTable>> {
-        let req = request_from(request.get()?)?;
+        let (req, remote) = request_from(request.get()?)?;
         match self.inner.authenticate_ref(&req) {
-            Ok(principal) => allowed_array(&principal),
+            Ok(principal) => allowed_array(&principal, remote),
             Err(denial) => denied_array(&denial),
         }
     }

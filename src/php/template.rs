@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{
     self, Bucket, HashTable, zend_array_dup, zend_hash_add_new, zend_hash_find_known_hash,
+    zend_string,
 };
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 
@@ -201,6 +202,28 @@ impl Slots<'_> {
         }
     }
 
+    /// Sets slot `i` to the caller's string `s`, shared (one more reference) rather than
+    /// copied.
+    pub fn set_shared(&mut self, i: usize, s: Shared<'_>) {
+        let raw = s.ptr.as_ptr();
+        // SAFETY: `raw` is a live string (see `Shared`); the type byte of its header is plain
+        // data.
+        let interned = unsafe { (*raw).gc.u.type_info } & ffi::GC_IMMUTABLE != 0;
+        if interned {
+            // SAFETY: an interned string is not reference counted; the type says so.
+            unsafe { self.write(i, ffi::zend_value { str_: raw }, ffi::IS_INTERNED_STRING_EX) };
+            return;
+        }
+        // SAFETY: a request string owned by this thread and reached only through raw pointers
+        // here (no Rust reference to its header exists); taking one more reference for the slot
+        // is what `GC_ADDREF` does, and the slot's zval releases it with the array.
+        unsafe {
+            if self.write(i, ffi::zend_value { str_: raw }, ffi::IS_STRING_EX) {
+                (*raw).gc.refcount += 1;
+            }
+        }
+    }
+
     /// Moves the array `a` into slot `i`.
     pub fn set_array(&mut self, i: usize, a: ZBox<ZendHashTable>) {
         let raw = a.into_raw();
@@ -209,6 +232,39 @@ impl Slots<'_> {
             // SAFETY: `raw` came from `into_raw` above and was not stored.
             drop(unsafe { ZBox::from_raw(raw) });
         }
+    }
+}
+
+/// A string held by a caller's array for the length of a call, which a result may share.
+#[derive(Clone, Copy)]
+pub struct Shared<'a> {
+    ptr: NonNull<zend_string>,
+    _held: PhantomData<&'a Zval>,
+}
+
+impl<'a> Shared<'a> {
+    /// The string `zv` holds (references followed), or `None` when it holds something else.
+    pub fn of(zv: &'a Zval) -> Option<Self> {
+        let zv = zv.dereference();
+        if !zv.is_string() {
+            return None;
+        }
+        // SAFETY: the type says the value union holds a string pointer; only the pointer is
+        // read (no reference to the string is made, so its header may be written later).
+        let ptr = NonNull::new(unsafe { zv.value.str_ })?;
+        Some(Self {
+            ptr,
+            _held: PhantomData,
+        })
+    }
+
+    /// The string's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        let raw = self.ptr.as_ptr();
+        // SAFETY: a live string holds `len` bytes from `val` on (a flexible array member of the
+        // same allocation), alive as long as the caller's array (`'a`); the slice covers the
+        // bytes only, never the header a shared slot writes.
+        unsafe { std::slice::from_raw_parts(ptr::addr_of!((*raw).val).cast::<u8>(), (*raw).len) }
     }
 }
 

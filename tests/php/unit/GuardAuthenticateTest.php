@@ -141,6 +141,28 @@ final class GuardAuthenticateTest extends TestCase
         self::assertSame($fp, self::principal($g->authenticate(self::bearer('content-qa-Ab3dE5gH7jK9mN1pQr')))['principalFingerprint']);
     }
 
+    public function testClientIpIsThePeerAddressAndOutlivesTheRequest(): void
+    {
+        $token = token_generate('peer')['token'];
+        $g = self::guard(self::PROD, [self::row(7, 'peer', $token)]);
+        $seen = [];
+        foreach (['198.51.100.' => '198.51.100.', '::ffff:198.51.100.' => '198.51.100.', '2001:DB8::' => '2001:db8::'] as $given => $canonical) {
+            for ($i = 1; $i <= 3; $i++) {
+                $addr = $given . $i;
+                $request = self::req(['Authorization' => 'Bearer ' . $token], 'GET', [], $addr);
+                $result = $g->authenticate($request);
+                unset($request, $addr);
+                $ip = self::principal($result)['clientIp'];
+                unset($result);
+                $seen[] = $ip;
+                self::assertSame($canonical . $i, $ip);
+            }
+        }
+        $seen[0] .= '-changed';
+        self::assertSame('198.51.100.1-changed', $seen[0]);
+        self::assertSame('198.51.100.2', $seen[1]);
+    }
+
     public function testOldFormatTokensWithAnyCharactersStillAuthenticate(): void
     {
         $tokens = ['content-qa-Ab3dE5gH7jK9mN1pQr', 'custom:token.with_colons', 'x'];
