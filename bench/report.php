@@ -211,7 +211,7 @@ foreach ([
     'PHP' => $meta['php'],
     'Rust' => $meta['rustc'],
     'criterion' => '`cargo bench --no-default-features --bench <concern> -- --warm-up-time 1 --measurement-time 3` (median of the estimate; groups that set their own times keep them)',
-    'PHP benches' => '`php -d extension=target/release/libagents_core.so bench/php/<concern>.php --json`',
+    'PHP benches' => '`php -d extension=target/dist/libagents_core.so bench/php/<concern>.php --json` (the `dist` profile, fat LTO, as the release zips are built)',
 ] as $k => $v) {
     $doc .= "| $k | $v |\n";
 }

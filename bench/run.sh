@@ -34,8 +34,10 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg | sed 's/ /, /g'; }
 started="$(date -u '+%Y-%m-%d %H:%M')"
 load_start="$(loadavg)"
 
-cargo build --locked --release --quiet
-so="$PWD/target/release/libagents_core.so"
+# The PHP benches load the shipping build: the `dist` profile (fat LTO), as the release zips
+# are built (scripts/dist.sh).
+cargo build --locked --profile dist --quiet
+so="$PWD/target/dist/libagents_core.so"
 
 for c in "${concerns[@]}"; do
     echo "== criterion: $c" >&2
