@@ -260,6 +260,17 @@ fn scan_addr(s: &[u8]) -> Result<IpAddr, AddrError> {
     if s.len() > MAX_ENTRY_BYTES {
         return Err(AddrError::TooLong);
     }
+    // A dotted quad (the usual client address) in one pass. Text it accepts holds only digits
+    // and dots, so the family test below would also pick IPv4 and read the same address; any
+    // other text gets there unchanged.
+    if let Some(a) = scan_v4(s) {
+        return Ok(IpAddr::V4(Ipv4Addr::from(a)));
+    }
+    scan_addr_general(s)
+}
+
+/// [`scan_addr`] without the dotted-quad pass first.
+fn scan_addr_general(s: &[u8]) -> Result<IpAddr, AddrError> {
     match s.iter().find(|&&b| b == b':' || b == b'.') {
         Some(b':') => scan_v6(s).map(|a| IpAddr::V6(Ipv6Addr::from(a))),
         _ => match scan_v4(s) {
@@ -524,6 +535,55 @@ pub fn scan_entry(b: &[u8]) -> Option<Cidr> {
     if b.len() > MAX_ENTRY_BYTES {
         return None;
     }
+    if let Some((addr, prefix)) = scan_v4_entry(b) {
+        let ip = IpAddr::V4(Ipv4Addr::from(addr));
+        let net = Cidr::new(ip, prefix)?;
+        return (net.network() == ip).then_some(net);
+    }
+    scan_entry_general(b)
+}
+
+/// An IPv4 entry (`a.b.c.d` or `a.b.c.d/p`) in one pass: the address and the prefix, or `None`
+/// for any other text. What it accepts, [`scan_entry_general`] splits at the same `/` and reads
+/// with the same octet and prefix rules ([`scan_v4`], [`scan_prefix`]).
+fn scan_v4_entry(b: &[u8]) -> Option<(u32, u8)> {
+    let mut addr = 0u32;
+    let mut octets = 0usize;
+    let mut val = 0u32;
+    let mut digits = 0usize;
+    let mut end = b.len();
+    for (i, &c) in b.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            if (digits == 1 && val == 0) || digits == 3 {
+                return None;
+            }
+            val = val * 10 + u32::from(d);
+            digits += 1;
+        } else if c == b'.' && digits > 0 && val <= 255 && octets < 3 {
+            addr = (addr << 8) | val;
+            octets += 1;
+            val = 0;
+            digits = 0;
+        } else if c == b'/' {
+            end = i;
+            break;
+        } else {
+            return None;
+        }
+    }
+    if !(digits > 0 && val <= 255 && octets == 3) {
+        return None;
+    }
+    let prefix = match b.get(end + 1..) {
+        Some(p) => scan_prefix(p, 32)?,
+        None => 32,
+    };
+    Some(((addr << 8) | val, prefix))
+}
+
+/// [`scan_entry`] without the IPv4 pass first (and without its length check).
+fn scan_entry_general(b: &[u8]) -> Option<Cidr> {
     let (addr, prefix) = match b.iter().position(|&c| c == b'/') {
         Some(i) => (&b[..i], Some(&b[i + 1..])),
         None => (b, None),
@@ -817,6 +877,79 @@ mod tests {
             if let Ok(t) = std::str::from_utf8(input) {
                 assert_eq!(parse_entry(t).ok(), checked);
             }
+        }
+    }
+
+    /// Text near the IPv4 forms (and the IPv6 ones that start like them), for the fast paths.
+    fn near_v4_texts() -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = [
+            "10.99.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.0.0.1",
+            "01.2.3.4",
+            "1.2.3.4/",
+            "1.2.3.4/0",
+            "1.2.3.4/32",
+            "1.2.3.4/33",
+            "1.2.3.0/24",
+            "1.2.3.0/024",
+            "1.2.3.0/24/",
+            "1.2.3.0//24",
+            "10.0.0.0/8",
+            "10.0.0.1/8",
+            "1.2.3.4:80",
+            "1.2.3",
+            "1.2.3.4.5",
+            "::1",
+            "1::",
+            "12:3::4",
+            "0012::1",
+            "1234::1.2.3.4",
+            "::ffff:10.0.0.0/104",
+            "1.2.3.4%eth0",
+            " 1.2.3.4",
+            "",
+            "/8",
+        ]
+        .iter()
+        .map(|t| t.as_bytes().to_vec())
+        .collect();
+        let alphabet = b"0123456789./:af%";
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 20) as usize;
+            let mut t = Vec::with_capacity(len);
+            let mut y = x;
+            for _ in 0..len {
+                y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                // Digits and dots most of the time, so that many texts are (nearly) valid.
+                let k = (y >> 59) as usize;
+                t.push(if k < 11 {
+                    alphabet[k]
+                } else {
+                    alphabet[(y >> 33) as usize % 16]
+                });
+            }
+            out.push(t);
+        }
+        out.push(vec![b'1'; MAX_ENTRY_BYTES + 1]);
+        out
+    }
+
+    #[test]
+    fn the_ipv4_passes_read_what_the_general_readers_read() {
+        for t in near_v4_texts() {
+            if t.len() > MAX_ENTRY_BYTES {
+                assert_eq!(scan_addr(&t), Err(AddrError::TooLong));
+                assert_eq!(scan_entry(&t), None);
+                continue;
+            }
+            assert_eq!(scan_addr(&t), scan_addr_general(&t), "{t:?}");
+            assert_eq!(scan_entry(&t), scan_entry_general(&t), "{t:?}");
         }
     }
 
