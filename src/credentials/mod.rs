@@ -6,8 +6,8 @@
 //! env credential reusing an env id. Unlike the plugin, which kept only id, scopes and token, the whole record
 //! survives the merge: scopes, IP allowlist, lifecycle and `forceHumanApproval` reach the
 //! request path. Raw env tokens are digested (SHA-256) and wiped; only digests are kept, indexed
-//! in a `HashMap` keyed with std's per-process random SipHash keys and confirmed with a
-//! constant-time comparison of the full digest.
+//! by their first eight bytes ([`crate::digest::DigestHasher`] says why no keyed hash is needed)
+//! and confirmed with a constant-time comparison of the full digest.
 //!
 //! Revoked, paused and expired managed rows stay in the index (not counted as usable) so a
 //! request presenting their token is denied with the precise reason; their secret also keeps
@@ -20,15 +20,15 @@ pub mod managed;
 pub mod readers;
 pub mod terms;
 
+use std::collections::HashSet;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
 use self::expiry::ExpiryStatus;
 pub use self::terms::Terms;
-use crate::digest::TokenDigest;
+use crate::digest::{DigestIndex, TokenDigest};
 use crate::errors::codes::WarningCode;
 use crate::scopes::{Availability, WILDCARD};
 use crate::warnings::Warning;
@@ -175,7 +175,7 @@ impl Credential {
 #[derive(Debug, Default)]
 pub struct CredentialSet {
     entries: Vec<Credential>,
-    index: HashMap<TokenDigest, usize>,
+    index: DigestIndex<usize>,
     env_ids: HashSet<String>,
     /// `PLUGIN_AGENTS_API_CREDENTIALS` was present but (partly) unusable.
     parse_error: bool,
