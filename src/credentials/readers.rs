@@ -27,7 +27,8 @@ pub fn normalize_handle(raw: &str) -> String {
 
 /// ASCII lower-casing, then runs of bytes outside `[a-z0-9]` and `extra` → `-`, then `-`
 /// trimmed. Bytes, not characters: every non-ASCII character is outside (as in the plugin,
-/// whose lower-casing is ASCII-only).
+/// whose lower-casing is ASCII-only). Inlined, so that each caller's `extra` is a constant.
+#[inline(always)]
 fn normalize(raw: &str, extra: &[u8]) -> String {
     let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b);
     let bytes = raw.as_bytes();
