@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use super::ScopeList;
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
+use super::name::Name;
 use super::readers;
 use super::terms::Terms;
 use crate::digest::TokenDigest;
@@ -28,7 +29,7 @@ pub struct ManagedEntry {
     /// Row id.
     pub managed_id: i64,
     /// Normalized handle.
-    pub handle: String,
+    pub handle: Name,
     /// The stored token digest.
     pub digest: TokenDigest,
     /// Stored scopes (parsed, unfiltered); consecutive rows with equal scope columns share one
@@ -247,7 +248,7 @@ impl<'a> RowReader<'a> {
         let mut problems = Vec::new();
         let handle = match column(row, "handle").as_deref().and_then(readers::id_text) {
             Some(h) => readers::normalize_handle(&h),
-            None => String::new(),
+            None => Name::default(),
         };
         if handle.is_empty() {
             problems.push("handle is missing or empty".to_owned());

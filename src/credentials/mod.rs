@@ -17,6 +17,7 @@ pub mod env_json;
 pub mod expiry;
 pub mod field;
 pub mod managed;
+pub mod name;
 pub mod readers;
 pub mod terms;
 
@@ -27,6 +28,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 use self::expiry::ExpiryStatus;
+pub use self::name::Name;
 pub use self::terms::Terms;
 use crate::digest::{DigestIndex, TokenDigest};
 use crate::errors::codes::WarningCode;
@@ -130,7 +132,7 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct Credential {
     /// Id (env) or handle (managed), normalized.
-    pub id: String,
+    pub id: Name,
     /// Source.
     pub source: Source,
     /// Managed row id.
@@ -176,7 +178,7 @@ impl Credential {
 pub struct CredentialSet {
     entries: Vec<Credential>,
     index: DigestIndex<usize>,
-    env_ids: HashSet<String>,
+    env_ids: HashSet<Name>,
     /// `PLUGIN_AGENTS_API_CREDENTIALS` was present but (partly) unusable.
     parse_error: bool,
     /// `PLUGIN_AGENTS_API_TOKEN` was set.
@@ -207,7 +209,7 @@ enum Note {
 
 /// A credential before de-duplication.
 struct Candidate {
-    id: String,
+    id: Name,
     source: Source,
     managed_id: Option<i64>,
     digest: TokenDigest,
@@ -218,7 +220,7 @@ struct Candidate {
 impl Candidate {
     fn env(id: String, digest: TokenDigest, scopes: Option<Vec<String>>, terms: Terms) -> Self {
         Self {
-            id,
+            id: Name::from(id),
             source: Source::Env,
             managed_id: None,
             digest,

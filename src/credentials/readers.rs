@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::field::Field;
+use super::name::Name;
 
 use crate::errors::excerpt;
 use crate::ip::{Allowlist, Input, ListItem};
@@ -21,8 +22,24 @@ pub fn normalize_env_id(raw: &str) -> String {
 /// Normalizes a managed credential handle (the plugin's handle rule): lower-cased, every run of
 /// bytes outside `[a-z0-9:_.-]` becomes one `-`, and `-` is trimmed from both ends. Dots are
 /// kept: `A.B C` → `a.b-c`. May return an empty string.
-pub fn normalize_handle(raw: &str) -> String {
-    normalize(raw, b":_.-")
+pub fn normalize_handle(raw: &str) -> Name {
+    const EXTRA: &[u8] = b":_.-";
+    if is_normal(raw, EXTRA) {
+        return Name::new(raw);
+    }
+    Name::from(normalize(raw, EXTRA))
+}
+
+/// True when `raw` is already normalized under the rule with `extra` (it would come back
+/// unchanged).
+#[inline(always)]
+fn is_normal(raw: &str, extra: &[u8]) -> bool {
+    let bytes = raw.as_bytes();
+    bytes
+        .iter()
+        .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b))
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
 }
 
 /// ASCII lower-casing, then runs of bytes outside `[a-z0-9]` and `extra` → `-`, then `-`
@@ -32,7 +49,7 @@ pub fn normalize_handle(raw: &str) -> String {
 fn normalize(raw: &str, extra: &[u8]) -> String {
     let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b);
     let bytes = raw.as_bytes();
-    if bytes.iter().all(|&b| ok(b)) && bytes.first() != Some(&b'-') && bytes.last() != Some(&b'-') {
+    if is_normal(raw, extra) {
         return raw.to_owned();
     }
     let mut out = String::with_capacity(raw.len());
