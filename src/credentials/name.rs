@@ -40,6 +40,19 @@ impl Name {
         }
     }
 
+    /// Length in bytes (without reading the text as `&str`).
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Inline { len, .. } => usize::from(*len),
+            Repr::Heap(text) => text.len(),
+        }
+    }
+
+    /// True for the empty name (without reading the text as `&str`).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         match &self.0 {
@@ -123,6 +136,7 @@ mod tests {
             let a = Name::new(t);
             let b = Name::from(t.to_owned());
             assert_eq!(a.as_str(), t);
+            assert_eq!((a.len(), a.is_empty()), (t.len(), t.is_empty()));
             assert_eq!(&*b, t);
             assert_eq!(a, b);
             assert_eq!(a, t);
