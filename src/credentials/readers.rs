@@ -16,40 +16,59 @@ use crate::scopes;
 /// ends. Dots are not kept: `A.B C` → `a-b-c`, `Reporting.Svc` → `reporting-svc`. May return an
 /// empty string.
 pub fn normalize_env_id(raw: &str) -> String {
-    normalize(raw, b":_-")
+    normalize(raw, &ENV_ID_BYTES)
 }
 
 /// Normalizes a managed credential handle (the plugin's handle rule): lower-cased, every run of
 /// bytes outside `[a-z0-9:_.-]` becomes one `-`, and `-` is trimmed from both ends. Dots are
 /// kept: `A.B C` → `a.b-c`. May return an empty string.
 pub fn normalize_handle(raw: &str) -> Name {
-    const EXTRA: &[u8] = b":_.-";
-    if is_normal(raw, EXTRA) {
+    if is_normal(raw, &HANDLE_BYTES) {
         return Name::new(raw);
     }
-    Name::from(normalize(raw, EXTRA))
+    Name::from(normalize(raw, &HANDLE_BYTES))
 }
 
-/// True when `raw` is already normalized under the rule with `extra` (it would come back
+/// True when `raw` is already normalized under the rule that keeps `kept` (it would come back
 /// unchanged).
 #[inline(always)]
-fn is_normal(raw: &str, extra: &[u8]) -> bool {
+fn is_normal(raw: &str, kept: &[bool; 256]) -> bool {
     let bytes = raw.as_bytes();
-    bytes
-        .iter()
-        .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b))
+    bytes.iter().all(|&b| kept[usize::from(b)])
         && bytes.first() != Some(&b'-')
         && bytes.last() != Some(&b'-')
 }
 
+/// The bytes the env id rule keeps.
+const ENV_ID_BYTES: [bool; 256] = kept_bytes(b":_-");
+/// The bytes the handle rule keeps.
+const HANDLE_BYTES: [bool; 256] = kept_bytes(b":_.-");
+
+/// Which bytes a rule keeps: `[a-z0-9]` and `extra`, as a table.
+const fn kept_bytes(extra: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_lowercase() || c.is_ascii_digit();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
 /// ASCII lower-casing, then runs of bytes outside `[a-z0-9]` and `extra` → `-`, then `-`
 /// trimmed. Bytes, not characters: every non-ASCII character is outside (as in the plugin,
-/// whose lower-casing is ASCII-only). Inlined, so that each caller's `extra` is a constant.
-#[inline(always)]
-fn normalize(raw: &str, extra: &[u8]) -> String {
-    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b);
+/// whose lower-casing is ASCII-only). `kept` is the rule's table of `[a-z0-9]` and its extra
+/// bytes ([`kept_bytes`]).
+fn normalize(raw: &str, kept: &[bool; 256]) -> String {
+    let ok = |b: u8| kept[usize::from(b)];
     let bytes = raw.as_bytes();
-    if is_normal(raw, extra) {
+    if is_normal(raw, kept) {
         return raw.to_owned();
     }
     let mut out = String::with_capacity(raw.len());
