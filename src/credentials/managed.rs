@@ -157,6 +157,26 @@ fn column<'r, 'a, C: Columns<'a>>(row: &'r C, name: &str) -> Option<Cow<'r, Fiel
 /// One row, read: a usable entry, or why it is skipped.
 pub type ManagedRow = Result<ManagedEntry, Skipped>;
 
+/// Managed rows handed over one at a time, in table order: a reader can hand each row over as
+/// soon as it has read it, so the set is compiled without a list of every read row first.
+pub trait RowSource {
+    /// How many rows there are (it only sizes the set's tables).
+    fn size_hint(&self) -> usize;
+
+    /// Calls `f` with every row, in order.
+    fn for_each_row(self, f: impl FnMut(ManagedRow));
+}
+
+impl RowSource for Vec<ManagedRow> {
+    fn size_hint(&self) -> usize {
+        self.len()
+    }
+
+    fn for_each_row(self, f: impl FnMut(ManagedRow)) {
+        self.into_iter().for_each(f);
+    }
+}
+
 /// The result for a row that is not an array at all.
 pub fn not_an_array(index: usize) -> ManagedRow {
     Err(Skipped {

@@ -278,19 +278,20 @@ impl CredentialSet {
     /// [`CredentialSet::build_with`] without the warnings as of the build: for a caller that
     /// asks for them at the instant it needs them ([`CredentialSet::warnings_at`]). The summary
     /// as of the build is derived when [`CredentialSet::summary`] is first called.
-    pub fn compile(inputs: &CredentialInputs<'_>, managed_rows: Vec<managed::ManagedRow>) -> Self {
+    pub fn compile(inputs: &CredentialInputs<'_>, managed_rows: impl managed::RowSource) -> Self {
         let mut set = CredentialSet {
             built_at: inputs.now,
             ..CredentialSet::default()
         };
-        set.entries.reserve(managed_rows.len() + 1);
-        set.index.reserve(managed_rows.len() + 1);
+        let rows = managed_rows.size_hint();
+        set.entries.reserve(rows + 1);
+        set.index.reserve(rows + 1);
         let mut b = Building {
             inputs,
-            notes: Vec::with_capacity(managed_rows.len()),
+            notes: Vec::with_capacity(rows),
             last_scopes: None,
         };
-        set.add_managed(managed_rows, &mut b);
+        managed_rows.for_each_row(|row| set.add_managed(row, &mut b));
         if let Some(raw) = inputs
             .api_credentials
             .map(str::trim)
@@ -379,25 +380,23 @@ impl CredentialSet {
         out
     }
 
-    fn add_managed(&mut self, rows: Vec<managed::ManagedRow>, b: &mut Building<'_, '_>) {
-        for row in rows {
-            match row {
-                Ok(m) => self.add(
-                    Candidate {
-                        id: m.handle,
-                        source: Source::Cp,
-                        managed_id: Some(m.managed_id),
-                        digest: m.digest,
-                        scopes: Some(m.scopes),
-                        terms: m.terms,
-                    },
-                    b,
-                ),
-                Err(skipped) => b.notes.push(Note::Fixed(Warning::warn(
-                    WarningCode::ManagedCredentialSkipped,
-                    skipped.message(),
-                ))),
-            }
+    fn add_managed(&mut self, row: managed::ManagedRow, b: &mut Building<'_, '_>) {
+        match row {
+            Ok(m) => self.add(
+                Candidate {
+                    id: m.handle,
+                    source: Source::Cp,
+                    managed_id: Some(m.managed_id),
+                    digest: m.digest,
+                    scopes: Some(m.scopes),
+                    terms: m.terms,
+                },
+                b,
+            ),
+            Err(skipped) => b.notes.push(Note::Fixed(Warning::warn(
+                WarningCode::ManagedCredentialSkipped,
+                skipped.message(),
+            ))),
         }
     }
 

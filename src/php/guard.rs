@@ -492,22 +492,30 @@ impl<'a> managed::Columns<'a> for PhpRow<'a> {
     }
 }
 
-/// Reads every managed row (the core's row reader over the PHP arrays).
-fn managed_rows(ht: Option<&ZendHashTable>) -> Vec<ManagedRow> {
-    let Some(ht) = ht else {
-        return Vec::new();
-    };
-    let mut rows = Vec::with_capacity(ht.len());
-    let mut reader = managed::RowReader::default();
-    let mut columns = PhpRow::new();
-    for_each_entry(ht, |_, row| {
-        let index = rows.len();
-        rows.push(match row.array() {
-            Some(ht) => reader.read(columns.find(ht), index),
-            None => managed::not_an_array(index),
+/// The managed rows of a PHP array, read by the core's row reader and handed over one by one
+/// as they are read.
+struct PhpRows<'a>(Option<&'a ZendHashTable>);
+
+impl managed::RowSource for PhpRows<'_> {
+    fn size_hint(&self) -> usize {
+        self.0.map_or(0, ZendHashTable::len)
+    }
+
+    fn for_each_row(self, mut f: impl FnMut(ManagedRow)) {
+        let Some(ht) = self.0 else {
+            return;
+        };
+        let mut reader = managed::RowReader::default();
+        let mut columns = PhpRow::new();
+        let mut index = 0;
+        for_each_entry(ht, |_, row| {
+            f(match row.array() {
+                Some(ht) => reader.read(columns.find(ht), index),
+                None => managed::not_an_array(index),
+            });
+            index += 1;
         });
-    });
-    rows
+    }
 }
 
 fn build(
@@ -516,7 +524,7 @@ fn build(
     options: Option<&ZendHashTable>,
 ) -> PhpResult<Guard> {
     let mut env = object(env, "env")?;
-    let rows = managed_rows(managed);
+    let rows = PhpRows(managed);
     let options = match options {
         Some(o) => object(o, "options"),
         None => Ok(Map::new()),
