@@ -388,7 +388,8 @@ fn scalar_of(view: View<'_>) -> Field<'_> {
 fn field_of(zv: &Zval) -> Field<'_> {
     match raw::view(zv) {
         View::Array(ht) => {
-            let mut items = Vec::with_capacity(ht.len());
+            // The table's element count sizes the list (the walk decides what is in it).
+            let mut items = Vec::with_capacity(ht.nNumOfElements as usize);
             for_each_entry(ht, |_, item| items.push(scalar_of(raw::view(item))));
             Field::List(items)
         }
@@ -410,9 +411,6 @@ fn scalar_is(view: View<'_>, value: &Field<'_>) -> bool {
 fn field_is(zv: &Zval, value: &Field<'_>) -> bool {
     match (raw::view(zv), value) {
         (View::Array(ht), Field::List(items)) => {
-            if ht.len() != items.len() {
-                return false;
-            }
             let mut expected = items.iter();
             let mut equal = true;
             for_each_entry(ht, |_, item| {
