@@ -263,7 +263,9 @@ fn scan_addr(s: &[u8]) -> Result<IpAddr, AddrError> {
     // A dotted quad (the usual client address) in one pass. Text it accepts holds only digits
     // and dots, so the family test below would also pick IPv4 and read the same address; any
     // other text gets there unchanged.
-    if let Some(a) = scan_v4(s) {
+    if let Some((a, end)) = dotted_quad(s)
+        && end == s.len()
+    {
         return Ok(IpAddr::V4(Ipv4Addr::from(a)));
     }
     scan_addr_general(s)
@@ -547,39 +549,56 @@ pub fn scan_entry(b: &[u8]) -> Option<Cidr> {
 /// for any other text. What it accepts, [`scan_entry_general`] splits at the same `/` and reads
 /// with the same octet and prefix rules ([`scan_v4`], [`scan_prefix`]).
 fn scan_v4_entry(b: &[u8]) -> Option<(u32, u8)> {
-    let mut addr = 0u32;
-    let mut octets = 0usize;
-    let mut val = 0u32;
-    let mut digits = 0usize;
-    let mut end = b.len();
-    for (i, &c) in b.iter().enumerate() {
-        let d = c.wrapping_sub(b'0');
-        if d < 10 {
-            if (digits == 1 && val == 0) || digits == 3 {
-                return None;
-            }
-            val = val * 10 + u32::from(d);
-            digits += 1;
-        } else if c == b'.' && digits > 0 && val <= 255 && octets < 3 {
-            addr = (addr << 8) | val;
-            octets += 1;
-            val = 0;
-            digits = 0;
-        } else if c == b'/' {
-            end = i;
-            break;
-        } else {
-            return None;
-        }
+    let (addr, end) = dotted_quad(b)?;
+    match b.get(end..)? {
+        [] => Some((addr, 32)),
+        [b'/', prefix @ ..] => Some((addr, scan_prefix(prefix, 32)?)),
+        _ => None,
     }
-    if !(digits > 0 && val <= 255 && octets == 3) {
+}
+
+/// The dotted quad at the start of `b` under [`scan_v4`]'s rules (one to three digits per
+/// octet, no leading zero, at most 255), and where it ends; `None` when `b` does not start
+/// with one. Octet by octet rather than byte by byte, for the fast paths.
+#[inline]
+fn dotted_quad(b: &[u8]) -> Option<(u32, usize)> {
+    let (a, i) = octet(b, 0)?;
+    let (o, i) = octet(b, dot(b, i)?)?;
+    let a = (a << 8) | o;
+    let (o, i) = octet(b, dot(b, i)?)?;
+    let a = (a << 8) | o;
+    let (o, i) = octet(b, dot(b, i)?)?;
+    Some(((a << 8) | o, i))
+}
+
+/// The position after the `.` at `i`.
+#[inline(always)]
+fn dot(b: &[u8], i: usize) -> Option<usize> {
+    (b.get(i) == Some(&b'.')).then_some(i + 1)
+}
+
+/// The octet starting at `i` and where it ends: one to three digits not followed by a fourth,
+/// without a leading zero, at most 255.
+#[inline(always)]
+fn octet(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let digit = |at: usize| {
+        b.get(at)
+            .map(|c| c.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+            .map(u32::from)
+    };
+    let d0 = digit(i)?;
+    let Some(d1) = digit(i + 1) else {
+        return Some((d0, i + 1));
+    };
+    if d0 == 0 {
         return None;
     }
-    let prefix = match b.get(end + 1..) {
-        Some(p) => scan_prefix(p, 32)?,
-        None => 32,
+    let Some(d2) = digit(i + 2) else {
+        return Some((d0 * 10 + d1, i + 2));
     };
-    Some(((addr << 8) | val, prefix))
+    let v = d0 * 100 + d1 * 10 + d2;
+    (digit(i + 3).is_none() && v <= 255).then_some((v, i + 3))
 }
 
 /// [`scan_entry`] without the IPv4 pass first (and without its length check).
@@ -935,6 +954,24 @@ mod tests {
                 });
             }
             out.push(t);
+        }
+        // Dotted quads of octets at and around every rule, with what may follow one.
+        let octets = [
+            "0", "00", "01", "7", "10", "99", "199", "255", "256", "1000", "",
+        ];
+        let tails = ["", "/", "/0", "/8", "/32", "/33", "/08", ":80", ".", "x"];
+        for a in octets {
+            for b in octets {
+                for c in ["0", "01", "255", "256"] {
+                    for d in octets {
+                        for tail in tails {
+                            out.push(format!("{a}.{b}.{c}.{d}{tail}").into_bytes());
+                        }
+                    }
+                }
+            }
+            out.push(format!("{a}.1.2").into_bytes());
+            out.push(format!("1.2.3.4.{a}").into_bytes());
         }
         out.push(vec![b'1'; MAX_ENTRY_BYTES + 1]);
         out
