@@ -245,7 +245,12 @@ impl Building<'_, '_> {
         if let Some((last, filtered)) = &self.last_scopes
             && Arc::ptr_eq(last, &granted)
         {
-            return Arc::clone(filtered);
+            // The list itself when nothing was filtered out (no reference count to move).
+            return if Arc::ptr_eq(filtered, &granted) {
+                granted
+            } else {
+                Arc::clone(filtered)
+            };
         }
         let availability = self.inputs.availability;
         let filtered = if granted.iter().all(|s| availability.allows(s)) {
