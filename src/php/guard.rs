@@ -385,16 +385,21 @@ fn scalar_of(view: View<'_>) -> Field<'_> {
 /// A column value, borrowed from the PHP array. A list's members are read one level deep (no
 /// configuration column nests further; a nested array becomes a value no reader accepts, which
 /// also ends any recursion through references).
+#[inline(always)]
 fn field_of(zv: &Zval) -> Field<'_> {
     match raw::view(zv) {
-        View::Array(ht) => {
-            // The table's element count sizes the list (the walk decides what is in it).
-            let mut items = Vec::with_capacity(ht.nNumOfElements as usize);
-            for_each_entry(ht, |_, item| items.push(scalar_of(raw::view(item))));
-            Field::List(items)
-        }
+        View::Array(ht) => list_of(ht),
         view => scalar_of(view),
     }
+}
+
+/// The list an array column holds (see [`field_of`]).
+#[inline(never)]
+fn list_of(ht: &ZendHashTable) -> Field<'_> {
+    // The table's element count sizes the list (the walk decides what is in it).
+    let mut items = Vec::with_capacity(ht.nNumOfElements as usize);
+    for_each_entry(ht, |_, item| items.push(scalar_of(raw::view(item))));
+    Field::List(items)
 }
 
 /// Whether `scalar_of(view) == *value`. Text is compared as bytes: bytes equal to a `&str`'s
@@ -479,11 +484,13 @@ impl<'a> PhpRow<'a> {
 }
 
 impl<'a> managed::Columns<'a> for PhpRow<'a> {
+    #[inline(always)]
     fn column(&self, i: usize) -> Option<Cow<'_, Field<'a>>> {
         let zv = (*self.values.get(i)?)?;
         Some(Cow::Owned(field_of(zv)))
     }
 
+    #[inline(always)]
     fn column_is(&self, i: usize, value: &Field<'a>) -> Option<bool> {
         let zv = (*self.values.get(i)?)?;
         Some(field_is(zv, value))
