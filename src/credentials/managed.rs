@@ -18,7 +18,7 @@ use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
 use super::name::Name;
 use super::readers;
-use super::terms::Terms;
+use super::terms::{Subscriptions, Terms};
 use crate::digest::TokenDigest;
 use crate::errors::excerpt;
 use crate::ip::Allowlist;
@@ -336,8 +336,10 @@ impl<'a> RowReader<'a> {
                         reminder_days,
                     },
                     force_human_approval,
-                    webhook_resource_types: webhook_resource_types.unwrap_or_default(),
-                    webhook_actions: webhook_actions.unwrap_or_default(),
+                    subscriptions: Subscriptions::of(
+                        webhook_resource_types.unwrap_or_default(),
+                        webhook_actions.unwrap_or_default(),
+                    ),
                 },
             }),
             _ => Err(Skipped {
@@ -601,8 +603,8 @@ mod tests {
         assert!(e.terms.lifecycle.paused && !e.terms.lifecycle.revoked);
         assert_eq!(e.terms.lifecycle.reminder_days, 0);
         assert!(!e.terms.force_human_approval);
-        assert_eq!(e.terms.webhook_resource_types, ["entry"]);
-        assert_eq!(e.terms.webhook_actions, ["created"]);
+        assert_eq!(e.terms.webhook_resource_types(), ["entry"]);
+        assert_eq!(e.terms.webhook_actions(), ["created"]);
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub struct Credential {
     pub terms: Terms,
     digest: TokenDigest,
     /// The fingerprint, derived on first use and kept.
-    fingerprint: OnceLock<String>,
+    fingerprint: OnceLock<Box<str>>,
 }
 
 impl Credential {
@@ -160,12 +160,13 @@ impl Credential {
     /// The non-secret principal fingerprint, derived from the digest on first use and kept
     /// (building the set hashes nothing twice; later requests do not hash it again).
     pub fn fingerprint(&self) -> &str {
-        self.fingerprint.get_or_init(|| self.digest.fingerprint())
+        self.fingerprint
+            .get_or_init(|| self.digest.fingerprint().into_boxed_str())
     }
 
     /// Has webhook subscriptions.
     pub fn has_subscriptions(&self) -> bool {
-        !self.terms.webhook_resource_types.is_empty() || !self.terms.webhook_actions.is_empty()
+        !self.terms.webhook_resource_types().is_empty() || !self.terms.webhook_actions().is_empty()
     }
 }
 
