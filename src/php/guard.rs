@@ -462,8 +462,7 @@ impl<'a> PhpRow<'a> {
         let Self { values, keys } = self;
         *values = [None; managed::COLUMNS.len()];
         let mut position = 0usize;
-        for_each_entry(ht, |k, v| {
-            let Key::Str(name) = k else { return };
+        raw::walk_named(ht, |name, v| {
             let at = (name.as_ptr() as usize, name.len());
             let column = match keys.get_mut(position) {
                 Some(seen) if (seen.0, seen.1) == at => seen.2,
