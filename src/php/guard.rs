@@ -403,11 +403,14 @@ fn list_of(ht: &ZendHashTable) -> Field<'_> {
 }
 
 /// Whether `scalar_of(view) == *value`. Text is compared as bytes: bytes equal to a `&str`'s
-/// are that UTF-8 text, and bytes that differ cannot convert to it.
+/// are that UTF-8 text, and bytes that differ cannot convert to it. Text read from the very
+/// same string (an interned or shared one) is equal without comparing its bytes.
 #[inline]
 fn scalar_is(view: View<'_>, value: &Field<'_>) -> bool {
     match (view, value) {
-        (View::Str(s), Field::Text(t)) => s == t.as_bytes(),
+        (View::Str(s), Field::Text(t)) => {
+            s.len() == t.len() && (std::ptr::eq(s.as_ptr(), t.as_ptr()) || s == t.as_bytes())
+        }
         (view, value) => scalar_of(view) == *value,
     }
 }
