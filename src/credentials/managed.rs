@@ -275,7 +275,7 @@ impl<'a> RowReader<'a> {
         }
         let managed_id = match column(row, "id").as_deref() {
             Some(&Field::Int(n)) => Some(n),
-            Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
+            Some(Field::Text(s)) => readers::trim(s).parse::<i64>().ok(),
             _ => None,
         }
         .filter(|i| *i > 0);
@@ -283,7 +283,7 @@ impl<'a> RowReader<'a> {
             problems.push("id must be a positive integer".to_owned());
         }
         let digest = match column(row, "tokenHash").as_deref() {
-            Some(Field::Text(h)) => TokenDigest::from_hex(h.trim()),
+            Some(Field::Text(h)) => TokenDigest::from_hex(readers::trim(h)),
             _ => None,
         };
         if digest.is_none() {

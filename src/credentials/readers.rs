@@ -87,6 +87,16 @@ fn normalize(raw: &str, kept: &[bool; 256]) -> String {
     out.trim_matches('-').to_owned()
 }
 
+/// `s.trim()`, without the Unicode whitespace search when both ends are ASCII letters or
+/// digits (neither can be whitespace, nor part of a longer character).
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Text of a string or integer value (ids may arrive as numbers).
 pub fn id_text<'a>(value: &Field<'a>) -> Option<Cow<'a, str>> {
     match value {
@@ -330,6 +340,32 @@ mod tests {
         assert!(allowlist(&json!(["10.0.0.0/8", "bogus"])).is_err());
         assert!(allowlist(&json!("[\"10.0.0.0/8\",")).is_err());
         assert!(allowlist(&json!(7)).is_err());
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "\u{3000}x",
+            "ab\u{2009}",
+            "é",
+            "aé",
+            "éa",
+            "a\tb",
+            "\na",
+            "0x0",
+            "-1",
+            "1-",
+            "a\u{85}",
+            "\u{85}a",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]
