@@ -106,6 +106,18 @@ impl PartialEq<&str> for Name {
     }
 }
 
+impl PartialEq<Name> for String {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Name> for str {
+    fn eq(&self, other: &Name) -> bool {
+        self == other.as_str()
+    }
+}
+
 impl Hash for Name {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
@@ -140,6 +152,8 @@ mod tests {
             assert_eq!(&*b, t);
             assert_eq!(a, b);
             assert_eq!(a, t);
+            assert_eq!(t.to_owned(), a);
+            assert!(*t == a);
             assert_eq!(format!("{a}"), t);
             assert_eq!(format!("{a:?}"), format!("{t:?}"));
         }
