@@ -136,41 +136,49 @@ fn parse_full(text: &str) -> Option<i64> {
 /// The common stored form, `YYYY-MM-DD HH:MM:SS` (or with `T`/`t`), read at fixed positions:
 /// what [`parse_datetime`] reads for it, or `None` for any other text (which the full reader
 /// then decides about).
+pub fn parse_stored(b: &[u8]) -> Option<i64> {
+    parse_plain(b)
+}
+
+/// Each byte's top bit.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// One in each byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// True when every byte of `w` whose top bit is set in `mask` is an ASCII digit (eight bytes
+/// at once: each sum stays inside its byte for bytes below 0x80, and the others are refused).
+fn digits_at(w: u64, mask: u64) -> bool {
+    let x = w & !HIGH;
+    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
+    let above_9 = x + ONES * (0x7f - u64::from(b'9'));
+    let digit = at_least_0 & !above_9 & HIGH;
+    ((w & HIGH) | (digit ^ HIGH)) & mask == 0
+}
+
 fn parse_plain(b: &[u8]) -> Option<i64> {
-    let &[
-        y0,
-        y1,
-        y2,
-        y3,
-        b'-',
-        m0,
-        m1,
-        b'-',
-        d0,
-        d1,
-        sep,
-        h0,
-        h1,
-        b':',
-        i0,
-        i1,
-        b':',
-        s0,
-        s1,
-    ] = b
-    else {
-        return None;
-    };
-    let digits = [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, i0, i1, s0, s1];
-    if !matches!(sep, b'T' | b't' | b' ') || !digits.iter().all(u8::is_ascii_digit) {
+    let b: &[u8; 19] = b.try_into().ok()?;
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
-    let n = |hi: u8, lo: u8| i64::from(hi - b'0') * 10 + i64::from(lo - b'0');
-    let year = n(y0, y1) * 100 + n(y2, y3);
-    unix_seconds(
-        [year, n(m0, m1), n(d0, d1), n(h0, h1), n(i0, i1), n(s0, s1)],
-        0,
-    )
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    // `YYYY-MM-`, `DD?HH:MM` and (overlapping) `HH:MM:SS`: the digit positions of each.
+    if !digits_at(word(0), 0x0080_8000_8080_8080)
+        || !digits_at(word(8), 0x8080_0080_8000_8080)
+        || !digits_at(word(11), 0x8080_0080_8000_8080)
+    {
+        return None;
+    }
+    let n = |i: usize| i64::from(b[i] & 0x0f) * 10 + i64::from(b[i + 1] & 0x0f);
+    unix_seconds([n(0) * 100 + n(2), n(5), n(8), n(11), n(14), n(17)], 0)
 }
 
 /// Unix seconds of a UTC date and time less `offset` seconds, or `None` when the date does not
@@ -285,13 +293,21 @@ mod tests {
             inputs.push(seed.to_owned());
             for i in 0..seed.len() {
                 for c in [
-                    '0', '1', '2', '3', '5', '6', '9', '-', ':', ' ', 'T', 'x', '/',
+                    '0', '1', '2', '3', '5', '6', '9', '-', ':', ' ', 'T', 't', 'x', '/', ';', '@',
+                    '\u{10}', '\u{7f}',
                 ] {
                     let mut b = seed.as_bytes().to_vec();
                     b[i] = c as u8;
                     inputs.push(String::from_utf8(b).unwrap());
                 }
                 inputs.push(format!("{}{}", &seed[..i], &seed[i + 1..]));
+                // A byte that is not ASCII (a digit's low bits with the top bit set, too) is
+                // never read as a digit or separator.
+                for high in [0x80u8, 0xb0, 0xb9, 0xba, 0xff] {
+                    let mut b = seed.as_bytes().to_vec();
+                    b[i] = high;
+                    assert_eq!(parse_plain(&b), None, "{b:?}");
+                }
             }
         }
         for text in &inputs {

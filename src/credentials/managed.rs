@@ -8,6 +8,7 @@
 //! true, the column default), `webhookResourceTypes`, `webhookActions`. Other columns are
 //! ignored. A row with any unusable field is skipped as a whole and reported.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -15,8 +16,9 @@ use serde_json::{Map, Value};
 use super::ScopeList;
 use super::expiry::{self, Lifecycle, parse_timestamp};
 use super::field::Field;
+use super::name::Name;
 use super::readers;
-use super::terms::Terms;
+use super::terms::{Subscriptions, Terms};
 use crate::digest::TokenDigest;
 use crate::errors::excerpt;
 use crate::ip::Allowlist;
@@ -27,7 +29,7 @@ pub struct ManagedEntry {
     /// Row id.
     pub managed_id: i64,
     /// Normalized handle.
-    pub handle: String,
+    pub handle: Name,
     /// The stored token digest.
     pub digest: TokenDigest,
     /// Stored scopes (parsed, unfiltered); consecutive rows with equal scope columns share one
@@ -114,12 +116,6 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// Column `name` (one of [`COLUMNS`]); `None` when the row has no such column.
-    #[inline(always)]
-    pub fn column(&self, name: &str) -> Option<&Field<'a>> {
-        self.0[column_index(name.as_bytes())?].as_ref()
-    }
-
     /// The columns of a JSON object.
     pub fn of_object(obj: &'a Map<String, Value>) -> Self {
         let mut row = Row::default();
@@ -130,8 +126,56 @@ impl<'a> Row<'a> {
     }
 }
 
+/// The columns of one row, however the row is held, by position in [`COLUMNS`] (as
+/// [`column_index`] gives it). [`Row`] holds them converted; a source can also convert each
+/// only when the reader asks for it.
+pub trait Columns<'a> {
+    /// Column number `i`; `None` when the row has no such column.
+    fn column(&self, i: usize) -> Option<Cow<'_, Field<'a>>>;
+
+    /// Whether column number `i` equals `value` (what `column(i)` gives, compared with `==`);
+    /// `None` when the row has no such column. A source that can compare its value without
+    /// converting it first says so here.
+    fn column_is(&self, i: usize, value: &Field<'a>) -> Option<bool> {
+        self.column(i).map(|c| *c == *value)
+    }
+}
+
+impl<'a> Columns<'a> for Row<'a> {
+    #[inline]
+    fn column(&self, i: usize) -> Option<Cow<'_, Field<'a>>> {
+        self.0.get(i)?.as_ref().map(Cow::Borrowed)
+    }
+}
+
+/// Column `name` (one of [`COLUMNS`]) of `row`.
+#[inline(always)]
+fn column<'r, 'a, C: Columns<'a>>(row: &'r C, name: &str) -> Option<Cow<'r, Field<'a>>> {
+    row.column(column_index(name.as_bytes())?)
+}
+
 /// One row, read: a usable entry, or why it is skipped.
 pub type ManagedRow = Result<ManagedEntry, Skipped>;
+
+/// Managed rows handed over one at a time, in table order: a reader can hand each row over as
+/// soon as it has read it, so the set is compiled without a list of every read row first.
+pub trait RowSource {
+    /// How many rows there are (it only sizes the set's tables).
+    fn size_hint(&self) -> usize;
+
+    /// Calls `f` with every row, in order.
+    fn for_each_row(self, f: impl FnMut(ManagedRow));
+}
+
+impl RowSource for Vec<ManagedRow> {
+    fn size_hint(&self) -> usize {
+        self.len()
+    }
+
+    fn for_each_row(self, f: impl FnMut(ManagedRow)) {
+        self.into_iter().for_each(f);
+    }
+}
 
 /// The result for a row that is not an array at all.
 pub fn not_an_array(index: usize) -> ManagedRow {
@@ -186,17 +230,27 @@ impl<'a, T: Clone> Recent<'a, T> {
     /// How many distinct values are kept.
     const KEPT: usize = 4;
 
-    /// The result for `field`: the kept one for an equal value, else `read`'s, kept.
-    fn get(&mut self, field: &Field<'a>, read: impl FnOnce(&Field<'a>) -> T) -> T {
-        if let Some((_, result)) = self.kept.iter().rev().find(|(f, _)| f == field) {
-            return result.clone();
+    /// The result for column `i` of `row`: the kept one for an equal value (compared by the
+    /// row, without converting the column when it can), else `read`'s, kept. `None` when the
+    /// row has no such column.
+    fn get<C: Columns<'a>>(
+        &mut self,
+        row: &C,
+        i: usize,
+        read: impl FnOnce(&Field<'a>) -> T,
+    ) -> Option<T> {
+        for (kept, result) in self.kept.iter().rev() {
+            if row.column_is(i, kept)? {
+                return Some(result.clone());
+            }
         }
-        let result = read(field);
+        let field = row.column(i)?.into_owned();
+        let result = read(&field);
         if self.kept.len() == Self::KEPT {
             self.kept.remove(0);
         }
-        self.kept.push((field.clone(), result.clone()));
-        result
+        self.kept.push((field, result.clone()));
+        Some(result)
     }
 }
 
@@ -210,52 +264,58 @@ impl<'a> RowReader<'a> {
     }
 
     /// Reads row number `index` (0-based).
-    pub fn read(&mut self, row: &Row<'a>, index: usize) -> ManagedRow {
+    pub fn read<C: Columns<'a>>(&mut self, row: &C, index: usize) -> ManagedRow {
         let mut problems = Vec::new();
-        let handle = match row.column("handle").and_then(readers::id_text) {
+        let handle = match column(row, "handle").as_deref().and_then(readers::id_text) {
             Some(h) => readers::normalize_handle(&h),
-            None => String::new(),
+            None => Name::default(),
         };
         if handle.is_empty() {
             problems.push("handle is missing or empty".to_owned());
         }
-        let managed_id = match row.column("id") {
+        let managed_id = match column(row, "id").as_deref() {
             Some(&Field::Int(n)) => Some(n),
-            Some(Field::Text(s)) => s.trim().parse::<i64>().ok(),
+            Some(Field::Text(s)) => readers::trim(s).parse::<i64>().ok(),
             _ => None,
         }
         .filter(|i| *i > 0);
         if managed_id.is_none() {
             problems.push("id must be a positive integer".to_owned());
         }
-        let digest = match row.column("tokenHash") {
-            Some(Field::Text(h)) => TokenDigest::from_hex(h.trim()),
+        let digest = match column(row, "tokenHash").as_deref() {
+            Some(Field::Text(h)) => TokenDigest::from_hex(readers::trim(h)),
             _ => None,
         };
         if digest.is_none() {
             problems.push("tokenHash must be 64 hexadecimal digits".to_owned());
         }
-        let scopes = row.column("scopes").and_then(|f| {
-            match self.scopes.get(f, |f| readers::scopes(f).map(Arc::from)) {
+        let scopes_at = column_index(b"scopes").unwrap_or(usize::MAX);
+        let scopes = self
+            .scopes
+            .get(row, scopes_at, |f| readers::scopes(f).map(Arc::from))
+            .and_then(|read| match read {
                 Ok(v) => Some(v),
                 Err(e) => {
                     problems.push(format!("scopes {e}"));
                     None
                 }
-            }
-        });
+            });
         let p = &mut problems;
-        let allowlists = &mut self.allowlists;
-        let allowlist = read(row, "ipAllowlist", ": ", |f| allowlist(allowlists, f), p);
+        let allowlist = match allowlist(&mut self.allowlists, row) {
+            Some(Err(e)) => {
+                p.push(format!("ipAllowlist: {e}"));
+                None
+            }
+            Some(Ok(a)) => Some(a),
+            None => None,
+        };
         let expires_at = read(row, "expiresAt", " ", parse_timestamp, p).flatten();
         let revoked = read(row, "revokedAt", " ", parse_timestamp, p).flatten();
         let paused = read(row, "pausedAt", " ", parse_timestamp, p).flatten();
-        let reminder = row
-            .column("reminderDays")
-            .or_else(|| row.column("expiryReminderDays"));
-        let reminder_days = expiry::reminder_days(reminder);
-        let force_human_approval = readers::flag(row.column("forceHumanApproval"), true)
-            .unwrap_or_else(|e| {
+        let reminder = column(row, "reminderDays").or_else(|| column(row, "expiryReminderDays"));
+        let reminder_days = expiry::reminder_days(reminder.as_deref());
+        let force_human_approval =
+            readers::flag(column(row, "forceHumanApproval").as_deref(), true).unwrap_or_else(|e| {
                 p.push(format!("forceHumanApproval {e}"));
                 true
             });
@@ -276,8 +336,10 @@ impl<'a> RowReader<'a> {
                         reminder_days,
                     },
                     force_human_approval,
-                    webhook_resource_types: webhook_resource_types.unwrap_or_default(),
-                    webhook_actions: webhook_actions.unwrap_or_default(),
+                    subscriptions: Subscriptions::of(
+                        webhook_resource_types.unwrap_or_default(),
+                        webhook_actions.unwrap_or_default(),
+                    ),
                 },
             }),
             _ => Err(Skipped {
@@ -292,30 +354,31 @@ impl<'a> RowReader<'a> {
     }
 }
 
-/// The allowlist of `field` ([`readers::allowlist`]); an empty column is read on the spot, any
-/// other through `recent`.
-fn allowlist<'a>(
+/// The allowlist column of `row` ([`readers::allowlist`]), `None` when there is none; an empty
+/// column (`null`, an empty list) is read on the spot, any other through `recent`.
+fn allowlist<'a, C: Columns<'a>>(
     recent: &mut Recent<'a, Result<Allowlist, String>>,
-    field: &Field<'a>,
-) -> Result<Allowlist, String> {
-    match field {
-        Field::Null => Ok(Allowlist::default()),
-        Field::List(items) if items.is_empty() => Ok(Allowlist::default()),
-        _ => recent.get(field, readers::allowlist),
+    row: &C,
+) -> Option<Result<Allowlist, String>> {
+    let at = column_index(b"ipAllowlist")?;
+    if row.column_is(at, &Field::Null)? || row.column_is(at, &Field::List(Vec::new()))? {
+        return Some(Ok(Allowlist::default()));
     }
+    recent.get(row, at, readers::allowlist)
 }
 
 /// Reads optional column `name` with `parse`; a missing column is `None`, a parse error is
 /// recorded as `<name><sep><error>`.
 #[inline(always)]
-fn read<'a, T, E: std::fmt::Display>(
-    row: &Row<'a>,
+fn read<'a, C: Columns<'a>, T, E: std::fmt::Display>(
+    row: &C,
     name: &str,
     sep: &str,
     mut parse: impl FnMut(&Field<'a>) -> Result<T, E>,
     problems: &mut Vec<String>,
 ) -> Option<T> {
-    match parse(row.column(name)?) {
+    let value = column(row, name)?;
+    match parse(&value) {
         Ok(v) => Some(v),
         Err(e) => {
             problems.push(format!("{name}{sep}{e}"));
@@ -427,6 +490,79 @@ mod tests {
         }
     }
 
+    /// Columns converted only when asked for, and compared without converting where the value
+    /// allows it (what the PHP glue does over PHP arrays).
+    struct OnDemand<'a>(&'a Map<String, Value>);
+
+    impl<'a> Columns<'a> for OnDemand<'a> {
+        fn column(&self, i: usize) -> Option<Cow<'_, Field<'a>>> {
+            let v = self.0.get(*COLUMNS.get(i)?)?;
+            Some(Cow::Owned(Field::from(v)))
+        }
+
+        fn column_is(&self, i: usize, value: &Field<'a>) -> Option<bool> {
+            let v = self.0.get(*COLUMNS.get(i)?)?;
+            Some(match (v, value) {
+                (Value::Array(items), Field::List(fields)) => {
+                    items.len() == fields.len()
+                        && items.iter().zip(fields).all(|(v, f)| Field::from(v) == *f)
+                }
+                (Value::String(s), Field::Text(t)) => s == t,
+                (v, f) => Field::from(v) == *f,
+            })
+        }
+    }
+
+    #[test]
+    fn columns_read_on_demand_give_what_a_filled_row_gives() {
+        let scopes = [
+            json!(["auth:read", "entries:write"]),
+            json!(["auth:read", "entries:write", 5]),
+            json!(["auth:read", 5]),
+            json!(["auth:read", "5"]),
+            json!("auth:read entries:write"),
+            json!("[\"auth:read\"]"),
+            json!([]),
+            json!(null),
+            json!([["nested"]]),
+            json!({"a": 1}),
+            json!(7),
+        ];
+        let allowlists = [
+            json!(["10.0.0.0/8", "192.0.2.0/24"]),
+            json!([]),
+            json!(null),
+            json!(""),
+            json!(["10.0.0.0/8", 5]),
+            json!(["10.0.0.5/8"]),
+            json!("10.0.0.0/8"),
+            json!([null]),
+            json!(false),
+        ];
+        let mut rows = Vec::new();
+        for i in 0..60usize {
+            let mut r = row(json!({
+                "scopes": scopes[i % scopes.len()],
+                "ipAllowlist": allowlists[(i * 7) % allowlists.len()],
+                "webhookActions": if i % 5 == 0 { json!(["Created"]) } else { json!([]) },
+                "expiresAt": if i % 3 == 0 { json!("2030-01-01 00:00:00") } else { json!(null) },
+            }));
+            if i % 11 == 0 {
+                r.as_object_mut().map(|o| o.remove("ipAllowlist"));
+            }
+            if i % 13 == 0 {
+                r.as_object_mut().map(|o| o.remove("scopes"));
+            }
+            rows.push(r);
+        }
+        let mut reader = RowReader::default();
+        for (i, r) in rows.iter().enumerate() {
+            let on_demand = reader.read(&OnDemand(r.as_object().unwrap()), i);
+            let alone = read_value(r, i);
+            assert_eq!(format!("{on_demand:?}"), format!("{alone:?}"), "row {i}");
+        }
+    }
+
     #[test]
     fn a_minimal_row_takes_the_documented_defaults() {
         let e = parse_row_json(&row(json!({})), 0).unwrap();
@@ -467,8 +603,8 @@ mod tests {
         assert!(e.terms.lifecycle.paused && !e.terms.lifecycle.revoked);
         assert_eq!(e.terms.lifecycle.reminder_days, 0);
         assert!(!e.terms.force_human_approval);
-        assert_eq!(e.terms.webhook_resource_types, ["entry"]);
-        assert_eq!(e.terms.webhook_actions, ["created"]);
+        assert_eq!(e.terms.webhook_resource_types(), ["entry"]);
+        assert_eq!(e.terms.webhook_actions(), ["created"]);
     }
 
     #[test]

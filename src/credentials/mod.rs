@@ -6,8 +6,8 @@
 //! env credential reusing an env id. Unlike the plugin, which kept only id, scopes and token, the whole record
 //! survives the merge: scopes, IP allowlist, lifecycle and `forceHumanApproval` reach the
 //! request path. Raw env tokens are digested (SHA-256) and wiped; only digests are kept, indexed
-//! in a `HashMap` keyed with std's per-process random SipHash keys and confirmed with a
-//! constant-time comparison of the full digest.
+//! by their first eight bytes ([`crate::digest::DigestHasher`] says why no keyed hash is needed)
+//! and confirmed with a constant-time comparison of the full digest.
 //!
 //! Revoked, paused and expired managed rows stay in the index (not counted as usable) so a
 //! request presenting their token is denied with the precise reason; their secret also keeps
@@ -17,18 +17,20 @@ pub mod env_json;
 pub mod expiry;
 pub mod field;
 pub mod managed;
+pub mod name;
 pub mod readers;
 pub mod terms;
 
+use std::collections::HashSet;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
 use self::expiry::ExpiryStatus;
+pub use self::name::Name;
 pub use self::terms::Terms;
-use crate::digest::TokenDigest;
+use crate::digest::{DigestIndex, TokenDigest};
 use crate::errors::codes::WarningCode;
 use crate::scopes::{Availability, WILDCARD};
 use crate::warnings::Warning;
@@ -130,7 +132,7 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct Credential {
     /// Id (env) or handle (managed), normalized.
-    pub id: String,
+    pub id: Name,
     /// Source.
     pub source: Source,
     /// Managed row id.
@@ -141,7 +143,7 @@ pub struct Credential {
     pub terms: Terms,
     digest: TokenDigest,
     /// The fingerprint, derived on first use and kept.
-    fingerprint: OnceLock<String>,
+    fingerprint: OnceLock<Box<str>>,
 }
 
 impl Credential {
@@ -158,12 +160,13 @@ impl Credential {
     /// The non-secret principal fingerprint, derived from the digest on first use and kept
     /// (building the set hashes nothing twice; later requests do not hash it again).
     pub fn fingerprint(&self) -> &str {
-        self.fingerprint.get_or_init(|| self.digest.fingerprint())
+        self.fingerprint
+            .get_or_init(|| self.digest.fingerprint().into_boxed_str())
     }
 
     /// Has webhook subscriptions.
     pub fn has_subscriptions(&self) -> bool {
-        !self.terms.webhook_resource_types.is_empty() || !self.terms.webhook_actions.is_empty()
+        !self.terms.webhook_resource_types().is_empty() || !self.terms.webhook_actions().is_empty()
     }
 }
 
@@ -175,8 +178,8 @@ impl Credential {
 #[derive(Debug, Default)]
 pub struct CredentialSet {
     entries: Vec<Credential>,
-    index: HashMap<TokenDigest, usize>,
-    env_ids: HashSet<String>,
+    index: DigestIndex<usize>,
+    env_ids: HashSet<Name>,
     /// `PLUGIN_AGENTS_API_CREDENTIALS` was present but (partly) unusable.
     parse_error: bool,
     /// `PLUGIN_AGENTS_API_TOKEN` was set.
@@ -207,7 +210,7 @@ enum Note {
 
 /// A credential before de-duplication.
 struct Candidate {
-    id: String,
+    id: Name,
     source: Source,
     managed_id: Option<i64>,
     digest: TokenDigest,
@@ -218,7 +221,7 @@ struct Candidate {
 impl Candidate {
     fn env(id: String, digest: TokenDigest, scopes: Option<Vec<String>>, terms: Terms) -> Self {
         Self {
-            id,
+            id: Name::from(id),
             source: Source::Env,
             managed_id: None,
             digest,
@@ -243,7 +246,12 @@ impl Building<'_, '_> {
         if let Some((last, filtered)) = &self.last_scopes
             && Arc::ptr_eq(last, &granted)
         {
-            return Arc::clone(filtered);
+            // The list itself when nothing was filtered out (no reference count to move).
+            return if Arc::ptr_eq(filtered, &granted) {
+                granted
+            } else {
+                Arc::clone(filtered)
+            };
         }
         let availability = self.inputs.availability;
         let filtered = if granted.iter().all(|s| availability.allows(s)) {
@@ -276,19 +284,20 @@ impl CredentialSet {
     /// [`CredentialSet::build_with`] without the warnings as of the build: for a caller that
     /// asks for them at the instant it needs them ([`CredentialSet::warnings_at`]). The summary
     /// as of the build is derived when [`CredentialSet::summary`] is first called.
-    pub fn compile(inputs: &CredentialInputs<'_>, managed_rows: Vec<managed::ManagedRow>) -> Self {
+    pub fn compile(inputs: &CredentialInputs<'_>, managed_rows: impl managed::RowSource) -> Self {
         let mut set = CredentialSet {
             built_at: inputs.now,
             ..CredentialSet::default()
         };
-        set.entries.reserve(managed_rows.len() + 1);
-        set.index.reserve(managed_rows.len() + 1);
+        let rows = managed_rows.size_hint();
+        set.entries.reserve(rows + 1);
+        set.index.reserve(rows + 1);
         let mut b = Building {
             inputs,
-            notes: Vec::with_capacity(managed_rows.len()),
+            notes: Vec::with_capacity(rows),
             last_scopes: None,
         };
-        set.add_managed(managed_rows, &mut b);
+        managed_rows.for_each_row(|row| set.add_managed(row, &mut b));
         if let Some(raw) = inputs
             .api_credentials
             .map(str::trim)
@@ -377,25 +386,23 @@ impl CredentialSet {
         out
     }
 
-    fn add_managed(&mut self, rows: Vec<managed::ManagedRow>, b: &mut Building<'_, '_>) {
-        for row in rows {
-            match row {
-                Ok(m) => self.add(
-                    Candidate {
-                        id: m.handle,
-                        source: Source::Cp,
-                        managed_id: Some(m.managed_id),
-                        digest: m.digest,
-                        scopes: Some(m.scopes),
-                        terms: m.terms,
-                    },
-                    b,
-                ),
-                Err(skipped) => b.notes.push(Note::Fixed(Warning::warn(
-                    WarningCode::ManagedCredentialSkipped,
-                    skipped.message(),
-                ))),
-            }
+    fn add_managed(&mut self, row: managed::ManagedRow, b: &mut Building<'_, '_>) {
+        match row {
+            Ok(m) => self.add(
+                Candidate {
+                    id: m.handle,
+                    source: Source::Cp,
+                    managed_id: Some(m.managed_id),
+                    digest: m.digest,
+                    scopes: Some(m.scopes),
+                    terms: m.terms,
+                },
+                b,
+            ),
+            Err(skipped) => b.notes.push(Note::Fixed(Warning::warn(
+                WarningCode::ManagedCredentialSkipped,
+                skipped.message(),
+            ))),
         }
     }
 

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::field::Field;
+use super::name::Name;
 
 use crate::errors::excerpt;
 use crate::ip::{Allowlist, Input, ListItem};
@@ -15,23 +16,59 @@ use crate::scopes;
 /// ends. Dots are not kept: `A.B C` → `a-b-c`, `Reporting.Svc` → `reporting-svc`. May return an
 /// empty string.
 pub fn normalize_env_id(raw: &str) -> String {
-    normalize(raw, b":_-")
+    normalize(raw, &ENV_ID_BYTES)
 }
 
 /// Normalizes a managed credential handle (the plugin's handle rule): lower-cased, every run of
 /// bytes outside `[a-z0-9:_.-]` becomes one `-`, and `-` is trimmed from both ends. Dots are
 /// kept: `A.B C` → `a.b-c`. May return an empty string.
-pub fn normalize_handle(raw: &str) -> String {
-    normalize(raw, b":_.-")
+pub fn normalize_handle(raw: &str) -> Name {
+    if is_normal(raw, &HANDLE_BYTES) {
+        return Name::new(raw);
+    }
+    Name::from(normalize(raw, &HANDLE_BYTES))
+}
+
+/// True when `raw` is already normalized under the rule that keeps `kept` (it would come back
+/// unchanged).
+#[inline(always)]
+fn is_normal(raw: &str, kept: &[bool; 256]) -> bool {
+    let bytes = raw.as_bytes();
+    bytes.iter().all(|&b| kept[usize::from(b)])
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
+}
+
+/// The bytes the env id rule keeps.
+const ENV_ID_BYTES: [bool; 256] = kept_bytes(b":_-");
+/// The bytes the handle rule keeps.
+const HANDLE_BYTES: [bool; 256] = kept_bytes(b":_.-");
+
+/// Which bytes a rule keeps: `[a-z0-9]` and `extra`, as a table.
+const fn kept_bytes(extra: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_lowercase() || c.is_ascii_digit();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
 }
 
 /// ASCII lower-casing, then runs of bytes outside `[a-z0-9]` and `extra` → `-`, then `-`
 /// trimmed. Bytes, not characters: every non-ASCII character is outside (as in the plugin,
-/// whose lower-casing is ASCII-only).
-fn normalize(raw: &str, extra: &[u8]) -> String {
-    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || extra.contains(&b);
+/// whose lower-casing is ASCII-only). `kept` is the rule's table of `[a-z0-9]` and its extra
+/// bytes ([`kept_bytes`]).
+fn normalize(raw: &str, kept: &[bool; 256]) -> String {
+    let ok = |b: u8| kept[usize::from(b)];
     let bytes = raw.as_bytes();
-    if bytes.iter().all(|&b| ok(b)) && bytes.first() != Some(&b'-') && bytes.last() != Some(&b'-') {
+    if is_normal(raw, kept) {
         return raw.to_owned();
     }
     let mut out = String::with_capacity(raw.len());
@@ -48,6 +85,16 @@ fn normalize(raw: &str, extra: &[u8]) -> String {
         }
     }
     out.trim_matches('-').to_owned()
+}
+
+/// `s.trim()`, without the Unicode whitespace search when both ends are ASCII letters or
+/// digits (neither can be whitespace, nor part of a longer character).
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric() => s,
+        _ => s.trim(),
+    }
 }
 
 /// Text of a string or integer value (ids may arrive as numbers).
@@ -173,6 +220,12 @@ pub fn flag(value: Option<&Field<'_>>, default: bool) -> Result<bool, String> {
 /// array text or a comma/space separated string; members are trimmed and lower-cased, empty
 /// ones dropped. `null` is empty.
 pub fn words(value: &Field<'_>) -> Result<Vec<String>, String> {
+    // The usual value (no subscription), without the general path.
+    match value {
+        Field::Null => return Ok(Vec::new()),
+        Field::List(items) if items.is_empty() => return Ok(Vec::new()),
+        _ => {}
+    }
     with_json_text(value, |v| match v {
         Field::Null => Ok(Vec::new()),
         Field::Text(s) => Ok(s
@@ -287,6 +340,32 @@ mod tests {
         assert!(allowlist(&json!(["10.0.0.0/8", "bogus"])).is_err());
         assert!(allowlist(&json!("[\"10.0.0.0/8\",")).is_err());
         assert!(allowlist(&json!(7)).is_err());
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "\u{3000}x",
+            "ab\u{2009}",
+            "é",
+            "aé",
+            "éa",
+            "a\tb",
+            "\na",
+            "0x0",
+            "-1",
+            "1-",
+            "a\u{85}",
+            "\u{85}a",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

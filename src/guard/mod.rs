@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde_json::{Map, Value};
 
 use crate::auth::{self, AuthPolicy, Denial, Outcome, PrincipalRef};
-use crate::credentials::managed::{self, ManagedRow};
+use crate::credentials::managed::{self, RowSource};
 use crate::credentials::{CredentialInputs, CredentialSet, CredentialSummary};
 use crate::errors::InvalidInput;
 use crate::errors::codes::WarningCode;
@@ -67,11 +67,12 @@ impl Guard {
         Self::with_rows(env, managed::read_values(managed_rows), options)
     }
 
-    /// [`Guard::new`] with the managed rows already read (by `credentials::managed::parse_row`
-    /// over any source of columns, such as a PHP array).
+    /// [`Guard::new`] with the managed rows read elsewhere (by a
+    /// `credentials::managed::RowReader` over any source of columns, such as a PHP array),
+    /// already or as they are handed over.
     pub fn with_rows(
         env: &Map<String, Value>,
-        managed_rows: Vec<ManagedRow>,
+        managed_rows: impl RowSource,
         options: &Map<String, Value>,
     ) -> Result<Self, InvalidInput> {
         let env = normalize_env(env);

@@ -260,6 +260,19 @@ fn scan_addr(s: &[u8]) -> Result<IpAddr, AddrError> {
     if s.len() > MAX_ENTRY_BYTES {
         return Err(AddrError::TooLong);
     }
+    // A dotted quad (the usual client address) in one pass. Text it accepts holds only digits
+    // and dots, so the family test below would also pick IPv4 and read the same address; any
+    // other text gets there unchanged.
+    if let Some((a, end)) = dotted_quad(s)
+        && end == s.len()
+    {
+        return Ok(IpAddr::V4(Ipv4Addr::from(a)));
+    }
+    scan_addr_general(s)
+}
+
+/// [`scan_addr`] without the dotted-quad pass first.
+fn scan_addr_general(s: &[u8]) -> Result<IpAddr, AddrError> {
     match s.iter().find(|&&b| b == b':' || b == b'.') {
         Some(b':') => scan_v6(s).map(|a| IpAddr::V6(Ipv6Addr::from(a))),
         _ => match scan_v4(s) {
@@ -524,6 +537,72 @@ pub fn scan_entry(b: &[u8]) -> Option<Cidr> {
     if b.len() > MAX_ENTRY_BYTES {
         return None;
     }
+    if let Some((addr, prefix)) = scan_v4_entry(b) {
+        let ip = IpAddr::V4(Ipv4Addr::from(addr));
+        let net = Cidr::new(ip, prefix)?;
+        return (net.network() == ip).then_some(net);
+    }
+    scan_entry_general(b)
+}
+
+/// An IPv4 entry (`a.b.c.d` or `a.b.c.d/p`) in one pass: the address and the prefix, or `None`
+/// for any other text. What it accepts, [`scan_entry_general`] splits at the same `/` and reads
+/// with the same octet and prefix rules ([`scan_v4`], [`scan_prefix`]).
+fn scan_v4_entry(b: &[u8]) -> Option<(u32, u8)> {
+    let (addr, end) = dotted_quad(b)?;
+    match b.get(end..)? {
+        [] => Some((addr, 32)),
+        [b'/', prefix @ ..] => Some((addr, scan_prefix(prefix, 32)?)),
+        _ => None,
+    }
+}
+
+/// The dotted quad at the start of `b` under [`scan_v4`]'s rules (one to three digits per
+/// octet, no leading zero, at most 255), and where it ends; `None` when `b` does not start
+/// with one. Octet by octet rather than byte by byte, for the fast paths.
+#[inline]
+fn dotted_quad(b: &[u8]) -> Option<(u32, usize)> {
+    let (a, i) = octet(b, 0)?;
+    let (o, i) = octet(b, dot(b, i)?)?;
+    let a = (a << 8) | o;
+    let (o, i) = octet(b, dot(b, i)?)?;
+    let a = (a << 8) | o;
+    let (o, i) = octet(b, dot(b, i)?)?;
+    Some(((a << 8) | o, i))
+}
+
+/// The position after the `.` at `i`.
+#[inline(always)]
+fn dot(b: &[u8], i: usize) -> Option<usize> {
+    (b.get(i) == Some(&b'.')).then_some(i + 1)
+}
+
+/// The octet starting at `i` and where it ends: one to three digits not followed by a fourth,
+/// without a leading zero, at most 255.
+#[inline(always)]
+fn octet(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let digit = |at: usize| {
+        b.get(at)
+            .map(|c| c.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+            .map(u32::from)
+    };
+    let d0 = digit(i)?;
+    let Some(d1) = digit(i + 1) else {
+        return Some((d0, i + 1));
+    };
+    if d0 == 0 {
+        return None;
+    }
+    let Some(d2) = digit(i + 2) else {
+        return Some((d0 * 10 + d1, i + 2));
+    };
+    let v = d0 * 100 + d1 * 10 + d2;
+    (digit(i + 3).is_none() && v <= 255).then_some((v, i + 3))
+}
+
+/// [`scan_entry`] without the IPv4 pass first (and without its length check).
+fn scan_entry_general(b: &[u8]) -> Option<Cidr> {
     let (addr, prefix) = match b.iter().position(|&c| c == b'/') {
         Some(i) => (&b[..i], Some(&b[i + 1..])),
         None => (b, None),
@@ -817,6 +896,97 @@ mod tests {
             if let Ok(t) = std::str::from_utf8(input) {
                 assert_eq!(parse_entry(t).ok(), checked);
             }
+        }
+    }
+
+    /// Text near the IPv4 forms (and the IPv6 ones that start like them), for the fast paths.
+    fn near_v4_texts() -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = [
+            "10.99.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.0.0.1",
+            "01.2.3.4",
+            "1.2.3.4/",
+            "1.2.3.4/0",
+            "1.2.3.4/32",
+            "1.2.3.4/33",
+            "1.2.3.0/24",
+            "1.2.3.0/024",
+            "1.2.3.0/24/",
+            "1.2.3.0//24",
+            "10.0.0.0/8",
+            "10.0.0.1/8",
+            "1.2.3.4:80",
+            "1.2.3",
+            "1.2.3.4.5",
+            "::1",
+            "1::",
+            "12:3::4",
+            "0012::1",
+            "1234::1.2.3.4",
+            "::ffff:10.0.0.0/104",
+            "1.2.3.4%eth0",
+            " 1.2.3.4",
+            "",
+            "/8",
+        ]
+        .iter()
+        .map(|t| t.as_bytes().to_vec())
+        .collect();
+        let alphabet = b"0123456789./:af%";
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 20) as usize;
+            let mut t = Vec::with_capacity(len);
+            let mut y = x;
+            for _ in 0..len {
+                y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                // Digits and dots most of the time, so that many texts are (nearly) valid.
+                let k = (y >> 59) as usize;
+                t.push(if k < 11 {
+                    alphabet[k]
+                } else {
+                    alphabet[(y >> 33) as usize % 16]
+                });
+            }
+            out.push(t);
+        }
+        // Dotted quads of octets at and around every rule, with what may follow one.
+        let octets = [
+            "0", "00", "01", "7", "10", "99", "199", "255", "256", "1000", "",
+        ];
+        let tails = ["", "/", "/0", "/8", "/32", "/33", "/08", ":80", ".", "x"];
+        for a in octets {
+            for b in octets {
+                for c in ["0", "01", "255", "256"] {
+                    for d in octets {
+                        for tail in tails {
+                            out.push(format!("{a}.{b}.{c}.{d}{tail}").into_bytes());
+                        }
+                    }
+                }
+            }
+            out.push(format!("{a}.1.2").into_bytes());
+            out.push(format!("1.2.3.4.{a}").into_bytes());
+        }
+        out.push(vec![b'1'; MAX_ENTRY_BYTES + 1]);
+        out
+    }
+
+    #[test]
+    fn the_ipv4_passes_read_what_the_general_readers_read() {
+        for t in near_v4_texts() {
+            if t.len() > MAX_ENTRY_BYTES {
+                assert_eq!(scan_addr(&t), Err(AddrError::TooLong));
+                assert_eq!(scan_entry(&t), None);
+                continue;
+            }
+            assert_eq!(scan_addr(&t), scan_addr_general(&t), "{t:?}");
+            assert_eq!(scan_entry(&t), scan_entry_general(&t), "{t:?}");
         }
     }
 

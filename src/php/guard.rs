@@ -3,6 +3,7 @@
 // Rust parameter names are the PHP parameter names (named arguments), which are camelCase.
 #![allow(non_snake_case)]
 
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -23,7 +24,7 @@ use super::raw::{self, View};
 use super::template::{self, Shared, Template};
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::Field;
-use crate::credentials::managed::{self, ManagedRow, Row};
+use crate::credentials::managed::{self, ManagedRow};
 use crate::errors::InvalidInput;
 use crate::guard::Guard;
 use crate::guard_cache::{self, Cache};
@@ -377,11 +378,10 @@ fn object(ht: &ZendHashTable, path: &str) -> PhpResult<Map<String, Value>> {
     }
 }
 
-/// A column value, borrowed from the PHP array. A list's members are read one level deep (no
-/// configuration column nests further; a nested array becomes a value no reader accepts, which
-/// also ends any recursion through references).
-fn field_of(zv: &Zval, nested: bool) -> Field<'_> {
-    match raw::view(zv) {
+/// A value that is not an array, borrowed from PHP.
+#[inline]
+fn scalar_of(view: View<'_>) -> Field<'_> {
+    match view {
         View::Null => Field::Null,
         View::Bool(b) => Field::Bool(b),
         View::Long(i) => Field::Int(i),
@@ -390,43 +390,152 @@ fn field_of(zv: &Zval, nested: bool) -> Field<'_> {
             Some(t) => Field::Text(t),
             None => Field::Invalid("non-UTF-8 text"),
         },
-        View::Array(_) if nested => Field::Invalid("a nested array"),
-        View::Array(ht) => {
-            let mut items = Vec::with_capacity(ht.len());
-            for_each_entry(ht, |_, item| items.push(field_of(item, true)));
-            Field::List(items)
-        }
+        View::Array(_) => Field::Invalid("a nested array"),
         View::Other => Field::Invalid("an object or resource"),
     }
 }
 
-/// The columns of one managed row, read in one walk of its PHP array: the columns the core
-/// reads are kept (borrowed), every other column is passed over without being converted.
-fn row_of(ht: &ZendHashTable) -> Row<'_> {
-    let mut row = Row::default();
-    for_each_entry(ht, |k, v| {
-        if let Key::Str(name) = k {
-            row.set(name, || field_of(v, false));
-        }
-    });
-    row
+/// A column value, borrowed from the PHP array. A list's members are read one level deep (no
+/// configuration column nests further; a nested array becomes a value no reader accepts, which
+/// also ends any recursion through references).
+#[inline(always)]
+fn field_of(zv: &Zval) -> Field<'_> {
+    match raw::view(zv) {
+        View::Array(ht) => list_of(ht),
+        view => scalar_of(view),
+    }
 }
 
-/// Reads every managed row (the core's row reader over the PHP arrays).
-fn managed_rows(ht: Option<&ZendHashTable>) -> Vec<ManagedRow> {
-    let Some(ht) = ht else {
-        return Vec::new();
-    };
-    let mut rows = Vec::with_capacity(ht.len());
-    let mut reader = managed::RowReader::default();
-    for_each_entry(ht, |_, row| {
-        let index = rows.len();
-        rows.push(match row.array() {
-            Some(columns) => reader.read(&row_of(columns), index),
-            None => managed::not_an_array(index),
+/// The list an array column holds (see [`field_of`]).
+#[inline(never)]
+fn list_of(ht: &ZendHashTable) -> Field<'_> {
+    // The table's element count sizes the list (the walk decides what is in it).
+    let mut items = Vec::with_capacity(ht.nNumOfElements as usize);
+    for_each_entry(ht, |_, item| items.push(scalar_of(raw::view(item))));
+    Field::List(items)
+}
+
+/// Whether `scalar_of(view) == *value`. Text is compared as bytes: bytes equal to a `&str`'s
+/// are that UTF-8 text, and bytes that differ cannot convert to it. Text read from the very
+/// same string (an interned or shared one) is equal without comparing its bytes.
+#[inline]
+fn scalar_is(view: View<'_>, value: &Field<'_>) -> bool {
+    match (view, value) {
+        (View::Str(s), Field::Text(t)) => {
+            s.len() == t.len() && (std::ptr::eq(s.as_ptr(), t.as_ptr()) || s == t.as_bytes())
+        }
+        (view, value) => scalar_of(view) == *value,
+    }
+}
+
+/// Whether `field_of(zv) == *value`, without building a list to find out.
+fn field_is(zv: &Zval, value: &Field<'_>) -> bool {
+    match (raw::view(zv), value) {
+        (View::Array(ht), Field::List(items)) => {
+            let mut expected = items.iter();
+            let mut equal = true;
+            for_each_entry(ht, |_, item| {
+                equal = equal
+                    && expected
+                        .next()
+                        .is_some_and(|e| scalar_is(raw::view(item), e));
+            });
+            equal && expected.next().is_none()
+        }
+        (View::Array(_), _) => false,
+        (view, value) => scalar_is(view, value),
+    }
+}
+
+/// How many key positions of a row [`PhpRow`] remembers.
+const KEY_POSITIONS: usize = 24;
+
+/// One managed row's PHP array, seen through [`managed::Columns`]: where each column the core
+/// reads sits (its zval), found in one walk of the array; values are converted only when the
+/// reader asks for them. One `PhpRow` reads every row of a table in turn.
+struct PhpRow<'a> {
+    values: [Option<&'a Zval>; managed::COLUMNS.len()],
+    /// Per key position: the address and length of the key seen there last, and the column
+    /// (position in [`managed::COLUMNS`]) it names, `None` for one the core does not read. The
+    /// rows of a table usually share their key strings (PDO hands every row the same column
+    /// name strings; an array literal's keys are interned), so most keys are recognised by
+    /// their address. An address is compared only with keys of earlier rows of the same
+    /// table, which the table still holds while it is read (it is borrowed, and no PHP code
+    /// runs): no other string can sit there, so the same address and length is the same key.
+    keys: [(usize, usize, Option<usize>); KEY_POSITIONS],
+}
+
+impl<'a> PhpRow<'a> {
+    fn new() -> Self {
+        Self {
+            values: [None; managed::COLUMNS.len()],
+            keys: [(0, 0, None); KEY_POSITIONS],
+        }
+    }
+
+    /// Finds the columns of the row `ht` (every other key is passed over).
+    fn find(&mut self, ht: &'a ZendHashTable) -> &Self {
+        let Self { values, keys } = self;
+        *values = [None; managed::COLUMNS.len()];
+        let mut position = 0usize;
+        raw::walk_named(ht, |name, v| {
+            let at = (name.as_ptr() as usize, name.len());
+            let column = match keys.get_mut(position) {
+                Some(seen) if (seen.0, seen.1) == at => seen.2,
+                Some(seen) => {
+                    let column = managed::column_index(name);
+                    *seen = (at.0, at.1, column);
+                    column
+                }
+                None => managed::column_index(name),
+            };
+            position += 1;
+            if let Some(slot) = column.and_then(|i| values.get_mut(i)) {
+                *slot = Some(v);
+            }
         });
-    });
-    rows
+        self
+    }
+}
+
+impl<'a> managed::Columns<'a> for PhpRow<'a> {
+    #[inline(always)]
+    fn column(&self, i: usize) -> Option<Cow<'_, Field<'a>>> {
+        let zv = (*self.values.get(i)?)?;
+        Some(Cow::Owned(field_of(zv)))
+    }
+
+    #[inline(always)]
+    fn column_is(&self, i: usize, value: &Field<'a>) -> Option<bool> {
+        let zv = (*self.values.get(i)?)?;
+        Some(field_is(zv, value))
+    }
+}
+
+/// The managed rows of a PHP array, read by the core's row reader and handed over one by one
+/// as they are read.
+struct PhpRows<'a>(Option<&'a ZendHashTable>);
+
+impl managed::RowSource for PhpRows<'_> {
+    fn size_hint(&self) -> usize {
+        self.0.map_or(0, ZendHashTable::len)
+    }
+
+    fn for_each_row(self, mut f: impl FnMut(ManagedRow)) {
+        let Some(ht) = self.0 else {
+            return;
+        };
+        let mut reader = managed::RowReader::default();
+        let mut columns = PhpRow::new();
+        let mut index = 0;
+        for_each_entry(ht, |_, row| {
+            f(match row.array() {
+                Some(ht) => reader.read(columns.find(ht), index),
+                None => managed::not_an_array(index),
+            });
+            index += 1;
+        });
+    }
 }
 
 fn build(
@@ -435,7 +544,7 @@ fn build(
     options: Option<&ZendHashTable>,
 ) -> PhpResult<Guard> {
     let mut env = object(env, "env")?;
-    let rows = managed_rows(managed);
+    let rows = PhpRows(managed);
     let options = match options {
         Some(o) => object(o, "options"),
         None => Ok(Map::new()),

@@ -107,6 +107,30 @@ pub fn walk<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Key<'a>, &'a Zval)) {
     }
 }
 
+/// [`walk`] over the string keys alone, for a row of named columns: a packed table (keys
+/// 0..n only) is not visited and integer keys are passed over. One call site for `f`, so the
+/// compiler can inline it into the loop.
+pub fn walk_named<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(&'a [u8], &'a Zval)) {
+    // SAFETY: as in `walk`: every bit pattern of the flags union is a valid `u32`.
+    let flags = unsafe { ht.u.flags };
+    if flags & HASH_FLAG_PACKED != 0 {
+        return;
+    }
+    let used = ht.nNumUsed as usize;
+    // SAFETY: as in `walk`: a hash (not packed) table keeps at least `nNumUsed` buckets in
+    // `arData`, alive and unmoved while the table is borrowed (no PHP code runs during the
+    // walk); an uninitialized table has `nNumUsed == 0`.
+    let buckets = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arData, used) };
+    for b in buckets {
+        let Some(v) = live(&b.val) else { continue };
+        if !b.key.is_null() {
+            // SAFETY: as in `walk`: a live bucket's non-null `key` is a live zend_string owned
+            // by the table, which outlives the borrow of `ht`.
+            f(unsafe { str_bytes(b.key) }, v);
+        }
+    }
+}
+
 /// The value held in a slot: `None` for a hole (`IS_UNDEF`, left by `unset()`), else the value
 /// with references and indirect slots followed (an indirect slot pointing at a hole is a hole).
 fn live(zv: &Zval) -> Option<&Zval> {

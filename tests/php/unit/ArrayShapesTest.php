@@ -100,6 +100,88 @@ final class ArrayShapesTest extends TestCase
         );
     }
 
+    /**
+     * A table is read with what earlier rows left behind (the column each key position named,
+     * the last scope lists and allowlists): every row must read as it does alone, whatever its
+     * keys' strings, their order, and lists that nearly repeat an earlier one.
+     */
+    public function testEveryRowOfATableReadsAsItDoesAlone(): void
+    {
+        $dynamic = static fn (string $k): string => implode('', array_map('chr', array_map('ord', str_split($k))));
+        $scopeShapes = [
+            ['auth:read', 'orders:read'],
+            ['auth:read', 'orders:read', 5],
+            ['auth:read', '5'],
+            ['auth:read', 5],
+            ['auth:read', "orders:read\xff"],
+            ['auth:read', ['orders:read']],
+            ['auth:read', 'orders:read', null],
+            'auth:read orders:read',
+            '["auth:read","orders:read"]',
+            [],
+            null,
+            7,
+        ];
+        $allowShapes = [
+            ['10.0.0.0/8', '192.0.2.0/24'],
+            ['10.0.0.0/8', '192.0.2.0/24', 5],
+            ['10.0.0.0/8'],
+            ['10.0.0.0/8', '192.0.2.0/25'],
+            ['10.0.0.5/8'],
+            '10.0.0.0/8, 192.0.2.0/24',
+            [],
+            null,
+            '',
+            [null],
+            false,
+        ];
+        $rows = [];
+        for ($i = 1; $i <= 90; $i++) {
+            $row = self::row($i, "token-$i", [
+                'scopes' => $scopeShapes[$i % count($scopeShapes)],
+                'ipAllowlist' => $allowShapes[($i * 7) % count($allowShapes)],
+                'expiresAt' => $i % 3 === 0 ? '2030-01-01 00:00:00' : null,
+                'webhookActions' => $i % 5 === 0 ? ['Created'] : [],
+            ]);
+            if ($i % 4 === 1) {
+                // The same columns under key strings of their own, in another order.
+                $row = array_reverse($row, true);
+                $copy = [];
+                foreach ($row as $k => $v) {
+                    $copy[$dynamic($k)] = $v;
+                }
+                $row = $copy;
+            }
+            if ($i % 9 === 0) {
+                $row = ['displayName' => "Bot $i", 'tokenPrefix' => 'x'] + $row;
+            }
+            if ($i % 11 === 0) {
+                unset($row['ipAllowlist']);
+            }
+            if ($i % 13 === 0) {
+                unset($row['handle']);
+            }
+            $rows[] = $row;
+        }
+        $env = ['ENVIRONMENT' => 'production'];
+        $options = ['now' => self::NOW];
+        // One usable credential in every Guard, so that none is refused for having none.
+        $sentinel = self::row(1000, 'token-sentinel');
+        $table = new Guard($env, [...$rows, $sentinel], $options);
+        $label = static fn (array $w): string => preg_replace('/row \d+/', 'row', $w['message']);
+        $tableWarnings = array_map($label, $table->warnings());
+        $aloneWarnings = [];
+        foreach ($rows as $i => $row) {
+            $alone = new Guard($env, [$row, $sentinel], $options);
+            array_push($aloneWarnings, ...array_map($label, $alone->warnings()));
+            foreach (['192.0.2.10', '10.1.2.3', '198.51.100.7'] as $ip) {
+                $request = self::request('token-' . ($i + 1), [], $ip);
+                self::assertSame($alone->authenticate($request), $table->authenticate($request), "row $i from $ip");
+            }
+        }
+        self::assertSame($aloneWarnings, $tableWarnings);
+    }
+
     public function testANestedAllowlistMemberSkipsTheRowWithoutThrowing(): void
     {
         $row = self::row(1, 'token-1', ['ipAllowlist' => ['10.0.0.0/8', ['nested' => ['deeper']]]]);
