@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod credentials;
+pub mod decimal;
 pub mod digest;
 pub mod errors;
 pub mod guard;

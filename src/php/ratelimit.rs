@@ -88,35 +88,11 @@ fn long(v: i64) -> Zval {
     z
 }
 
-/// `v` in decimal, written into the end of `buf` (two digits per step).
+/// `v` in decimal, written into the end of `buf`.
 fn decimal(buf: &mut [u8; 20], v: i64) -> &str {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let mut n = v.unsigned_abs();
-    let mut i = buf.len();
-    while n >= 100 {
-        let d = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&PAIRS[d..d + 2]);
-    }
-    if n >= 10 {
-        let d = n as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&PAIRS[d..d + 2]);
-    } else {
-        i -= 1;
-        buf[i] = b'0' + n as u8;
-    }
-    if v < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    // SAFETY: every byte written above is an ASCII digit or '-', so the slice is UTF-8.
-    unsafe { std::str::from_utf8_unchecked(&buf[i..]) }
+    let text = crate::decimal::i64_into(buf, v);
+    // SAFETY: `i64_into` writes ASCII digits and at most a '-', so the slice is UTF-8.
+    unsafe { std::str::from_utf8_unchecked(text) }
 }
 
 /// The node table size for `php --ri`, or "unavailable".

@@ -7,6 +7,7 @@
 use std::io::{BufRead, Read};
 
 use super::StoreError;
+use crate::decimal;
 
 /// A RESP2 reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,31 +24,17 @@ pub enum Reply {
     Array(Vec<Reply>),
 }
 
-/// `n` in decimal, written into the end of `buf`.
-fn decimal(buf: &mut [u8; 20], mut n: u64) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    &buf[i..]
-}
-
 /// Appends the header of a command of `n` arguments.
 pub fn push_command(out: &mut Vec<u8>, n: usize) {
     out.push(b'*');
-    out.extend_from_slice(decimal(&mut [0; 20], n as u64));
+    out.extend_from_slice(decimal::u64_into(&mut [0; 20], n as u64));
     out.extend_from_slice(b"\r\n");
 }
 
 /// Appends one bulk string.
 pub fn push_bulk(out: &mut Vec<u8>, a: &[u8]) {
     out.push(b'$');
-    out.extend_from_slice(decimal(&mut [0; 20], a.len() as u64));
+    out.extend_from_slice(decimal::u64_into(&mut [0; 20], a.len() as u64));
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(a);
     out.extend_from_slice(b"\r\n");
@@ -55,17 +42,7 @@ pub fn push_bulk(out: &mut Vec<u8>, a: &[u8]) {
 
 /// Appends one integer argument as a bulk string in decimal.
 pub fn push_int(out: &mut Vec<u8>, n: i64) {
-    let mut buf = [0; 21];
-    let digits = decimal(
-        (&mut buf[1..]).try_into().expect("20 bytes"),
-        n.unsigned_abs(),
-    );
-    let len = digits.len();
-    let start = 21 - len - usize::from(n < 0);
-    if n < 0 {
-        buf[start] = b'-';
-    }
-    push_bulk(out, &buf[start..]);
+    push_bulk(out, decimal::i64_into(&mut [0; 20], n));
 }
 
 /// Writes one command as a RESP array of bulk strings.
