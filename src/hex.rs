@@ -95,8 +95,8 @@ const fn decode_word(w: u64) -> (u32, u64) {
     (quad as u32, invalid)
 }
 
-/// The value of each hex digit; `0xff` for every byte that is not one.
-const VALUES: [u8; 256] = {
+/// The value of each hex digit of either case; `0xff` for every byte that is not one.
+pub const VALUES: [u8; 256] = {
     let mut t = [0xffu8; 256];
     let mut i = 0;
     while i < 10 {

@@ -10,6 +10,7 @@
 //!   `0..=128`, no sign, no leading zero), with no host bit set below the prefix. A bare address
 //!   means `/32` or `/128`.
 
+use crate::hex::VALUES as HEX;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -382,23 +383,6 @@ pub fn parse_v6(text: &str) -> Result<Ipv6Addr, AddrError> {
         .map(Ipv6Addr::from)
         .map_err(|_| v6_reason(text))
 }
-
-/// Hex digit values; 0xff for bytes that are not hex digits.
-const HEX: [u8; 256] = {
-    let mut t = [0xffu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
 
 /// One left-to-right pass over IPv6 text; the error is the first problem met (a placeholder
 /// for [`v6_reason`]).

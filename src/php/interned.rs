@@ -16,19 +16,13 @@ use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 /// generator loads the library outside PHP, where only the symbols ext-php-rs uses exist.
 type StrAddNew = unsafe extern "C" fn(*mut HashTable, *const c_char, usize, *mut zval) -> *mut zval;
 
-unsafe extern "C" {
-    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-}
-
 fn str_add_new() -> Option<StrAddNew> {
     static FOUND: OnceLock<Option<StrAddNew>> = OnceLock::new();
     *FOUND.get_or_init(|| {
-        // SAFETY: `RTLD_DEFAULT` (null) searches the process's global symbols; the name is
-        // NUL-terminated.
-        let p = unsafe { dlsym(ptr::null_mut(), c"zend_hash_str_add_new".as_ptr()) };
-        // SAFETY: a non-null result is the engine's `zend_hash_str_add_new`, whose C signature
+        let p = super::raw::engine_symbol(c"zend_hash_str_add_new")?;
+        // SAFETY: the symbol is the engine's `zend_hash_str_add_new`, whose C signature
         // (zend_hash.h, PHP 8) the type spells out.
-        (!p.is_null()).then(|| unsafe { std::mem::transmute::<*mut c_void, StrAddNew>(p) })
+        Some(unsafe { std::mem::transmute::<*mut c_void, StrAddNew>(p) })
     })
 }
 

@@ -35,10 +35,6 @@ type LongWeak = unsafe extern "C" fn(*mut zval, *mut zend_long, u32) -> bool;
 type BoolWeak = unsafe extern "C" fn(*mut zval, *mut bool, u32) -> bool;
 type TypeName = unsafe extern "C" fn(*const zval) -> *const c_char;
 
-unsafe extern "C" {
-    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-}
-
 /// The engine functions this module calls, resolved once per process.
 struct Engine {
     str_weak: StrWeak,
@@ -51,12 +47,7 @@ fn engine() -> Option<&'static Engine> {
     static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
-            let find = |name: &CStr| {
-                // SAFETY: `RTLD_DEFAULT` (null on glibc and musl) searches the process's global
-                // symbols; `name` is NUL-terminated.
-                let p = unsafe { dlsym(std::ptr::null_mut(), name.as_ptr()) };
-                (!p.is_null()).then_some(p)
-            };
+            let find = super::raw::engine_symbol;
             let (s, l, b, t) = (
                 find(c"zend_parse_arg_str_weak")?,
                 find(c"zend_parse_arg_long_weak")?,

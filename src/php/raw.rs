@@ -7,6 +7,21 @@ use ext_php_rs::ffi::{
 };
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ExecutorGlobals;
+use std::ffi::{CStr, c_char, c_void};
+
+unsafe extern "C" {
+    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+}
+
+/// The address of the engine's exported symbol `name` in the running process, or `None`.
+/// Engine functions the bindings leave out are looked up this way rather than linked: the stub
+/// generator loads the library outside PHP, where only the symbols ext-php-rs uses exist.
+pub fn engine_symbol(name: &CStr) -> Option<*mut c_void> {
+    // SAFETY: `RTLD_DEFAULT` (null on glibc and musl) searches the process's global symbols;
+    // `name` is NUL-terminated.
+    let p = unsafe { dlsym(std::ptr::null_mut(), name.as_ptr()) };
+    (!p.is_null()).then_some(p)
+}
 
 /// True when the object a constructor runs on (`$this` of the current internal call) already
 /// holds a `T`: `__construct()` called again on a live object.

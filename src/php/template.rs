@@ -7,7 +7,7 @@
 //! order, which is checked when it is built, not assumed; without one the callers insert their
 //! interned keys one by one.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 use std::sync::OnceLock;
@@ -32,23 +32,16 @@ unsafe impl Sync for Template {}
 unsafe impl Send for Template {}
 
 /// The engine's `_zend_hash_init` (exported, `ZEND_FASTCALL` = the C convention on x86-64 and
-/// aarch64). Looked up rather than linked, like the parameter parsers in `params.rs`: ext-php-rs
-/// does not bind it.
+/// aarch64). Looked up with [`super::raw::engine_symbol`]: ext-php-rs does not bind it.
 type HashInit = unsafe extern "C" fn(*mut HashTable, u32, ffi::dtor_func_t, bool);
-
-unsafe extern "C" {
-    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-}
 
 fn hash_init() -> Option<HashInit> {
     static FOUND: OnceLock<Option<HashInit>> = OnceLock::new();
     *FOUND.get_or_init(|| {
-        // SAFETY: `RTLD_DEFAULT` (null) searches the process's global symbols; the name is
-        // NUL-terminated.
-        let p = unsafe { dlsym(ptr::null_mut(), c"_zend_hash_init".as_ptr()) };
+        let p = super::raw::engine_symbol(c"_zend_hash_init")?;
         // SAFETY: the symbol is the engine's `_zend_hash_init`, whose C signature (zend_hash.h,
         // PHP 8) the type spells out.
-        (!p.is_null()).then(|| unsafe { std::mem::transmute::<*mut c_void, HashInit>(p) })
+        Some(unsafe { std::mem::transmute::<*mut c_void, HashInit>(p) })
     })
 }
 
