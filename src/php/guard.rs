@@ -210,10 +210,15 @@ fn put_key(ht: &mut ZendHashTable, key: K, v: Zval) {
 
 /// `s` as a PHP string: interned when it is one of [`VALUES`].
 fn fixed_value(s: &str) -> PhpResult<Zval> {
-    match (FIXED_VALUES.get(), VALUES.iter().position(|v| *v == s)) {
+    match (FIXED_VALUES.get(), fixed_index(s)) {
         (Some(values), Some(i)) => Ok(values.zval(i)),
         _ => string_zval(s),
     }
+}
+
+/// The position of `s` among [`VALUES`].
+fn fixed_index(s: &str) -> Option<usize> {
+    VALUES.iter().position(|v| *v == s)
 }
 
 fn bool_zval(b: bool) -> Zval {
@@ -238,7 +243,7 @@ fn allowed_array(
     let (Some(Some(t)), Some(values)) = (TEMPLATES.get(), FIXED_VALUES.get()) else {
         return allowed_array_keyed(p, scopes);
     };
-    let fixed = |s: &str| VALUES.iter().position(|v| *v == s).map(|i| values.key(i));
+    let fixed = |s: &str| fixed_index(s).map(|i| values.key(i));
     let mut ipv4 = [0u8; 15];
     let ip_text;
     let ip = match p.client_ip {
