@@ -2,7 +2,8 @@
 //! `BITFIELD` answers on arbitrary numbers.
 //!
 //! Never panics. Every reader either refuses the input or consumes no more than it holds; the
-//! exact-shape readers accept only what the generic reader reads as that shape. The step's
+//! exact-shape readers accept only what the generic reader reads as that shape, and give the
+//! same answer whether the bytes come in one piece or a few bytes at a time. The step's
 //! check believes an admission only when the answers are the ones Redis' arithmetic gives for
 //! some stored state, and then the new TAT fits the burst bound.
 #![no_main]
@@ -36,7 +37,22 @@ fuzz_target!(|data: &[u8]| {
         assert!(matches!(&generic, Ok((Reply::Int(m), _)) if *m == n));
     }
     let mut r = data;
-    let _ = resp::read_time(&mut r, &mut line);
+    let time = resp::read_time(&mut r, &mut line);
+
+    // The same readers over a buffer of a few bytes (lines split across reads).
+    let chunk = 1 + data.first().map_or(0, |b| usize::from(b % 8));
+    let chunked = || std::io::BufReader::with_capacity(chunk, data);
+    let mut r = data;
+    assert_eq!(
+        resp::read_ints::<4>(&mut chunked(), &mut line).ok(),
+        resp::read_ints::<4>(&mut r, &mut line).ok()
+    );
+    let mut r = data;
+    assert_eq!(
+        resp::read_int(&mut chunked(), &mut line).ok(),
+        resp::read_int(&mut r, &mut line).ok()
+    );
+    assert_eq!(resp::read_time(&mut chunked(), &mut line).ok(), time.ok());
 
     // The step's check on numbers from the input.
     if data.len() >= 56 {

@@ -109,12 +109,32 @@ pub fn read_reply(r: &mut impl BufRead, depth: u8) -> Result<Reply, StoreError> 
 /// Longest line an expected reply of the hit holds (`:` and a 64-bit number).
 pub const MAX_LINE: usize = 64;
 
-/// Reads one line (without its CRLF) into `line`, reusing its allocation.
-fn read_line<'l>(r: &mut impl BufRead, line: &'l mut Vec<u8>) -> Result<&'l [u8], StoreError> {
+/// Reads one line and hands it (without its CRLF) to `f`: straight from the reader's buffer
+/// when the whole line is there (the usual case: a reply arrives in one segment), else gathered
+/// into `line`, reusing its allocation. Either way a line is at most [`MAX_LINE`] bytes and ends
+/// in CRLF, or it is an error.
+fn with_line<T>(
+    r: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    f: impl FnOnce(&[u8]) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let buf = r.fill_buf().map_err(io)?;
+    let window = &buf[..buf.len().min(MAX_LINE)];
+    if let Some(end) = window.iter().position(|&b| b == b'\n') {
+        let out = complete(&buf[..=end]).and_then(f);
+        r.consume(end + 1);
+        return out;
+    }
     line.clear();
     r.take(MAX_LINE as u64)
         .read_until(b'\n', line)
         .map_err(io)?;
+    complete(line).and_then(f)
+}
+
+/// A line read up to its `\n`, without its CRLF; shorter or unterminated means the connection
+/// ended (or the line was too long).
+fn complete(line: &[u8]) -> Result<&[u8], StoreError> {
     if line.len() < 3 || !line.ends_with(b"\r\n") {
         return Err(StoreError::Io("connection closed".into()));
     }
@@ -168,52 +188,53 @@ pub fn read_ints<const N: usize>(
             _ => unexpected(),
         });
     }
-    let head = read_line(r, line)?;
-    if head.get(1..).and_then(parse_int) != Some(N as i64) {
-        return Err(unexpected());
-    }
+    with_line(r, line, |head| match head.get(1..).and_then(parse_int) {
+        Some(n) if n == N as i64 => Ok(()),
+        _ => Err(unexpected()),
+    })?;
     let mut out = [None; N];
     for v in &mut out {
-        *v = match read_line(r, line)?.split_first() {
-            Some((b':', n)) => Some(parse_int(n).ok_or_else(unexpected)?),
-            Some((b'$', b"-1")) => None,
-            _ => return Err(unexpected()),
-        };
+        *v = with_line(r, line, |item| match item.split_first() {
+            Some((b':', n)) => parse_int(n).map(Some).ok_or_else(unexpected),
+            Some((b'$', b"-1")) => Ok(None),
+            _ => Err(unexpected()),
+        })?;
     }
     Ok(out)
 }
 
 /// Reads a reply that must be an integer.
 pub fn read_int(r: &mut impl BufRead, line: &mut Vec<u8>) -> Result<i64, StoreError> {
-    let text = read_line(r, line)?;
-    match text.split_first() {
+    with_line(r, line, |text| match text.split_first() {
         Some((b':', n)) => parse_int(n).ok_or_else(unexpected),
-        Some((b'-', _)) => Err(error_word(&Reply::Error(
-            String::from_utf8_lossy(&text[1..]).into_owned(),
+        Some((b'-', rest)) => Err(error_word(&Reply::Error(
+            String::from_utf8_lossy(rest).into_owned(),
         ))),
         _ => Err(unexpected()),
-    }
+    })
 }
 
 /// Reads the reply of `TIME` (two bulk strings: seconds, then microseconds) as microseconds
 /// since the unix epoch.
 pub fn read_time(r: &mut impl BufRead, line: &mut Vec<u8>) -> Result<u64, StoreError> {
-    if read_line(r, line)? != b"*2" {
-        return Err(unexpected());
-    }
+    with_line(r, line, |head| match head {
+        b"*2" => Ok(()),
+        _ => Err(unexpected()),
+    })?;
     let mut parts = [0u64; 2];
     for p in &mut parts {
-        let len = match read_line(r, line)?.split_first() {
-            Some((b'$', n)) => parse_int(n).ok_or_else(unexpected)?,
-            _ => return Err(unexpected()),
-        };
-        let digits = read_line(r, line)?;
-        if i64::try_from(digits.len()).ok() != Some(len) {
-            return Err(unexpected());
-        }
-        *p = parse_int(digits)
-            .and_then(|n| u64::try_from(n).ok())
-            .ok_or_else(unexpected)?;
+        let len = with_line(r, line, |head| match head.split_first() {
+            Some((b'$', n)) => parse_int(n).ok_or_else(unexpected),
+            _ => Err(unexpected()),
+        })?;
+        *p = with_line(r, line, |digits| {
+            if i64::try_from(digits.len()).ok() != Some(len) {
+                return Err(unexpected());
+            }
+            parse_int(digits)
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or_else(unexpected)
+        })?;
     }
     let [secs, micros] = parts;
     if micros >= 1_000_000 {
@@ -323,6 +344,31 @@ mod tests {
         for bad in [&b"$1\r\n1\r\n"[..], b"-ERR no\r\n", b":\r\n", b""] {
             let mut r = bad;
             assert!(read_int(&mut r, &mut line).is_err(), "{bad:?}");
+        }
+    }
+
+    /// The readers give the same answers when a reply arrives a few bytes at a time (lines
+    /// split across reads go through the gathering path).
+    #[test]
+    fn replies_split_across_reads_read_the_same() {
+        let mut line = Vec::new();
+        let ints: &[u8] = b"*4\r\n:0\r\n:17\r\n$-1\r\n:-3\r\n:1\r\n";
+        let time: &[u8] = b"*2\r\n$10\r\n1764900000\r\n$6\r\n012345\r\n";
+        for cap in 1..=ints.len() {
+            let mut r = std::io::BufReader::with_capacity(cap, ints);
+            assert_eq!(
+                read_ints::<4>(&mut r, &mut line).unwrap(),
+                [Some(0), Some(17), None, Some(-3)],
+                "{cap}"
+            );
+            assert_eq!(read_int(&mut r, &mut line).unwrap(), 1, "{cap}");
+            let mut r = std::io::BufReader::with_capacity(cap, time);
+            assert_eq!(read_time(&mut r, &mut line).unwrap(), 1_764_900_000_012_345);
+        }
+        let long = [&b":"[..], &[b'1'; MAX_LINE][..], b"\r\n"].concat();
+        for cap in [1, 8, MAX_LINE, 4 * MAX_LINE] {
+            let mut r = std::io::BufReader::with_capacity(cap, &long[..]);
+            assert!(read_int(&mut r, &mut line).is_err(), "{cap}");
         }
     }
 
