@@ -38,20 +38,22 @@ impl ServerClock {
         }
     }
 
-    /// The server's time now, in microseconds since the unix epoch.
-    pub fn now(&self) -> u64 {
-        let elapsed = u64::try_from(self.at.elapsed().as_micros()).unwrap_or(u64::MAX);
-        self.server_micros.saturating_add(elapsed)
+    /// The server's time at `at` (an instant after the anchor), in microseconds since the unix
+    /// epoch.
+    pub fn at(&self, at: Instant) -> u64 {
+        let elapsed = at.saturating_duration_since(self.at).as_micros();
+        self.server_micros
+            .saturating_add(u64::try_from(elapsed).unwrap_or(u64::MAX))
     }
 
-    /// True when the estimate is older than [`RESYNC`].
-    pub fn due(&self) -> bool {
-        self.at.elapsed() >= RESYNC
+    /// True when the estimate is older than [`RESYNC`] at `at`.
+    pub fn due(&self, at: Instant) -> bool {
+        at.saturating_duration_since(self.at) >= RESYNC
     }
 
-    /// True when the estimate is older than [`STALE`].
-    pub fn stale(&self) -> bool {
-        self.at.elapsed() >= STALE
+    /// True when the estimate is older than [`STALE`] at `at`.
+    pub fn stale(&self, at: Instant) -> bool {
+        at.saturating_duration_since(self.at) >= STALE
     }
 }
 
@@ -65,13 +67,11 @@ mod tests {
         let received = sent + Duration::from_micros(400);
         let c = ServerClock::anchored(sent, received, 1_000_000);
         assert_eq!(c.at, sent + Duration::from_micros(200));
-        assert!(c.now() >= 1_000_000);
-        assert!(!c.due());
-        let old = ServerClock {
-            at: sent.checked_sub(RESYNC).unwrap_or(sent),
-            server_micros: 5,
-        };
-        assert!(old.due() || old.at == sent);
-        assert!(old.now() >= 5);
+        assert_eq!(c.at(received), 1_000_200);
+        assert_eq!(c.at(sent), 1_000_000, "never before the anchor");
+        assert!(!c.due(received));
+        assert!(c.due(sent + RESYNC + Duration::from_micros(200)));
+        assert!(!c.stale(sent + RESYNC + Duration::from_micros(200)));
+        assert!(c.stale(sent + STALE + Duration::from_micros(200)));
     }
 }

@@ -8,6 +8,7 @@
 //! * [`bitfield`]: the GCRA step as four saturating or failing increments, and the check of
 //!   their answers.
 //! * [`clock`]: the server's time as seen from this worker.
+//! * [`fork`]: which process a connection belongs to.
 //!
 //! A hand-written client was chosen over the `redis` crate: the store needs a handful of
 //! commands and reply shapes, and a few hundred lines over std add no dependency tree, no async
@@ -23,6 +24,7 @@
 
 pub mod bitfield;
 pub mod clock;
+pub mod fork;
 pub mod resp;
 
 use std::cell::RefCell;
@@ -123,21 +125,20 @@ impl Conn {
         Ok(c)
     }
 
-    /// Writes the command(s) in `buf` in one `write` and starts the exchange's deadline;
-    /// returns when the writing started.
-    fn send(&mut self) -> Result<Instant, StoreError> {
-        let sent = Instant::now();
+    /// Writes the command(s) in `buf` in one `write`, starting the exchange's deadline at
+    /// `sent` (now, as the caller read it).
+    fn send(&mut self, sent: Instant) -> Result<(), StoreError> {
         let timed = self.reader.get_mut();
         timed.deadline = sent + self.timeout;
-        timed.stream.write_all(&self.buf).map_err(io)?;
-        Ok(sent)
+        timed.stream.write_all(&self.buf).map_err(io)
     }
 
     /// Asks the server's clock in a round trip of its own.
     fn sync_clock(&mut self) -> Result<(), StoreError> {
         self.buf.clear();
         resp::encode(&mut self.buf, &[b"TIME"]);
-        let sent = self.send()?;
+        let sent = Instant::now();
+        self.send(sent)?;
         let server = resp::read_time(&mut self.reader, &mut self.line)?;
         self.clock = ServerClock::anchored(sent, Instant::now(), server);
         Ok(())
@@ -146,7 +147,7 @@ impl Conn {
     fn call(&mut self, args: &[&[u8]]) -> Result<Reply, StoreError> {
         self.buf.clear();
         resp::encode(&mut self.buf, args);
-        self.send()?;
+        self.send(Instant::now())?;
         resp::read_reply(&mut self.reader, 0)
     }
 
@@ -168,11 +169,13 @@ impl Conn {
         bound: u64,
         given: Option<u64>,
     ) -> Result<Answer, StoreError> {
-        if given.is_none() && self.clock.stale() {
+        let mut sent = Instant::now();
+        if given.is_none() && self.clock.stale(sent) {
             self.sync_clock()?;
+            sent = Instant::now();
         }
-        let resync = given.is_none() && self.clock.due();
-        let now = given.unwrap_or_else(|| self.clock.now());
+        let resync = given.is_none() && self.clock.due(sent);
+        let now = given.unwrap_or_else(|| self.clock.at(sent));
         let step = Step::new(now, cost, bound)
             .ok_or_else(|| StoreError::Protocol("time or cost out of range".into()))?;
         self.buf.clear();
@@ -187,7 +190,7 @@ impl Conn {
         if resync {
             resp::encode(&mut self.buf, &[b"TIME"]);
         }
-        let sent = self.send()?;
+        self.send(sent)?;
         let answers = resp::read_ints::<4>(&mut self.reader, &mut self.line)?;
         resp::read_int(&mut self.reader, &mut self.line)?;
         if resync {
@@ -211,7 +214,8 @@ struct Endpoint {
     port: u16,
     db: u32,
     password: Option<String>,
-    pid: u32,
+    /// The [`fork::mark`] of the process that opened `conn`.
+    process: u64,
     conn: Option<Conn>,
     down_until: Option<Instant>,
     backoff: Duration,
@@ -229,7 +233,7 @@ fn with_conn<T>(
 ) -> Result<T, StoreError> {
     ENDPOINTS.with(|eps| {
         let mut eps = eps.borrow_mut();
-        let pid = std::process::id();
+        let process = fork::mark();
         let i = match eps.iter().position(|e| {
             e.host == t.host && e.port == t.port && e.db == t.db && e.password == t.password
         }) {
@@ -240,7 +244,7 @@ fn with_conn<T>(
                     port: t.port,
                     db: t.db,
                     password: t.password.clone(),
-                    pid,
+                    process,
                     conn: None,
                     down_until: None,
                     backoff: BACKOFF_MIN,
@@ -249,10 +253,10 @@ fn with_conn<T>(
             }
         };
         let ep = &mut eps[i];
-        if ep.pid != pid {
+        if ep.process != process {
             // Inherited across fork(): the socket belongs to the parent.
             ep.conn = None;
-            ep.pid = pid;
+            ep.process = process;
         }
         if ep.down_until.is_some_and(|until| Instant::now() < until) {
             return Err(StoreError::BackingOff);

@@ -153,6 +153,39 @@ final class RateLimiterRedisTest extends TestCase
         self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
     }
 
+    /**
+     * A connection opened before pcntl_fork() stays the parent's: parent and child hit at the
+     * same time, each on its own key, and each reads exactly its own answers (a shared socket
+     * would hand one process the other's replies).
+     */
+    public function testAForkedChildOpensItsOwnConnection(): void
+    {
+        $l = self::limiter(1000, 3600, ['onStoreError' => 'deny']);
+        self::assertSame('redis', $l->hit('opens-the-connection', 1, self::NOW)['store']);
+        $report = tempnam(sys_get_temp_dir(), 'agents-fork-');
+        $run = static function (string $key) use ($l): string {
+            for ($i = 0; $i < 300; $i++) {
+                $r = $l->hit($key, 1, self::NOW);
+                if ($r['store'] !== 'redis' || !$r['allowed'] || $r['remaining'] !== 999 - $i) {
+                    return sprintf('%s hit %d: %s', $key, $i, json_encode($r));
+                }
+            }
+            return 'ok';
+        };
+        $pid = pcntl_fork();
+        self::assertNotSame(-1, $pid, 'pcntl_fork failed');
+        if ($pid === 0) {
+            file_put_contents($report, $run('child'));
+            // Leave without PHPUnit's shutdown handlers (they belong to the parent's run).
+            posix_kill(posix_getpid(), SIGKILL);
+        }
+        $parent = $run('parent');
+        pcntl_waitpid($pid, $status);
+        $child = (string) file_get_contents($report);
+        unlink($report);
+        self::assertSame(['ok', 'ok'], [$parent, $child]);
+    }
+
     public function testAWrongPasswordIsAStoreErrorNotAnException(): void
     {
         $l = new RateLimiter(['limit' => 3, 'window' => 30,
