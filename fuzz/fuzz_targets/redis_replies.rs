@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         resp::read_reply(&mut r, 0).map(|reply| (reply, data.len() - r.len()))
     };
     let mut r = data;
-    if let Ok(ints) = resp::read_ints::<4>(&mut r, &mut line) {
+    if let Ok(ints) = resp::read_ints::<5>(&mut r, &mut line) {
         let Ok((Reply::Array(items), used)) = &generic else {
             panic!("read_ints accepted what read_reply does not read as an array: {data:?}");
         };
@@ -44,8 +44,8 @@ fuzz_target!(|data: &[u8]| {
     let chunked = || std::io::BufReader::with_capacity(chunk, data);
     let mut r = data;
     assert_eq!(
-        resp::read_ints::<4>(&mut chunked(), &mut line).ok(),
-        resp::read_ints::<4>(&mut r, &mut line).ok()
+        resp::read_ints::<5>(&mut chunked(), &mut line).ok(),
+        resp::read_ints::<5>(&mut r, &mut line).ok()
     );
     let mut r = data;
     assert_eq!(

@@ -129,7 +129,7 @@ impl RateLimiter {
         let params = Params::new(opts.limit, opts.window);
         let table_key = local::node().map(|t| t.key_for(&opts.prefix));
         let mut key_hash = Sha256::new();
-        key_hash.update(b"agents_core.ratelimit.v2\0");
+        key_hash.update(b"agents_core.ratelimit.v3\0");
         key_hash.update((opts.prefix.len() as u64).to_le_bytes());
         key_hash.update(&opts.prefix);
         Ok(Self {
@@ -147,9 +147,16 @@ impl RateLimiter {
 
     /// The Redis key for `key`: the prefix, then the hex SHA-256 of prefix and key.
     pub fn redis_key(&self, key: &[u8]) -> Vec<u8> {
+        self.redis_key_and_id(key).0
+    }
+
+    /// The Redis key for `key` and its identity for [`redis::Key`]: the digest's first half.
+    fn redis_key_and_id(&self, key: &[u8]) -> (Vec<u8>, u128) {
         let mut h = self.key_hash.clone();
         h.update(key);
         let digest = h.finalize();
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&digest[..16]);
         let prefix: &[u8] = if self.opts.prefix.is_empty() {
             DEFAULT_REDIS_PREFIX
         } else {
@@ -158,7 +165,7 @@ impl RateLimiter {
         let mut out = Vec::with_capacity(prefix.len() + 64);
         out.extend_from_slice(prefix);
         crate::hex::encode_into(&mut out, &digest);
-        out
+        (out, u128::from_le_bytes(first))
     }
 
     fn outcome(&self, d: &Decision, store: StoreUsed) -> Outcome {
@@ -224,7 +231,8 @@ impl RateLimiter {
         let Store::Redis(target) = &self.opts.store else {
             return Ok(self.local(key, cost, now_us, StoreUsed::Local));
         };
-        let rkey = self.redis_key(key);
+        let (text, id) = self.redis_key_and_id(key);
+        let rkey = redis::Key { text: &text, id };
         let p = &self.params;
         match redis::hit(target, &rkey, p.interval, p.limit, cost, given) {
             Ok((true, tat, server_now)) => {
@@ -254,7 +262,8 @@ impl RateLimiter {
             t.reset(pk, key);
         }
         if let Store::Redis(target) = &self.opts.store {
-            let _ = redis::reset(target, &self.redis_key(key));
+            let (text, id) = self.redis_key_and_id(key);
+            let _ = redis::reset(target, &redis::Key { text: &text, id });
         }
     }
 }

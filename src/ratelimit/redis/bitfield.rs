@@ -28,6 +28,10 @@
 //!
 //! All arguments fit an `i64` because `y + B < M` (the caller bounds `now` to year 2223 and
 //! `B` to a year) and `c ≤ B`.
+//!
+//! Before the four increments, `SET u1 63 1` sets bit 63 of the string (right after the field)
+//! and answers its old value: 0 when this command created the key (see [`super::expiry`]). The
+//! command's answers are then that bit and the four above.
 
 use super::resp;
 
@@ -63,12 +67,13 @@ impl Step {
         [-y, y, shift + c, -shift]
     }
 
-    /// Appends `BITFIELD key …` for this step.
+    /// Appends `BITFIELD key …` for this step: the mark, then the four increments.
     pub fn encode(&self, out: &mut Vec<u8>, key: &[u8]) {
         let [a, b, c, d] = self.increments();
-        resp::push_command(out, 22);
+        resp::push_command(out, 26);
         out.extend_from_slice(b"$8\r\nBITFIELD\r\n");
         resp::push_bulk(out, key);
+        out.extend_from_slice(b"$3\r\nSET\r\n$2\r\nu1\r\n$2\r\n63\r\n$1\r\n1\r\n");
         out.extend_from_slice(b"$8\r\nOVERFLOW\r\n$3\r\nSAT\r\n");
         for (i, n) in [a, b, c, d].into_iter().enumerate() {
             if i == 2 {
@@ -79,7 +84,17 @@ impl Step {
         }
     }
 
-    /// Reads the four answers: `Some((admitted, tat))` with the TAT the hit was judged against
+    /// Reads the mark's answer: `Some(true)` when the command created the key, None for an
+    /// answer a single bit cannot give.
+    pub fn created(answer: Option<i64>) -> Option<bool> {
+        match answer {
+            Some(0) => Some(true),
+            Some(1) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Reads the four increments' answers: `Some((admitted, tat))` with the TAT the hit was judged against
     /// and left (the new one when admitted, `max(old, now)` when denied), or None when the
     /// answers contradict the step (a server that computed differently): never believed. For a
     /// field tampered to `M − y − B` or more, the denial reports that tampered value, as it is
@@ -154,6 +169,10 @@ mod tests {
             &[
                 b"BITFIELD",
                 b"k",
+                b"SET",
+                b"u1",
+                b"63",
+                b"1",
                 b"OVERFLOW",
                 b"SAT",
                 b"INCRBY",
@@ -177,6 +196,15 @@ mod tests {
             ],
         );
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn the_mark_is_one_bit() {
+        assert_eq!(Step::created(Some(0)), Some(true));
+        assert_eq!(Step::created(Some(1)), Some(false));
+        for bad in [None, Some(2), Some(-1)] {
+            assert_eq!(Step::created(bad), None);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Redis store: a minimal RESP2 client over `std::net::TcpStream`. A hit is one round trip
-//! of one pipeline: the GCRA step as one atomic `BITFIELD` (see [`bitfield`]), then the key's
-//! expiry, and once a second a `TIME` that keeps this worker's estimate of the server's clock
+//! of one pipeline: the GCRA step as one atomic `BITFIELD` (see [`bitfield`]), the key's
+//! expiry when this connection has not set it within the last seconds (see [`expiry`]), and
+//! once a second a `TIME` that keeps this worker's estimate of the server's clock
 //! (see [`clock`]). Nothing is loaded into the server: no script, no function. Each worker
 //! (thread) keeps one connection per server across requests.
 //!
@@ -8,6 +9,7 @@
 //! * [`bitfield`]: the GCRA step as four saturating or failing increments, and the check of
 //!   their answers.
 //! * [`clock`]: the server's time as seen from this worker.
+//! * [`expiry`]: when a hit must set its key's expiry.
 //! * [`fork`]: which process a connection belongs to.
 //!
 //! A hand-written client was chosen over the `redis` crate: the store needs a handful of
@@ -24,6 +26,7 @@
 
 pub mod bitfield;
 pub mod clock;
+pub mod expiry;
 pub mod fork;
 pub mod resp;
 
@@ -76,6 +79,10 @@ struct Conn {
     line: Vec<u8>,
     /// The server's clock as seen from here.
     clock: ServerClock,
+    /// When the connection opened: the origin of `recent`'s times.
+    opened: Instant,
+    /// The keys whose expiry this connection set lately.
+    recent: expiry::Recent,
 }
 
 impl Conn {
@@ -114,6 +121,8 @@ impl Conn {
             buf: Vec::with_capacity(512),
             line: Vec::with_capacity(resp::MAX_LINE),
             clock: ServerClock::anchored(started, started, 0),
+            opened: started,
+            recent: expiry::Recent::default(),
         };
         if let Some(pw) = &t.password {
             c.expect_ok(&[b"AUTH", pw.as_bytes()])?;
@@ -158,13 +167,15 @@ impl Conn {
         }
     }
 
-    /// One hit's pipeline, written in one `write`: the step, the key's expiry, and `TIME` when
-    /// the clock estimate is due. `given` is the caller's `now`; without it the estimate of the
-    /// server's clock decides (asked first, in a round trip of its own, when this connection
-    /// has been idle long enough for the estimate to be stale).
+    /// One hit's pipeline, written in one `write`: the step, the key's expiry unless this
+    /// connection set it lately, and `TIME` when the clock estimate is due. `given` is the
+    /// caller's `now`; without it the estimate of the server's clock decides (asked first, in a
+    /// round trip of its own, when this connection has been idle long enough for the estimate
+    /// to be stale). A key the step created although its expiry was skipped (it was deleted
+    /// since) gets its expiry at once, in a round trip of its own.
     fn hit(
         &mut self,
-        key: &[u8],
+        key: &Key<'_>,
         cost: u64,
         bound: u64,
         given: Option<u64>,
@@ -178,30 +189,60 @@ impl Conn {
         let now = given.unwrap_or_else(|| self.clock.at(sent));
         let step = Step::new(now, cost, bound)
             .ok_or_else(|| StoreError::Protocol("time or cost out of range".into()))?;
+        let since_open = sent.saturating_duration_since(self.opened);
+        let expire = !self.recent.fresh(key.id, since_open);
+        let ttl = i64::try_from(expiry::ttl_ms(bound)).unwrap_or(i64::MAX);
         self.buf.clear();
-        step.encode(&mut self.buf, key);
-        // The state matters until it is back to full, at most `bound` after `now`; a second
-        // more is the margin. Relative, so Redis counts it on its own clock whatever `now` was.
-        let ttl_ms = bound.div_ceil(1000) + 1000;
-        resp::push_command(&mut self.buf, 3);
-        resp::push_bulk(&mut self.buf, b"PEXPIRE");
-        resp::push_bulk(&mut self.buf, key);
-        resp::push_int(&mut self.buf, i64::try_from(ttl_ms).unwrap_or(i64::MAX));
+        step.encode(&mut self.buf, key.text);
+        if expire {
+            self.push_pexpire(key.text, ttl);
+        }
         if resync {
             resp::encode(&mut self.buf, &[b"TIME"]);
         }
         self.send(sent)?;
-        let answers = resp::read_ints::<4>(&mut self.reader, &mut self.line)?;
-        resp::read_int(&mut self.reader, &mut self.line)?;
+        let [mark, answers @ ..] = resp::read_ints::<5>(&mut self.reader, &mut self.line)?;
+        if expire {
+            resp::read_int(&mut self.reader, &mut self.line)?;
+        }
         if resync {
             let server = resp::read_time(&mut self.reader, &mut self.line)?;
             self.clock = ServerClock::anchored(sent, Instant::now(), server);
         }
+        let created = Step::created(mark)
+            .ok_or_else(|| StoreError::Protocol("BITFIELD mark is not a bit".into()))?;
         let (admitted, tat) = step
             .read(answers)
             .ok_or_else(|| StoreError::Protocol("BITFIELD answers contradict the step".into()))?;
+        if !expire && created {
+            self.buf.clear();
+            self.push_pexpire(key.text, ttl);
+            self.send(Instant::now())?;
+            resp::read_int(&mut self.reader, &mut self.line)?;
+        }
+        if expire || created {
+            self.recent.set(key.id, since_open);
+        }
         Ok((admitted, tat, now))
     }
+
+    /// Appends `PEXPIRE key ttl_ms` (relative: Redis counts it on its own clock).
+    fn push_pexpire(&mut self, key: &[u8], ttl_ms: i64) {
+        resp::push_command(&mut self.buf, 3);
+        resp::push_bulk(&mut self.buf, b"PEXPIRE");
+        resp::push_bulk(&mut self.buf, key);
+        resp::push_int(&mut self.buf, ttl_ms);
+    }
+}
+
+/// A key as the store sees it: its text on the server, and a 128-bit identity of it (the first
+/// half of the SHA-256 its text ends with) by which a connection remembers it.
+#[derive(Debug, Clone, Copy)]
+pub struct Key<'a> {
+    /// The key on the server.
+    pub text: &'a [u8],
+    /// Equal for equal keys, and for different keys only by a 128-bit collision.
+    pub id: u128,
 }
 
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
@@ -292,7 +333,7 @@ pub type Answer = (bool, u64, u64);
 /// estimated by this worker, see [`clock`]).
 pub fn hit(
     t: &RedisTarget,
-    key: &[u8],
+    key: &Key<'_>,
     interval: u64,
     limit: u64,
     cost: u64,
@@ -304,10 +345,13 @@ pub fn hit(
 }
 
 /// Deletes the key's state on the server.
-pub fn reset(t: &RedisTarget, key: &[u8]) -> Result<(), StoreError> {
-    with_conn(t, |c| match c.call(&[b"DEL", key])? {
-        Reply::Int(_) => Ok(()),
-        _ => Err(StoreError::Protocol("unexpected DEL reply".into())),
+pub fn reset(t: &RedisTarget, key: &Key<'_>) -> Result<(), StoreError> {
+    with_conn(t, |c| {
+        c.recent.forget(key.id);
+        match c.call(&[b"DEL", key.text])? {
+            Reply::Int(_) => Ok(()),
+            _ => Err(StoreError::Protocol("unexpected DEL reply".into())),
+        }
     })
 }
 
@@ -315,15 +359,17 @@ pub fn reset(t: &RedisTarget, key: &[u8]) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
+    const KEY: Key<'static> = Key { text: b"k", id: 1 };
+
     #[test]
     fn an_unreachable_server_fails_fast_and_then_backs_off() {
         // Port 1 on loopback: nothing listens there, the connect is refused at once.
         let t = super::super::options::parse_store_url(b"redis://127.0.0.1:1").unwrap();
         assert!(matches!(
-            hit(&t, b"k", 1, 1, 1, None),
+            hit(&t, &KEY, 1, 1, 1, None),
             Err(StoreError::Io(_))
         ));
-        assert_eq!(hit(&t, b"k", 1, 1, 1, None), Err(StoreError::BackingOff));
+        assert_eq!(hit(&t, &KEY, 1, 1, 1, None), Err(StoreError::BackingOff));
     }
 
     /// A server that answers `TIME` and then drips its reply a byte at a time, each byte within
@@ -346,9 +392,9 @@ mod tests {
             }
             w.write_all(b"*2\r\n$10\r\n1764900000\r\n$1\r\n0\r\n")
                 .unwrap();
-            // Then whatever comes: a reply of 4 integers, one byte every 30 ms.
+            // Then whatever comes: a reply of 5 integers, one byte every 30 ms.
             let _ = r.fill_buf();
-            for b in b"*4\r\n:1\r\n:2\r\n:3\r\n:4\r\n:1\r\n" {
+            for b in b"*5\r\n:1\r\n:1\r\n:2\r\n:3\r\n:4\r\n:1\r\n" {
                 std::thread::sleep(Duration::from_millis(30));
                 if w.write_all(&[*b]).is_err() {
                     break;
@@ -358,7 +404,7 @@ mod tests {
         let url = format!("redis://127.0.0.1:{port}");
         let t = super::super::options::parse_store_url(url.as_bytes()).unwrap();
         let started = Instant::now();
-        let r = hit(&t, b"k", 1_000, 10, 1, None);
+        let r = hit(&t, &KEY, 1_000, 10, 1, None);
         let took = started.elapsed();
         assert!(matches!(r, Err(StoreError::Io(_))), "{r:?}");
         assert!(took < Duration::from_millis(400), "{took:?}");

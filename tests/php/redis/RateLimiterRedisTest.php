@@ -40,8 +40,8 @@ final class RateLimiterRedisTest extends TestCase
 
     private static function limiter(int $limit, int $window, array $extra = []): RateLimiter
     {
-        return new RateLimiter(['limit' => $limit, 'window' => $window, 'store' => self::url(),
-            'prefix' => 'test:' . bin2hex(random_bytes(4)) . ':'] + $extra);
+        return new RateLimiter($extra + ['limit' => $limit, 'window' => $window, 'store' => self::url(),
+            'prefix' => 'test:' . bin2hex(random_bytes(4)) . ':']);
     }
 
     public function testSameSemanticsAsTheLocalStore(): void
@@ -95,9 +95,48 @@ final class RateLimiterRedisTest extends TestCase
         $ttl = self::redis()->pTtl($keys[0]);
         self::assertGreaterThan(0, $ttl);
         self::assertGreaterThan(10_000, $ttl, 'the state outlives the hit it holds');
-        self::assertLessThanOrEqual(31_000, $ttl, 'the state expires a window (and a second) after the last hit');
+        self::assertLessThanOrEqual(36_000, $ttl, 'the state expires at most a window and six seconds after the last hit');
         $l->reset('198.51.100.23|agents/v1/health');
         self::assertSame([], self::redis()->keys('site-a:*'));
+    }
+
+    /**
+     * A key lives at least a window and a second past its last hit: a connection that set the
+     * expiry within the last five seconds skips setting it again, and sets it again after.
+     */
+    public function testTheExpiryIsKeptAheadOfTheState(): void
+    {
+        $prefix = 'expiry:' . bin2hex(random_bytes(4)) . ':';
+        $l = self::limiter(1000, 2, ['prefix' => $prefix]);
+        $l->hit('k', 1, self::NOW);
+        [$key] = self::redis()->keys($prefix . '*');
+        $first = self::redis()->pTtl($key);
+        self::assertGreaterThan(7_000, $first);
+        self::assertLessThanOrEqual(8_000, $first, 'a window, five seconds and one');
+        usleep(1_500_000);
+        $l->hit('k', 1, self::NOW);
+        $skipped = self::redis()->pTtl($key);
+        self::assertLessThan($first - 1_000, $skipped, 'set within five seconds: not set again');
+        self::assertGreaterThan(3_000, $skipped);
+        usleep(4_000_000);
+        $l->hit('k', 1, self::NOW);
+        self::assertGreaterThan(7_000, self::redis()->pTtl($key), 'set again after five seconds');
+    }
+
+    /** A key deleted behind the limiter's back gets its expiry again on the hit that recreates it. */
+    public function testAKeyDeletedElsewhereGetsItsExpiryBack(): void
+    {
+        $prefix = 'deleted:' . bin2hex(random_bytes(4)) . ':';
+        $l = self::limiter(3, 30, ['prefix' => $prefix]);
+        self::assertTrue($l->hit('k', 1, self::NOW)['allowed']);
+        [$key] = self::redis()->keys($prefix . '*');
+        self::redis()->del($key);
+        self::assertSame(-2, self::redis()->pTtl($key));
+        $r = $l->hit('k', 1, self::NOW);
+        self::assertSame(['redis', true, 2], [$r['store'], $r['allowed'], $r['remaining']]);
+        $ttl = self::redis()->pTtl($key);
+        self::assertGreaterThan(30_000, $ttl);
+        self::assertLessThanOrEqual(36_000, $ttl);
     }
 
     public function testAFlushedDatabaseStartsOver(): void
