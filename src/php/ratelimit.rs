@@ -30,22 +30,34 @@ static INI: IniEntryDefs<2> = IniEntryDefs::new([
 
 /// Runs in the child after every `fork()`: the Redis connections opened before it stay the
 /// parent's. Only an atomic increment: nothing here can panic or allocate.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 extern "C" fn after_fork() {
     crate::ratelimit::redis::fork::forked();
 }
 
+/// Has the C library report every `fork()` to the Redis store (see
+/// [`crate::ratelimit::redis::fork`]). Only with glibc, which drops a library's fork handlers
+/// when the library is unloaded (its `pthread_atfork` registers them under the caller's
+/// handle); elsewhere a handler could outlive an unloaded extension, so the store keeps asking
+/// for the process id. If the registration fails, likewise.
+fn watch_forks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: `after_fork` is a plain `extern "C"` function of this library with no
+        // arguments; glibc unregisters it when this library is unloaded (see above), so it is
+        // never called after its code is gone.
+        if unsafe { libc::pthread_atfork(None, None, Some(after_fork)) } == 0 {
+            crate::ratelimit::redis::fork::watched();
+        }
+    }
+}
+
 /// MINIT part: registers the ini entry and maps the node table, before any worker is forked.
 /// A value that is not a whole number falls back to the default; the count is clamped to the
-/// accepted range. Never fails the module: without a table the local store denies. Then has
-/// the C library report every `fork()` to the Redis store (see
-/// [`crate::ratelimit::redis::fork`]); if it refuses, the store keeps asking for the process id.
+/// accepted range. Never fails the module: without a table the local store denies. Then
+/// [`watch_forks`].
 pub fn startup(module_number: i32) {
-    // SAFETY: `after_fork` is a plain `extern "C"` function of this module with no arguments;
-    // it stays mapped while the module is loaded, and the C library drops the registration when
-    // the module is unloaded (the handler is registered under this library's handle).
-    if unsafe { libc::pthread_atfork(None, None, Some(after_fork)) } == 0 {
-        crate::ratelimit::redis::fork::watched();
-    }
+    watch_forks();
     IniEntryDef::register(INI.as_slice(), module_number);
     let configured = ExecutorGlobals::get()
         .ini_values()

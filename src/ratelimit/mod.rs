@@ -111,7 +111,7 @@ pub struct RateLimiter {
     params: Params,
     /// The prefix's hash key in the node table (None when no table existed at construction).
     table_key: Option<local::PrefixKey>,
-    /// SHA-256 state after the Redis key's fixed part (version tag and prefix).
+    /// SHA-256 state after the Redis key's fixed part (version tag, limit, window and prefix).
     key_hash: Sha256,
 }
 
@@ -130,6 +130,10 @@ impl RateLimiter {
         let table_key = local::node().map(|t| t.key_for(&opts.prefix));
         let mut key_hash = Sha256::new();
         key_hash.update(b"agents_core.ratelimit.v3\0");
+        // The limit and window too: limiters that differ in either never share a key, so every
+        // writer of a key sets the same expiry (see `redis::expiry`).
+        key_hash.update(opts.limit.to_le_bytes());
+        key_hash.update(opts.window.to_le_bytes());
         key_hash.update((opts.prefix.len() as u64).to_le_bytes());
         key_hash.update(&opts.prefix);
         Ok(Self {
@@ -145,7 +149,8 @@ impl RateLimiter {
         &self.opts
     }
 
-    /// The Redis key for `key`: the prefix, then the hex SHA-256 of prefix and key.
+    /// The Redis key for `key`: the prefix, then the hex SHA-256 of the limit, the window, the
+    /// prefix and the key.
     pub fn redis_key(&self, key: &[u8]) -> Vec<u8> {
         self.redis_key_and_id(key).0
     }
@@ -338,6 +343,18 @@ mod tests {
         let p = limiter(&[("prefix", OptValue::Str(b"site1:"))]);
         assert!(p.redis_key(b"x").starts_with(b"site1:"));
         assert_ne!(p.redis_key(b"x")[6..], l.redis_key(b"x")[10..]);
+        // Another limit or window under the same prefix: another key.
+        let with = |limit: i64, window: i64| {
+            RateLimiter::new(&[
+                (&b"limit"[..], OptValue::Int(limit)),
+                (&b"window"[..], OptValue::Int(window)),
+            ])
+            .unwrap()
+            .redis_key(b"x")
+        };
+        assert_eq!(with(3, 30), l.redis_key(b"x"));
+        assert_ne!(with(4, 30), with(3, 30));
+        assert_ne!(with(3, 31), with(3, 30));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! advances it with the monotonic clock. A busy worker is then within half a round trip plus
 //! a second's drift of the server's clock (microseconds on a LAN), an idle one within ten
 //! seconds' drift for one hit at most, and a step of a node's wall clock changes nothing. The
-//! key's expiry does not depend on this estimate: it is relative, on the server's clock.
+//! key's expiry is relative, counted on the server's clock; when a hit sets it again is
+//! decided on this estimate and the monotonic clock together (see [`super::expiry`]).
 
 use std::time::{Duration, Instant};
 

@@ -3,11 +3,13 @@
 //! records the process [`mark`] it was opened under, and one opened under another mark is
 //! dropped, never used.
 //!
-//! Asking the kernel for the process id costs a system call on every hit. Instead, the PHP
-//! module has the C library call [`forked`] in every child right after `fork()` (registered
-//! once at module start-up, see [`watched`]), and the mark is a counter that call advances:
-//! one atomic load per hit. A process where nothing registered that hook (a Rust program using
-//! this crate directly) falls back to the process id.
+//! Asking the kernel for the process id costs a system call on every hit. Instead, on glibc,
+//! the PHP module has the C library call [`forked`] in every child right after `fork()`
+//! (registered once at module start-up, see [`watched`]), and the mark is a counter that call
+//! advances: one atomic load per hit. PHP forks through `fork()` (PHP-FPM, `php -S` workers,
+//! `pcntl_fork`), which runs these handlers; a raw `clone` would not. A process where nothing
+//! registered the hook (another C library, a Rust program using this crate directly) falls back
+//! to the process id.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 

@@ -190,7 +190,7 @@ impl Conn {
         let step = Step::new(now, cost, bound)
             .ok_or_else(|| StoreError::Protocol("time or cost out of range".into()))?;
         let since_open = sent.saturating_duration_since(self.opened);
-        let expire = !self.recent.fresh(key.id, since_open);
+        let expire = !self.recent.fresh(key.id, since_open, now);
         let ttl = i64::try_from(expiry::ttl_ms(bound)).unwrap_or(i64::MAX);
         self.buf.clear();
         step.encode(&mut self.buf, key.text);
@@ -221,7 +221,7 @@ impl Conn {
             resp::read_int(&mut self.reader, &mut self.line)?;
         }
         if expire || created {
-            self.recent.set(key.id, since_open);
+            self.recent.set(key.id, since_open, now);
         }
         Ok((admitted, tat, now))
     }

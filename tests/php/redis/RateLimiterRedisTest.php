@@ -123,6 +123,25 @@ final class RateLimiterRedisTest extends TestCase
         self::assertGreaterThan(7_000, self::redis()->pTtl($key), 'set again after five seconds');
     }
 
+    /**
+     * The five seconds are counted on the hit's `now` as well: a `now` that jumped ahead (here the
+     * caller's; Redis' clock or a resumed host alike) sets the expiry again at once, since the
+     * TAT it writes is bounded by that `now`.
+     */
+    public function testANowThatJumpsSetsTheExpiryAgain(): void
+    {
+        $prefix = 'jump:' . bin2hex(random_bytes(4)) . ':';
+        $l = self::limiter(1000, 2, ['prefix' => $prefix]);
+        $l->hit('k', 1, self::NOW);
+        [$key] = self::redis()->keys($prefix . '*');
+        usleep(1_500_000);
+        $l->hit('k', 1, self::NOW + 1);
+        $skipped = self::redis()->pTtl($key);
+        self::assertLessThan(7_000, $skipped, 'one second on: not set again');
+        $l->hit('k', 1, self::NOW + 13);
+        self::assertGreaterThan($skipped + 1_000, self::redis()->pTtl($key), 'thirteen seconds on: set again');
+    }
+
     /** A key deleted behind the limiter's back gets its expiry again on the hit that recreates it. */
     public function testAKeyDeletedElsewhereGetsItsExpiryBack(): void
     {
