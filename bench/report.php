@@ -111,7 +111,8 @@ const SECTIONS = [
         userland fixed window in a PHP array, which shares nothing between workers (the
         extension's table is shared by every worker of the node). Redis: one `redis-server`
         started and stopped by the bench on a free loopback port; the extension's one pipeline
-        (`BITFIELD` + `PEXPIRE`, and `TIME` once a second) against a userland fixed window doing `INCR` + `EXPIRE` in one phpredis pipeline and
+        (`BITFIELD`, `PEXPIRE` when the connection has not set the key's expiry in the last 5 s,
+        and `TIME` once a second) against a userland fixed window doing `INCR` + `EXPIRE` in one phpredis pipeline and
         building the same array, wall time (the round trip is mostly waiting), median of 7
         alternating rounds. The last row hits 100 000 keys ten times each on the local store and
         samples RSS after every 100 000 hits; "flat" means less than 1 MiB of growth after the

@@ -9,11 +9,14 @@
 //! skips the command only when less than [`REFRESH`] has passed on both. The TAT it writes is
 //! then at most B + [`REFRESH`] past the `now` of the hit that set the expiry, which Redis
 //! counted from about that same instant: the key outlives the state by the second's margin,
-//! as when the expiry was set on every hit. A step of either clock (Redis' clock moved, a host
-//! resumed from suspend, a caller's `now` that jumps) makes the next hit set the expiry again.
+//! as when the expiry was set on every hit. A `now` [`REFRESH`] or more past the recorded one
+//! (Redis' clock stepped forward, seen at the connection's next `TIME`; a caller's `now` that
+//! jumps) sets the expiry again at once; a `now` that lags or goes back only lowers the TAT a
+//! hit can write.
 //!
 //! Every writer of a key sets the same relative expiry (the key's name hashes the limit and
-//! window, see [`crate::ratelimit`]), so expiries only move later.
+//! window, see [`crate::ratelimit`]), so expiries only move later while Redis' clock does not
+//! step back.
 //!
 //! A key deleted since (by `reset` elsewhere, `FLUSHDB`, eviction) is created again by the hit's
 //! `BITFIELD` without an expiry. The step's first operation, `SET u1 63 1`, marks every key it
@@ -129,8 +132,8 @@ mod tests {
         assert!(!r.fresh(9, Duration::ZERO, NOW));
     }
 
-    /// A hit's `now` that moved on by the refresh period (Redis' clock stepped, the host
-    /// resumed from suspend, the caller's clock jumped) sets the expiry again, however little
+    /// A hit's `now` that moved on by the refresh period (Redis' clock stepped forward, the
+    /// caller's clock jumped) sets the expiry again, however little
     /// time passed on this connection's monotonic clock; a `now` that went back does not.
     #[test]
     fn either_clock_ends_the_refresh_period() {

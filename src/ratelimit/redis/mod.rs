@@ -51,21 +51,28 @@ pub enum StoreError {
     Protocol(String),
 }
 
-/// A RESP2 reply.
 /// The socket, with one deadline for a whole exchange: the socket's own timeout bounds each
 /// `read`, and a read that starts after the deadline fails, so a server that answers a byte at
-/// a time cannot hold a worker for longer than about twice the command timeout.
-struct Timed {
-    stream: TcpStream,
+/// a time cannot hold a worker for longer than about twice the command timeout per exchange.
+/// A read interrupted by a signal the process handles (with a receive timeout set, Linux
+/// reports `EINTR` even for handlers installed with `SA_RESTART`) is retried within the same
+/// deadline, so a PHP signal handler does not turn into a store error.
+struct Timed<S = TcpStream> {
+    stream: S,
     deadline: Instant,
 }
 
-impl Read for Timed {
+impl<S: Read> Read for Timed<S> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if Instant::now() >= self.deadline {
-            return Err(std::io::ErrorKind::TimedOut.into());
+        loop {
+            if Instant::now() >= self.deadline {
+                return Err(std::io::ErrorKind::TimedOut.into());
+            }
+            match self.stream.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return r,
+            }
         }
-        self.stream.read(buf)
     }
 }
 
@@ -83,6 +90,8 @@ struct Conn {
     opened: Instant,
     /// The keys whose expiry this connection set lately.
     recent: expiry::Recent,
+    /// An exchange failed after its answer was read: the connection is dropped after this call.
+    broken: bool,
 }
 
 impl Conn {
@@ -123,6 +132,7 @@ impl Conn {
             clock: ServerClock::anchored(started, started, 0),
             opened: started,
             recent: expiry::Recent::default(),
+            broken: false,
         };
         if let Some(pw) = &t.password {
             c.expect_ok(&[b"AUTH", pw.as_bytes()])?;
@@ -132,6 +142,19 @@ impl Conn {
         }
         c.sync_clock()?;
         Ok(c)
+    }
+
+    /// Applies `timeout` as the command timeout (the socket's read and write timeouts, and the
+    /// length of each exchange's deadline). Limiters with different timeouts share a server's
+    /// connection: each hit applies its own, at the cost of two system calls when it changes.
+    fn use_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
+        if self.timeout != timeout {
+            let stream = &self.reader.get_ref().stream;
+            stream.set_read_timeout(Some(timeout)).map_err(io)?;
+            stream.set_write_timeout(Some(timeout)).map_err(io)?;
+            self.timeout = timeout;
+        }
+        Ok(())
     }
 
     /// Writes the command(s) in `buf` in one `write`, starting the exchange's deadline at
@@ -215,10 +238,19 @@ impl Conn {
             .read(answers)
             .ok_or_else(|| StoreError::Protocol("BITFIELD answers contradict the step".into()))?;
         if !expire && created {
+            // Redis has counted the hit: its answer stands even if this fails. A failure only
+            // ends the connection (the key may then stay without expiry until a hit from a
+            // connection that has not set it lately, which is stricter, never looser).
             self.buf.clear();
             self.push_pexpire(key.text, ttl);
-            self.send(Instant::now())?;
-            resp::read_int(&mut self.reader, &mut self.line)?;
+            let set = self.send(Instant::now());
+            if set
+                .and_then(|()| resp::read_int(&mut self.reader, &mut self.line))
+                .is_err()
+            {
+                self.broken = true;
+                return Ok((admitted, tat, now));
+            }
         }
         if expire || created {
             self.recent.set(key.id, since_open, now);
@@ -303,18 +335,19 @@ fn with_conn<T>(
             return Err(StoreError::BackingOff);
         }
         let result = match ep.conn.as_mut() {
-            Some(c) => f(c),
+            Some(c) => c.use_timeout(t.command_timeout).and_then(|()| f(c)),
             None => match Conn::open(t) {
                 Ok(c) => f(ep.conn.insert(c)),
                 Err(e) => Err(e),
             },
         };
+        let broken = ep.conn.as_ref().is_some_and(|c| c.broken);
         match &result {
-            Ok(_) => {
+            Ok(_) if !broken => {
                 ep.down_until = None;
                 ep.backoff = BACKOFF_MIN;
             }
-            Err(_) => {
+            _ => {
                 ep.conn = None;
                 ep.down_until = Some(Instant::now() + ep.backoff);
                 ep.backoff = (ep.backoff * 2).min(BACKOFF_MAX);
@@ -370,6 +403,35 @@ mod tests {
             Err(StoreError::Io(_))
         ));
         assert_eq!(hit(&t, &KEY, 1, 1, 1, None), Err(StoreError::BackingOff));
+    }
+
+    /// A read interrupted by a handled signal is tried again within the deadline; past the
+    /// deadline it is a timeout.
+    #[test]
+    fn an_interrupted_read_is_retried_until_the_deadline() {
+        struct Flaky(u32);
+        impl Read for Flaky {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 > 0 {
+                    self.0 -= 1;
+                    return Err(std::io::ErrorKind::Interrupted.into());
+                }
+                buf[0] = b'x';
+                Ok(1)
+            }
+        }
+        let mut buf = [0u8; 4];
+        let mut t = Timed {
+            stream: Flaky(3),
+            deadline: Instant::now() + Duration::from_secs(5),
+        };
+        assert_eq!(t.read(&mut buf).unwrap(), 1);
+        let mut late = Timed {
+            stream: Flaky(u32::MAX),
+            deadline: Instant::now() + Duration::from_millis(20),
+        };
+        let e = late.read(&mut buf).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
     }
 
     /// A server that answers `TIME` and then drips its reply a byte at a time, each byte within

@@ -124,9 +124,9 @@ final class RateLimiterRedisTest extends TestCase
     }
 
     /**
-     * The five seconds are counted on the hit's `now` as well: a `now` that jumped ahead (here the
-     * caller's; Redis' clock or a resumed host alike) sets the expiry again at once, since the
-     * TAT it writes is bounded by that `now`.
+     * The five seconds are counted on the hit's `now` as well: a `now` five seconds or more ahead
+     * (here the caller's; a step of Redis' clock alike, once the connection sees it) sets the
+     * expiry again at once, since the TAT a hit writes is bounded by its `now`.
      */
     public function testANowThatJumpsSetsTheExpiryAgain(): void
     {
@@ -242,6 +242,31 @@ final class RateLimiterRedisTest extends TestCase
         $child = (string) file_get_contents($report);
         unlink($report);
         self::assertSame(['ok', 'ok'], [$parent, $child]);
+    }
+
+    /**
+     * A signal the process handles, arriving while a hit waits for Redis (paused here), does not
+     * turn the hit into a store error: the read is resumed within the command timeout.
+     */
+    public function testASignalDuringAHitIsNotAStoreError(): void
+    {
+        $l = self::limiter(1000, 60, ['commandTimeoutMs' => 5000, 'onStoreError' => 'deny']);
+        self::assertSame('redis', $l->hit('k', 1, self::NOW)['store']);
+        $signals = 0;
+        pcntl_async_signals(true);
+        pcntl_signal(SIGALRM, static function () use (&$signals): void {
+            $signals++;
+        });
+        try {
+            self::redis()->rawCommand('CLIENT', 'PAUSE', '1500');
+            pcntl_alarm(1);
+            $r = $l->hit('k', 1, self::NOW);
+        } finally {
+            pcntl_alarm(0);
+            pcntl_signal(SIGALRM, SIG_DFL);
+        }
+        self::assertSame(1, $signals, 'the signal arrived while the hit waited');
+        self::assertSame(['redis', true, 998], [$r['store'], $r['allowed'], $r['remaining']]);
     }
 
     public function testAWrongPasswordIsAStoreErrorNotAnException(): void
