@@ -14,8 +14,17 @@ SO="${AGENTS_CORE_SO:-$PWD/target/release/libagents_core.so}"
 ROOT="$PWD"
 TMP="$(mktemp -d /tmp/agents-ratelimit.XXXXXX)"
 PIDS=()
+FRONTS=() # php -S nodes: each leads its own process group (setsid), with its workers in it
+# Stops the php -S nodes with their workers (the workers outlive a master killed on its own).
+stop_fronts() {
+    local p
+    for p in "${FRONTS[@]}"; do kill -- "-$p" 2>/dev/null || true; done
+    for p in "${FRONTS[@]}"; do wait "$p" 2>/dev/null || true; done
+    FRONTS=()
+}
 cleanup() {
     local p
+    stop_fronts
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     rm -rf "$TMP"
@@ -63,12 +72,14 @@ REDIS_URL="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT/1"
 start_front() {
     local port="$1" log="$2"
     shift 2
-    env -i PATH="$PATH" PHP_CLI_SERVER_WORKERS=4 ENVIRONMENT=production \
+    # setsid: not a group leader here (no job control), so it makes this process the leader of
+    # a new group in place, and the workers php -S forks join that group.
+    setsid env -i PATH="$PATH" PHP_CLI_SERVER_WORKERS=4 ENVIRONMENT=production \
         PLUGIN_AGENTS_API_CREDENTIALS="$CREDS" \
         PLUGIN_AGENTS_RATE_LIMIT_PER_MINUTE="$LIMIT" PLUGIN_AGENTS_RATE_LIMIT_WINDOW_SECONDS="$WINDOW" \
         "$@" php -n -d extension="$SO" -d display_errors=stderr -d log_errors=0 \
         -S "127.0.0.1:$port" "$ROOT/examples/agents-api/router.php" >"$log" 2>&1 &
-    PIDS+=("$!")
+    FRONTS+=("$!")
     wait_port "$port"
 }
 
@@ -238,6 +249,16 @@ if grep -E "$diag" "$TMP"/front1.log "$TMP"/node-*.log "$TMP"/fault-*.log "$TMP"
     fail "PHP diagnostics in the server logs (above)"
 else
     ok "server logs hold no PHP diagnostic"
+fi
+
+echo "==> every php -S node stops with its workers"
+stop_fronts
+sleep 0.2
+left="$(pgrep -f -- "-S 127.0.0.1:[0-9]* $ROOT/examples/agents-api/router.php" || true)"
+if [ -z "$left" ]; then
+    ok "no php -S master or worker left"
+else
+    fail "php -S processes left after stopping: $(echo "$left" | tr '\n' ' ')"
 fi
 
 [ "$FAILURES" -eq 0 ] || die "$FAILURES rate limiter check(s) failed"
