@@ -6,6 +6,7 @@
 #![cfg_attr(all(windows, feature = "php"), feature(abi_vectorcall))]
 
 pub mod auth;
+pub mod byte_class;
 pub mod credentials;
 pub mod decimal;
 pub mod digest;

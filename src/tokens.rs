@@ -19,6 +19,7 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::byte_class;
 use crate::digest::TokenDigest;
 
 /// The fixed prefix of generated tokens.
@@ -240,33 +241,20 @@ const SLUG: u8 = 4;
 
 /// The classes of every byte value: a token is checked with one table lookup and one AND per
 /// byte, with no branch on the token's content.
-const CLASSES: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() {
-            t[b] |= ALNUM;
-        }
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' {
-            t[b] |= SLUG;
-        }
-        b += 1;
-    }
-    let mut i = 0;
-    while i < BASE32.len() {
-        t[BASE32[i] as usize] |= BASE32_DIGIT;
-        i += 1;
-    }
-    t
+const CLASSES: byte_class::Table = {
+    use byte_class::{alphanumeric, bytes, range};
+    let t = alphanumeric(byte_class::EMPTY, ALNUM);
+    let t = bytes(
+        range(range(t, b'a', b'z', SLUG), b'0', b'9', SLUG),
+        b"-",
+        SLUG,
+    );
+    bytes(t, BASE32, BASE32_DIGIT)
 };
 
 /// True when every byte of `bytes` is in `class`.
 fn all_in(bytes: &[u8], class: u8) -> bool {
-    bytes
-        .iter()
-        .fold(class, |acc, &b| acc & CLASSES[usize::from(b)])
-        == class
+    byte_class::all_in(&CLASSES, bytes, class)
 }
 
 /// `token` starts with [`PREFIX`]; checks `[<slug>_]<id>_<secret><check>` and the checksum.

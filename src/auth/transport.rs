@@ -11,6 +11,7 @@
 //! 2. `X-Agents-Token`, trimmed (any characters; several non-empty values are refused).
 //! 3. `?apiToken`, trimmed — only when query tokens are enabled and only for GET/HEAD.
 
+use crate::byte_class;
 use crate::errors::codes::DenialReason;
 use crate::request::Request;
 
@@ -85,39 +86,25 @@ pub fn check_write_contract(request: &Request<'_>) -> Result<(), DenialReason> {
     }
 }
 
-/// Byte classes: bit 0 = RFC 7230 `tchar`, bit 1 = RFC 6750 `b64token` body character.
-const CLASSES: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() {
-            t[b] = 0b11;
-        }
-        b += 1;
-    }
-    let tchar = b"!#$%&'*+-.^_`|~";
-    let mut i = 0;
-    while i < tchar.len() {
-        t[tchar[i] as usize] |= 0b01;
-        i += 1;
-    }
-    let token68 = b"-._~+/";
-    let mut i = 0;
-    while i < token68.len() {
-        t[token68[i] as usize] |= 0b10;
-        i += 1;
-    }
-    t
+/// RFC 7230 `tchar`.
+const TCHAR: u8 = 1;
+/// RFC 6750 `b64token` body character.
+const TOKEN68: u8 = 2;
+
+/// The classes of every byte value.
+const CLASSES: byte_class::Table = {
+    use byte_class::{alphanumeric, bytes};
+    let t = alphanumeric(byte_class::EMPTY, TCHAR | TOKEN68);
+    bytes(bytes(t, b"!#$%&'*+-.^_`|~", TCHAR), b"-._~+/", TOKEN68)
 };
 
 fn is_tchar(b: u8) -> bool {
-    CLASSES[usize::from(b)] & 0b01 != 0
+    CLASSES[usize::from(b)] & TCHAR != 0
 }
 
 #[cfg(test)]
 fn is_token68_byte(b: u8) -> bool {
-    CLASSES[usize::from(b)] & 0b10 != 0
+    CLASSES[usize::from(b)] & TOKEN68 != 0
 }
 
 /// True for `application/json` and `<type>/<subtype>+json`, case-insensitive, parameters
@@ -194,12 +181,7 @@ pub fn is_token68(s: &str) -> bool {
     let end = body.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
     let body = &body[..end];
     // One table lookup and one AND per byte: no branch on the token's content.
-    !body.is_empty()
-        && body.len() <= MAX_TOKEN_BYTES
-        && body
-            .iter()
-            .fold(0b10, |acc, &b| acc & CLASSES[usize::from(b)])
-            == 0b10
+    !body.is_empty() && body.len() <= MAX_TOKEN_BYTES && byte_class::all_in(&CLASSES, body, TOKEN68)
 }
 
 /// The single non-empty (trimmed) value among `values`: `Ok(None)` for none, an error for
