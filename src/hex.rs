@@ -1,15 +1,15 @@
 //! Hexadecimal text: lower-case out, either case in.
 
+use crate::swar::{HIGH, ONES, in_range};
+
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Lower-case hex of the bytes.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    encode_into(&mut out, bytes);
+    // Hex digits are ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The two lower-case hex digits of every byte value.
@@ -62,19 +62,6 @@ pub fn decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
         *o = (hi << 4) | (lo & 0x0f);
     }
     (bad == 0).then_some(out)
-}
-
-/// Each byte's top bit.
-const HIGH: u64 = 0x8080_8080_8080_8080;
-/// One in each byte.
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// Per byte of `x` (each below 0x80): the top bit set where `lo <= byte <= hi`. No sum carries
-/// into the next byte (each stays below 0x100).
-const fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
-    let at_least_lo = x + ONES * (0x80 - lo as u64);
-    let above_hi = x + ONES * (0x7f - hi as u64);
-    at_least_lo & !above_hi & HIGH
 }
 
 /// Eight hex digits (first digit in the lowest byte) → their four bytes (first byte lowest),

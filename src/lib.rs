@@ -23,6 +23,7 @@ pub mod redact;
 pub mod request;
 pub mod scopes;
 pub mod settings;
+pub mod swar;
 pub mod time;
 pub mod tokens;
 pub mod warnings;

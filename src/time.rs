@@ -1,6 +1,8 @@
 //! Time in one place: the clock and the proleptic Gregorian calendar, in unix seconds UTC. No
 //! local time zone is ever consulted.
 
+use crate::swar;
+
 /// Seconds per day.
 pub const DAY: i64 = 86_400;
 
@@ -133,26 +135,11 @@ fn parse_full(text: &str) -> Option<i64> {
     unix_seconds([year, month, day, hour, minute, second], offset)
 }
 
-/// The common stored form, `YYYY-MM-DD HH:MM:SS` (or with `T`/`t`), read at fixed positions:
-/// what [`parse_datetime`] reads for it, or `None` for any other text (which the full reader
-/// then decides about).
-pub fn parse_stored(b: &[u8]) -> Option<i64> {
-    parse_plain(b)
-}
-
-/// Each byte's top bit.
-const HIGH: u64 = 0x8080_8080_8080_8080;
-/// One in each byte.
-const ONES: u64 = 0x0101_0101_0101_0101;
-
 /// True when every byte of `w` whose top bit is set in `mask` is an ASCII digit (eight bytes
-/// at once: each sum stays inside its byte for bytes below 0x80, and the others are refused).
+/// at once; bytes from 0x80 up are refused).
 fn digits_at(w: u64, mask: u64) -> bool {
-    let x = w & !HIGH;
-    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
-    let above_9 = x + ONES * (0x7f - u64::from(b'9'));
-    let digit = at_least_0 & !above_9 & HIGH;
-    ((w & HIGH) | (digit ^ HIGH)) & mask == 0
+    let digit = swar::in_range(w & !swar::HIGH, b'0', b'9');
+    ((w & swar::HIGH) | (digit ^ swar::HIGH)) & mask == 0
 }
 
 fn parse_plain(b: &[u8]) -> Option<i64> {
