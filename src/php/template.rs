@@ -132,17 +132,6 @@ impl Slots<'_> {
         true
     }
 
-    /// Moves `v` into slot `i` (a position among the template's keys). A position past the
-    /// end is ignored (and `v` released). Each slot is meant to be set once: setting one twice
-    /// leaks the first value, it never frees anything still in use.
-    pub fn set(&mut self, i: usize, v: Zval) {
-        // SAFETY: a live zval's value and type; the array takes over its reference, so the
-        // zval is forgotten rather than released.
-        if unsafe { self.write(i, v.value, v.u1.type_info) } {
-            std::mem::forget(v);
-        }
-    }
-
     /// Sets slot `i` to an integer.
     pub fn set_long(&mut self, i: usize, v: i64) {
         // SAFETY: an integer owns nothing.
@@ -178,16 +167,11 @@ impl Slots<'_> {
 
     /// Moves the string `s` into slot `i`.
     pub fn set_string(&mut self, i: usize, s: ZBox<ZendStr>) {
-        // SAFETY: as `Zval::set_zend_string`: an immutable (interned) string is not counted,
-        // any other one moves its reference into the array.
-        let interned = unsafe { s.gc.u.type_info } & ffi::GC_IMMUTABLE != 0;
-        let ty = if interned {
-            ffi::IS_INTERNED_STRING_EX
-        } else {
-            ffi::IS_STRING_EX
-        };
         let raw = s.into_raw();
-        // SAFETY: `raw` is a live string whose one reference moves into the array.
+        // SAFETY: `raw` is a live string.
+        let ty = unsafe { string_type(raw) };
+        // SAFETY: as `Zval::set_zend_string`: an interned string is not counted, any other one
+        // moves its one reference into the array.
         if !unsafe { self.write(i, ffi::zend_value { str_: raw }, ty) } {
             // Past the end: take the string back so it is released.
             // SAFETY: `raw` came from `into_raw` above and was not stored.
@@ -199,10 +183,8 @@ impl Slots<'_> {
     /// copied.
     pub fn set_shared(&mut self, i: usize, s: Shared<'_>) {
         let raw = s.ptr.as_ptr();
-        // SAFETY: `raw` is a live string (see `Shared`); the type byte of its header is plain
-        // data.
-        let interned = unsafe { (*raw).gc.u.type_info } & ffi::GC_IMMUTABLE != 0;
-        if interned {
+        // SAFETY: `raw` is a live string (see `Shared`).
+        if unsafe { string_type(raw) } == ffi::IS_INTERNED_STRING_EX {
             // SAFETY: an interned string is not reference counted; the type says so.
             unsafe { self.write(i, ffi::zend_value { str_: raw }, ffi::IS_INTERNED_STRING_EX) };
             return;
@@ -267,21 +249,31 @@ fn bucket_of(ht: *const HashTable, key: &ZendStr) -> *mut Bucket {
     unsafe { zend_hash_find_known_hash(ht, ptr::from_ref(key)).cast::<Bucket>() }
 }
 
+/// The zval type of the string at `s`: interned (never reference counted) when its header says
+/// it is immutable, else a counted string.
+///
+/// # Safety
+///
+/// `s` points to a live string.
+unsafe fn string_type(s: *const ffi::zend_string) -> u32 {
+    // SAFETY: the caller's; every member of the header's `u` is a plain u32 (`type_info`).
+    if unsafe { (*s).gc.u.type_info } & ffi::GC_IMMUTABLE != 0 {
+        ffi::IS_INTERNED_STRING_EX
+    } else {
+        ffi::IS_STRING_EX
+    }
+}
+
 /// A PHP list of the strings `items`, each zval written directly (no type change through the
 /// engine per element).
 pub fn string_list<S: AsRef<[u8]>>(items: &[S]) -> ZBox<ZendHashTable> {
     let mut ht = ZendHashTable::with_capacity(u32::try_from(items.len()).unwrap_or(u32::MAX));
     for item in items {
-        let s = ZendStr::new(item.as_ref(), false);
-        // SAFETY: every member of the header's `u` is a plain u32 (`type_info`).
-        let interned = unsafe { s.gc.u.type_info } & ffi::GC_IMMUTABLE != 0;
+        let raw = ZendStr::new(item.as_ref(), false).into_raw();
         let mut zv = Zval::new();
-        zv.value.str_ = s.into_raw();
-        zv.u1.type_info = if interned {
-            ffi::IS_INTERNED_STRING_EX
-        } else {
-            ffi::IS_STRING_EX
-        };
+        zv.value.str_ = raw;
+        // SAFETY: `raw` is a live string.
+        zv.u1.type_info = unsafe { string_type(raw) };
         // SAFETY: `ht` is a live request array; the zval holds a live string whose one
         // reference moves into the array, so the zval is forgotten rather than released.
         unsafe { ffi::zend_hash_next_index_insert(&raw mut *ht, &raw mut zv) };
