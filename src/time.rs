@@ -135,6 +135,14 @@ fn parse_full(text: &str) -> Option<i64> {
     unix_seconds([year, month, day, hour, minute, second], offset)
 }
 
+/// The common stored form, `YYYY-MM-DD HH:MM:SS` (or with `T`/`t`), read at fixed positions:
+/// what [`parse_datetime`] reads for it, or `None` for any other text (which the full reader
+/// then decides about). A caller that reads many stored values tries this before trimming and
+/// classifying the text (a managed row's `expiresAt`, once per row of every build).
+pub fn parse_stored(b: &[u8]) -> Option<i64> {
+    parse_plain(b)
+}
+
 /// True when every byte of `w` whose top bit is set in `mask` is an ASCII digit (eight bytes
 /// at once; bytes from 0x80 up are refused).
 fn digits_at(w: u64, mask: u64) -> bool {

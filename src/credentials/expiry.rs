@@ -23,7 +23,12 @@ pub fn parse_timestamp(value: &Field<'_>) -> Result<Option<i64>, &'static str> {
         Field::Null => Ok(None),
         Field::Int(i) => Ok(Some(*i)),
         Field::Float(_) => Err("must be an integer number of seconds"),
-        Field::Text(s) => parse_text(s.trim()).map(Some),
+        // The stored form first: text it reads starts and ends with a digit (nothing to trim)
+        // and is not all digits, so `parse_text` would read it the same way.
+        Field::Text(s) => match time::parse_stored(s.as_bytes()) {
+            Some(t) => Ok(Some(t)),
+            None => parse_text(s.trim()).map(Some),
+        },
         _ => Err("must be a date-time string, unix seconds or null"),
     }
 }
