@@ -152,28 +152,48 @@ fn digits_at(w: u64, mask: u64) -> bool {
 
 fn parse_plain(b: &[u8]) -> Option<i64> {
     let b: &[u8; 19] = b.try_into().ok()?;
-    if b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
     let word = |at: usize| {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[at..at + 8]);
         u64::from_le_bytes(w)
     };
-    // `YYYY-MM-`, `DD?HH:MM` and (overlapping) `HH:MM:SS`: the digit positions of each.
-    if !digits_at(word(0), 0x0080_8000_8080_8080)
-        || !digits_at(word(8), 0x8080_0080_8000_8080)
-        || !digits_at(word(11), 0x8080_0080_8000_8080)
+    // `YYYY-MM-`, `DD?HH:MM` and (overlapping) `HH:MM:SS`, first character in the lowest byte.
+    let (date, middle, time) = (word(0), word(8), word(11));
+    // The separators: `-` at 4 and 7, `:` at 13 and 16 (bytes 2 and 5 of `time`).
+    if date & 0xff00_00ff_0000_0000 != 0x2d00_002d_0000_0000
+        || time & 0x0000_ff00_00ff_0000 != 0x0000_3a00_003a_0000
+        || !matches!(b[10], b'T' | b't' | b' ')
     {
         return None;
     }
-    let n = |i: usize| i64::from(b[i] & 0x0f) * 10 + i64::from(b[i + 1] & 0x0f);
-    unix_seconds([n(0) * 100 + n(2), n(5), n(8), n(11), n(14), n(17)], 0)
+    // The digit positions of each word.
+    if !digits_at(date, 0x0080_8000_8080_8080)
+        || !digits_at(middle, 0x8080_0080_8000_8080)
+        || !digits_at(time, 0x8080_0080_8000_8080)
+    {
+        return None;
+    }
+    let (date, middle, time) = (pairs(date), pairs(middle), pairs(time));
+    let byte = |w: u64, i: u32| i64::from((w >> (8 * i)) as u8);
+    unix_seconds(
+        [
+            byte(date, 0) * 100 + byte(date, 2),
+            byte(date, 5),
+            byte(middle, 0),
+            byte(middle, 3),
+            byte(middle, 6),
+            byte(time, 6),
+        ],
+        0,
+    )
+}
+
+/// Per byte `i` of `w`: the two-digit number that bytes `i` and `i + 1` spell, read from their
+/// low nibbles (meaningful where both are digits; no byte carries into the next, as each sum
+/// stays below 0x100).
+const fn pairs(w: u64) -> u64 {
+    let d = w & (swar::ONES * 0x0f);
+    d * 10 + (d >> 8)
 }
 
 /// Unix seconds of a UTC date and time less `offset` seconds, or `None` when the date does not
