@@ -18,10 +18,31 @@ pub enum Field<'a> {
     Float(f64),
     /// UTF-8 text.
     Text(&'a str),
-    /// A list (for a PHP array: its values in order, keys ignored).
-    List(Vec<Field<'a>>),
+    /// A list (for a PHP array: its values in order, keys ignored), read one level deep.
+    List(Vec<Item<'a>>),
     /// A JSON object.
     Map,
+    /// Something no reader accepts; the text says what it was (e.g. `non-UTF-8 text`).
+    Invalid(&'static str),
+}
+
+/// One member of a [`Field::List`]. No configuration value nests lists, so a list or object
+/// inside a list is only named, never read: a member is a plain value, and a list of them is
+/// freed without visiting its members.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Item<'a> {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// UTF-8 text.
+    Text(&'a str),
+    /// A JSON array or object inside the list; the text says which (`a list`, `an object`).
+    Nested(&'static str),
     /// Something no reader accepts; the text says what it was (e.g. `non-UTF-8 text`).
     Invalid(&'static str),
 }
@@ -29,16 +50,41 @@ pub enum Field<'a> {
 impl<'a> From<&'a Value> for Field<'a> {
     fn from(value: &'a Value) -> Self {
         match value {
-            Value::Null => Field::Null,
-            Value::Bool(b) => Field::Bool(*b),
-            Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-                (Some(i), _) => Field::Int(i),
-                (None, Some(f)) if n.is_f64() => Field::Float(f),
-                _ => Field::Invalid("an integer out of range"),
-            },
-            Value::String(s) => Field::Text(s),
-            Value::Array(items) => Field::List(items.iter().map(Field::from).collect()),
+            Value::Array(items) => Field::List(items.iter().map(Item::from).collect()),
             Value::Object(_) => Field::Map,
+            scalar => Field::from(Item::from(scalar)),
+        }
+    }
+}
+
+impl<'a> From<&'a Value> for Item<'a> {
+    fn from(value: &'a Value) -> Self {
+        match value {
+            Value::Null => Item::Null,
+            Value::Bool(b) => Item::Bool(*b),
+            Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => Item::Int(i),
+                (None, Some(f)) if n.is_f64() => Item::Float(f),
+                _ => Item::Invalid("an integer out of range"),
+            },
+            Value::String(s) => Item::Text(s),
+            Value::Array(_) => Item::Nested("a list"),
+            Value::Object(_) => Item::Nested("an object"),
+        }
+    }
+}
+
+impl<'a> From<Item<'a>> for Field<'a> {
+    /// The same value as a column: a nested member (which has no contents to carry) is one no
+    /// reader accepts.
+    fn from(item: Item<'a>) -> Self {
+        match item {
+            Item::Null => Field::Null,
+            Item::Bool(b) => Field::Bool(b),
+            Item::Int(i) => Field::Int(i),
+            Item::Float(f) => Field::Float(f),
+            Item::Text(s) => Field::Text(s),
+            Item::Nested(what) | Item::Invalid(what) => Field::Invalid(what),
         }
     }
 }
@@ -52,7 +98,7 @@ impl Field<'_> {
             Field::Int(i) => Value::from(*i),
             Field::Float(f) => Value::from(*f),
             Field::Text(s) => Value::String((*s).to_owned()),
-            Field::List(items) => Value::Array(items.iter().map(Field::to_value).collect()),
+            Field::List(items) => Value::Array(items.iter().map(Item::to_value).collect()),
         }
     }
 
@@ -71,6 +117,21 @@ impl Field<'_> {
     }
 }
 
+impl Item<'_> {
+    /// The owned JSON form; a nested list or object becomes an empty one of its kind.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Item::Null | Item::Invalid(_) => Value::Null,
+            Item::Bool(b) => Value::Bool(*b),
+            Item::Int(i) => Value::from(*i),
+            Item::Float(f) => Value::from(*f),
+            Item::Text(s) => Value::String((*s).to_owned()),
+            Item::Nested("an object") => Value::Object(serde_json::Map::new()),
+            Item::Nested(_) => Value::Array(Vec::new()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,21 +144,23 @@ mod tests {
         assert_eq!(
             f,
             Field::List(vec![
-                Field::Null,
-                Field::Bool(true),
-                Field::Int(5),
-                Field::Float(1.5),
-                Field::Text("x"),
-                Field::List(vec![Field::Int(1)]),
-                Field::Map,
-                Field::Invalid("an integer out of range"),
+                Item::Null,
+                Item::Bool(true),
+                Item::Int(5),
+                Item::Float(1.5),
+                Item::Text("x"),
+                Item::Nested("a list"),
+                Item::Nested("an object"),
+                Item::Invalid("an integer out of range"),
             ])
         );
         assert_eq!(Field::Text("a").to_value(), json!("a"));
         assert_eq!(
-            Field::List(vec![Field::Int(1), Field::Text("b")]).to_value(),
-            json!([1, "b"])
+            Field::List(vec![Item::Int(1), Item::Text("b"), Item::Nested("a list")]).to_value(),
+            json!([1, "b", []])
         );
+        assert_eq!(Field::from(&json!({"a": [1]})), Field::Map);
+        assert_eq!(Field::from(&json!("x")), Field::Text("x"));
         assert_eq!(Field::Map.kind(), "an object");
     }
 }

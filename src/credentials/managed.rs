@@ -139,6 +139,15 @@ pub trait Columns<'a> {
     fn column_is(&self, i: usize, value: &Field<'a>) -> Option<bool> {
         self.column(i).map(|c| *c == *value)
     }
+
+    /// Whether column number `i` is `null` or an empty list (what every list column reads as
+    /// "none"); `None` when the row has no such column. A source that can tell without
+    /// converting the column says so here.
+    fn column_is_empty(&self, i: usize) -> Option<bool> {
+        self.column(i).map(|c| {
+            matches!(*c, Field::Null) || matches!(&*c, Field::List(items) if items.is_empty())
+        })
+    }
 }
 
 impl<'a> Columns<'a> for Row<'a> {
@@ -319,8 +328,8 @@ impl<'a> RowReader<'a> {
                 p.push(format!("forceHumanApproval {e}"));
                 true
             });
-        let webhook_resource_types = read(row, "webhookResourceTypes", " ", readers::words, p);
-        let webhook_actions = read(row, "webhookActions", " ", readers::words, p);
+        let webhook_resource_types = words(row, "webhookResourceTypes", p);
+        let webhook_actions = words(row, "webhookActions", p);
         match (managed_id, digest) {
             (Some(managed_id), Some(digest)) if problems.is_empty() => Ok(ManagedEntry {
                 managed_id,
@@ -361,10 +370,25 @@ fn allowlist<'a, C: Columns<'a>>(
     row: &C,
 ) -> Option<Result<Allowlist, String>> {
     let at = column_index(b"ipAllowlist")?;
-    if row.column_is(at, &Field::Null)? || row.column_is(at, &Field::List(Vec::new()))? {
+    if row.column_is_empty(at)? {
         return Some(Ok(Allowlist::default()));
     }
     recent.get(row, at, readers::allowlist)
+}
+
+/// A list of words ([`readers::words`]) from optional column `name`; `None` when there is none
+/// or it is `null` or an empty list (the usual value: no subscription), which is read on the
+/// spot.
+#[inline(always)]
+fn words<'a, C: Columns<'a>>(
+    row: &C,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    if row.column_is_empty(column_index(name.as_bytes())?)? {
+        return None;
+    }
+    read(row, name, " ", readers::words, problems)
 }
 
 /// Reads optional column `name` with `parse`; a missing column is `None`, a parse error is
@@ -390,6 +414,7 @@ fn read<'a, C: Columns<'a>, T, E: std::fmt::Display>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::field::Item;
     use serde_json::json;
 
     fn parse_row_json(row: &Value, index: usize) -> ManagedRow {
@@ -505,7 +530,7 @@ mod tests {
             Some(match (v, value) {
                 (Value::Array(items), Field::List(fields)) => {
                     items.len() == fields.len()
-                        && items.iter().zip(fields).all(|(v, f)| Field::from(v) == *f)
+                        && items.iter().zip(fields).all(|(v, f)| Item::from(v) == *f)
                 }
                 (Value::String(s), Field::Text(t)) => s == t,
                 (v, f) => Field::from(v) == *f,

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::field::Field;
+use super::field::{Field, Item};
 use super::name::Name;
 
 use crate::errors::excerpt;
@@ -140,13 +140,13 @@ pub fn scopes(value: &Field<'_>) -> Result<Vec<String>, String> {
             let bad: Vec<String> = items
                 .iter()
                 .enumerate()
-                .filter(|(_, item)| !matches!(item, Field::Text(_) | Field::Int(_)))
+                .filter(|(_, item)| !matches!(item, Item::Text(_) | Item::Int(_)))
                 .map(|(i, _)| format!("[{i}]"))
                 .collect();
             if bad.is_empty() {
                 Ok(scopes::parse_list(items.iter().map(|item| match item {
-                    Field::Text(s) => Cow::Borrowed(*s),
-                    Field::Int(n) => Cow::Owned(n.to_string()),
+                    Item::Text(s) => Cow::Borrowed(*s),
+                    Item::Int(n) => Cow::Owned(n.to_string()),
                     _ => Cow::Borrowed(""),
                 })))
             } else {
@@ -175,7 +175,7 @@ pub fn allowlist(value: &Field<'_>) -> Result<Allowlist, String> {
         }
         Field::List(items) => Allowlist::parse_items(
             items.iter().map(|item| match item {
-                Field::Text(s) => ListItem::Text(s.as_bytes()),
+                Item::Text(s) => ListItem::Text(s.as_bytes()),
                 other => ListItem::Other(crate::ip::describe_json(&other.to_value())),
             }),
             SUBJECT,
@@ -237,10 +237,10 @@ pub fn words(value: &Field<'_>) -> Result<Vec<String>, String> {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 match item {
-                    Field::Text(s) if !s.trim().is_empty() => {
+                    Item::Text(s) if !s.trim().is_empty() => {
                         out.push(s.trim().to_ascii_lowercase());
                     }
-                    Field::Text(_) => {}
+                    Item::Text(_) => {}
                     _ => return Err(format!("member [{i}] is not a string")),
                 }
             }

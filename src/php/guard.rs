@@ -23,7 +23,7 @@ use super::params::Param;
 use super::raw::{self, View};
 use super::template::{self, Shared, Template};
 use crate::auth::{Denial, PrincipalRef};
-use crate::credentials::field::Field;
+use crate::credentials::field::{Field, Item};
 use crate::credentials::managed::{self, ManagedRow};
 use crate::errors::InvalidInput;
 use crate::guard::Guard;
@@ -383,31 +383,31 @@ fn object(ht: &ZendHashTable, path: &str) -> PhpResult<Map<String, Value>> {
     }
 }
 
-/// A value that is not an array, borrowed from PHP.
+/// A value that is not an array, borrowed from PHP, as a list member; an array inside a list
+/// is one no reader accepts (no configuration column nests further, which also ends any
+/// recursion through references).
 #[inline]
-fn scalar_of(view: View<'_>) -> Field<'_> {
+fn item_of(view: View<'_>) -> Item<'_> {
     match view {
-        View::Null => Field::Null,
-        View::Bool(b) => Field::Bool(b),
-        View::Long(i) => Field::Int(i),
-        View::Double(d) => Field::Float(d),
+        View::Null => Item::Null,
+        View::Bool(b) => Item::Bool(b),
+        View::Long(i) => Item::Int(i),
+        View::Double(d) => Item::Float(d),
         View::Str(s) => match raw::text(s) {
-            Some(t) => Field::Text(t),
-            None => Field::Invalid("non-UTF-8 text"),
+            Some(t) => Item::Text(t),
+            None => Item::Invalid("non-UTF-8 text"),
         },
-        View::Array(_) => Field::Invalid("a nested array"),
-        View::Other => Field::Invalid("an object or resource"),
+        View::Array(_) => Item::Invalid("a nested array"),
+        View::Other => Item::Invalid("an object or resource"),
     }
 }
 
-/// A column value, borrowed from the PHP array. A list's members are read one level deep (no
-/// configuration column nests further; a nested array becomes a value no reader accepts, which
-/// also ends any recursion through references).
+/// A column value, borrowed from the PHP array; a list's members are read one level deep.
 #[inline(always)]
 fn field_of(zv: &Zval) -> Field<'_> {
     match raw::view(zv) {
         View::Array(ht) => list_of(ht),
-        view => scalar_of(view),
+        view => Field::from(item_of(view)),
     }
 }
 
@@ -416,20 +416,20 @@ fn field_of(zv: &Zval) -> Field<'_> {
 fn list_of(ht: &ZendHashTable) -> Field<'_> {
     // The table's element count sizes the list (the walk decides what is in it).
     let mut items = Vec::with_capacity(ht.nNumOfElements as usize);
-    for_each_entry(ht, |_, item| items.push(scalar_of(raw::view(item))));
+    for_each_entry(ht, |_, item| items.push(item_of(raw::view(item))));
     Field::List(items)
 }
 
-/// Whether `scalar_of(view) == *value`. Text is compared as bytes: bytes equal to a `&str`'s
+/// Whether `item_of(view) == *value`. Text is compared as bytes: bytes equal to a `&str`'s
 /// are that UTF-8 text, and bytes that differ cannot convert to it. Text read from the very
 /// same string (an interned or shared one) is equal without comparing its bytes.
 #[inline]
-fn scalar_is(view: View<'_>, value: &Field<'_>) -> bool {
+fn item_is(view: View<'_>, value: &Item<'_>) -> bool {
     match (view, value) {
-        (View::Str(s), Field::Text(t)) => {
+        (View::Str(s), Item::Text(t)) => {
             s.len() == t.len() && (std::ptr::eq(s.as_ptr(), t.as_ptr()) || s == t.as_bytes())
         }
-        (view, value) => scalar_of(view) == *value,
+        (view, value) => item_of(view) == *value,
     }
 }
 
@@ -440,15 +440,13 @@ fn field_is(zv: &Zval, value: &Field<'_>) -> bool {
             let mut expected = items.iter();
             let mut equal = true;
             for_each_entry(ht, |_, item| {
-                equal = equal
-                    && expected
-                        .next()
-                        .is_some_and(|e| scalar_is(raw::view(item), e));
+                equal = equal && expected.next().is_some_and(|e| item_is(raw::view(item), e));
             });
             equal && expected.next().is_none()
         }
         (View::Array(_), _) => false,
-        (view, value) => scalar_is(view, value),
+        (view, Field::Text(t)) => item_is(view, &Item::Text(t)),
+        (view, value) => Field::from(item_of(view)) == *value,
     }
 }
 
@@ -514,6 +512,17 @@ impl<'a> managed::Columns<'a> for PhpRow<'a> {
     fn column_is(&self, i: usize, value: &Field<'a>) -> Option<bool> {
         let zv = (*self.values.get(i)?)?;
         Some(field_is(zv, value))
+    }
+
+    #[inline(always)]
+    fn column_is_empty(&self, i: usize) -> Option<bool> {
+        let zv = (*self.values.get(i)?)?;
+        // An array's element count is its number of live entries: what its list would hold.
+        Some(match raw::view(zv) {
+            View::Null => true,
+            View::Array(ht) => ht.nNumOfElements == 0,
+            _ => false,
+        })
     }
 }
 
