@@ -39,7 +39,7 @@ pub fn for_each_header<'a>(
     let mut entry = 0usize;
     for_each_entry(ht, |k, v| {
         let Key::Str(name) = k else { return };
-        if let Some(list) = v.array() {
+        if let Some(list) = super::raw::array(v) {
             for_each_entry(list, |_, item| f(name, entry, bytes(item)));
         } else {
             f(name, entry, bytes(v));
@@ -264,9 +264,9 @@ pub fn to_array(v: &Value) -> ZBox<ZendHashTable> {
     }
 }
 
-/// A PHP string's bytes, whatever the encoding.
+/// A PHP string's bytes (references followed), whatever the encoding.
 pub fn bytes(zv: &Zval) -> Option<&[u8]> {
-    zv.zend_str().map(|s| s.as_bytes())
+    super::raw::string(zv)
 }
 
 /// Member names [`ZvalBuilder`] meets in most documents it builds (the registered JWT claims and

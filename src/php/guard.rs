@@ -55,7 +55,7 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<(Request<'_>, Option<Shared<'_>
                 None if v.is_null() => {}
                 None => r.wrong_type(Part::RemoteAddr, &convert::describe(v)),
             },
-            Some(part @ (Part::Headers | Part::Query)) => match v.array() {
+            Some(part @ (Part::Headers | Part::Query)) => match raw::array(v) {
                 Some(h) if part == Part::Headers => {
                     convert::for_each_header(h, |name, _, value| r.header(name, value))
                 }
@@ -543,7 +543,7 @@ impl managed::RowSource for PhpRows<'_> {
         let mut columns = PhpRow::new();
         let mut index = 0;
         for_each_entry(ht, |_, row| {
-            f(match row.array() {
+            f(match raw::array(row) {
                 Some(ht) => reader.read(columns.find(ht), index),
                 None => managed::not_an_array(index),
             });

@@ -3,7 +3,8 @@
 
 use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::ffi::{
-    IS_ARRAY, IS_DOUBLE, IS_FALSE, IS_LONG, IS_NULL, IS_STRING, IS_TRUE, IS_UNDEF, zend_string,
+    IS_ARRAY, IS_DOUBLE, IS_FALSE, IS_LONG, IS_NULL, IS_REFERENCE, IS_STRING, IS_TRUE, IS_UNDEF,
+    zend_string,
 };
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ExecutorGlobals;
@@ -148,11 +149,16 @@ pub fn walk_named<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(&'a [u8], &'a Zva
 
 /// The value held in a slot: `None` for a hole (`IS_UNDEF`, left by `unset()`), else the value
 /// with references and indirect slots followed (an indirect slot pointing at a hole is a hole).
+#[inline(always)]
 fn live(zv: &Zval) -> Option<&Zval> {
     // SAFETY: the type byte of a zval is always initialized.
     let ty = u32::from(unsafe { zv.u1.v.type_ });
     if ty == IS_UNDEF {
         return None;
+    }
+    // A value held in place (every type below `IS_REFERENCE`): the usual case, on its own.
+    if ty < IS_REFERENCE {
+        return Some(zv);
     }
     let zv = zv.dereference();
     // SAFETY: as above, for the zval an indirect slot or a reference points at.
@@ -196,7 +202,10 @@ pub enum View<'a> {
 /// What `zv` holds (references and indirect slots followed).
 #[inline]
 pub fn view(zv: &Zval) -> View<'_> {
-    let zv = zv.dereference();
+    // SAFETY: the type byte of a zval is always initialized.
+    let held = u32::from(unsafe { zv.u1.v.type_ }) < IS_REFERENCE;
+    // A value held in place (every type below `IS_REFERENCE`) is read as it is.
+    let zv = if held { zv } else { zv.dereference() };
     // SAFETY: the type byte of a zval is always initialized; each arm reads only the member of
     // the value union that the type byte says is the live one, and a string or array pointer of
     // a live zval points at a live string or array that outlives the borrow of `zv` (nothing is
@@ -212,6 +221,25 @@ pub fn view(zv: &Zval) -> View<'_> {
             IS_ARRAY => zv.value.arr.as_ref().map_or(View::Other, View::Array),
             _ => View::Other,
         }
+    }
+}
+
+/// The array `zv` holds (references and indirect slots followed), if it holds one.
+#[inline]
+pub fn array(zv: &Zval) -> Option<&ZendHashTable> {
+    match view(zv) {
+        View::Array(ht) => Some(ht),
+        _ => None,
+    }
+}
+
+/// The bytes of the string `zv` holds (references and indirect slots followed), if it holds
+/// one.
+#[inline]
+pub fn string(zv: &Zval) -> Option<&[u8]> {
+    match view(zv) {
+        View::Str(b) => Some(b),
+        _ => None,
     }
 }
 
