@@ -436,6 +436,8 @@ fn item_is(view: View<'_>, value: &Item<'_>) -> bool {
 /// Whether `field_of(zv) == *value`, without building a list to find out.
 fn field_is(zv: &Zval, value: &Field<'_>) -> bool {
     match (raw::view(zv), value) {
+        // An array's element count is its number of live entries: the length of its list.
+        (View::Array(ht), Field::List(items)) if ht.nNumOfElements as usize != items.len() => false,
         (View::Array(ht), Field::List(items)) => {
             let mut expected = items.iter();
             let mut equal = true;
