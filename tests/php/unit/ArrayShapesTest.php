@@ -182,6 +182,46 @@ final class ArrayShapesTest extends TestCase
         self::assertSame($aloneWarnings, $tableWarnings);
     }
 
+    /**
+     * A list column whose members were all unset() holds no entry (but still has used slots):
+     * it reads as the empty list, not as a list of holes, held directly or by reference.
+     */
+    public function testListColumnsEmptiedByUnsetReadAsEmptyLists(): void
+    {
+        $emptied = static function (array $list): array {
+            foreach (array_keys($list) as $k) {
+                unset($list[$k]);
+            }
+            return $list;
+        };
+        $allow = $emptied(['198.51.100.0/24', '10.0.0.0/8']);
+        $byReference = self::row(2, 'token-2', ['webhookActions' => $emptied(['Created'])]);
+        $byReference['ipAllowlist'] = &$allow;
+        $rows = [
+            self::row(1, 'token-1', ['ipAllowlist' => $emptied(['198.51.100.0/24']), 'webhookResourceTypes' => $emptied(['entry'])]),
+            $byReference,
+        ];
+        $plain = [
+            self::row(1, 'token-1', ['webhookResourceTypes' => []]),
+            self::row(2, 'token-2', ['webhookActions' => []]),
+        ];
+        $restricted = [self::row(1, 'token-1', ['ipAllowlist' => ['198.51.100.0/24']])];
+        $env = ['ENVIRONMENT' => 'production'];
+        $options = ['now' => self::NOW];
+        $g = new Guard($env, $rows, $options);
+        $want = new Guard($env, $plain, $options);
+        self::assertSame($want->warnings(), $g->warnings());
+        self::assertSame($want->posture(), $g->posture());
+        foreach (['token-1', 'token-2'] as $token) {
+            $request = self::request($token, [], '203.0.113.7');
+            self::assertTrue($g->authenticate($request)['ok'], $token);
+            self::assertSame($want->authenticate($request), $g->authenticate($request), $token);
+        }
+        // The same address is refused where the list does hold an entry.
+        $r = new Guard($env, $restricted, $options);
+        self::assertFalse($r->authenticate(self::request('token-1', [], '203.0.113.7'))['ok']);
+    }
+
     public function testANestedAllowlistMemberSkipsTheRowWithoutThrowing(): void
     {
         $row = self::row(1, 'token-1', ['ipAllowlist' => ['10.0.0.0/8', ['nested' => ['deeper']]]]);
