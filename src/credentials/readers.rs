@@ -16,6 +16,9 @@ use crate::scopes;
 /// ends. Dots are not kept: `A.B C` → `a-b-c`, `Reporting.Svc` → `reporting-svc`. May return an
 /// empty string.
 pub fn normalize_env_id(raw: &str) -> String {
+    if is_normal(raw, &ENV_ID_BYTES) {
+        return raw.to_owned();
+    }
     normalize(raw, &ENV_ID_BYTES)
 }
 
@@ -64,13 +67,11 @@ const fn kept_bytes(extra: &[u8]) -> [bool; 256] {
 /// ASCII lower-casing, then runs of bytes outside `[a-z0-9]` and `extra` → `-`, then `-`
 /// trimmed. Bytes, not characters: every non-ASCII character is outside (as in the plugin,
 /// whose lower-casing is ASCII-only). `kept` is the rule's table of `[a-z0-9]` and its extra
-/// bytes ([`kept_bytes`]).
+/// bytes ([`kept_bytes`]). Callers try [`is_normal`] first (text it accepts comes back
+/// unchanged).
 fn normalize(raw: &str, kept: &[bool; 256]) -> String {
     let ok = |b: u8| kept[usize::from(b)];
     let bytes = raw.as_bytes();
-    if is_normal(raw, kept) {
-        return raw.to_owned();
-    }
     let mut out = String::with_capacity(raw.len());
     let mut pending_dash = false;
     for b in bytes.iter().map(u8::to_ascii_lowercase) {
