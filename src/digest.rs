@@ -67,8 +67,8 @@ impl Eq for TokenDigest {}
 
 impl Hash for TokenDigest {
     /// Hashes the first 8 bytes only: a SHA-256 output is uniform, so they place entries as well
-    /// as all 32 would (equality still compares all 32, in constant time). See [`DigestHasher`]
-    /// for the map that takes them as its hash.
+    /// as all 32 would (equality still compares all 32, in constant time). [`DigestTable`] takes
+    /// the same bytes as its hash.
     fn hash<H: Hasher>(&self, state: &mut H) {
         let mut word = [0u8; 8];
         word.copy_from_slice(&self.0[..8]);
@@ -76,11 +76,24 @@ impl Hash for TokenDigest {
     }
 }
 
-/// The hasher of [`DigestIndex`]: the first eight bytes of the digest are the hash, unmixed.
+/// Where a digest goes in a [`DigestTable`]: its first eight bytes, unmixed.
+fn place(digest: &TokenDigest) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&digest.0[..8]);
+    u64::from_ne_bytes(word)
+}
+
+/// Positions in a list of digests held elsewhere (a credential set's entries), found by digest.
 ///
-/// Why that is safe where a keyed hash is the usual defence:
+/// The table keeps only the positions, eight bytes a slot: each digest stays in its entry, and
+/// a slot is confirmed by comparing the entry's full digest in constant time. A map holding the
+/// digests took 40 bytes a slot, which for ten thousand credentials no longer fits a core's
+/// cache, so every insert and every lookup missed it.
 ///
-/// * Flooding needs an attacker to insert many keys that land in one bucket. A digest index is
+/// A digest's first eight bytes are its hash, unmixed. Why that is safe where a keyed hash is
+/// the usual defence:
+///
+/// * Flooding needs an attacker to insert many keys that land in one bucket. A digest table is
 ///   filled once, when its Guard is built, from the configured credentials (digests of
 ///   generated tokens, written by the site's own administrators and deployment); a request
 ///   only looks a digest up and never inserts one, so no client can lengthen a probe sequence.
@@ -88,38 +101,61 @@ impl Hash for TokenDigest {
 ///   outputs is as evenly spread as one placed by a random hash.
 /// * A lookup's starting bucket comes from the presented digest, which its client already
 ///   knows (the SHA-256 of its own token). At most its timing could tell whether some stored
-///   digest shares a few bits (the bucket and hashbrown's 7-bit tag) with a digest the client
-///   chose; bits of a SHA-256 output give no way back to the token (preimage resistance), and
-///   only the token authenticates.
+///   digest shares a few bits (the bucket and a 7-bit tag) with a digest the client chose; bits
+///   of a SHA-256 output give no way back to the token (preimage resistance), and only the
+///   token authenticates.
 ///
-/// What it saves: SipHash over the key on every insert at build and on every request's
-/// lookup.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct DigestHasher(u64);
+/// What it saves: hashing the key on every insert at build and on every request's lookup.
+#[derive(Debug, Default, Clone)]
+pub struct DigestTable(hashbrown::HashTable<usize>);
 
-impl Hasher for DigestHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// A free slot of a [`DigestTable`] for one digest, from [`DigestTable::slot`].
+pub struct FreeSlot<'t>(hashbrown::hash_table::VacantEntry<'t, usize>);
 
-    /// What [`TokenDigest`]'s `Hash` writes: its first eight bytes, taken as they are.
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    /// Any other input (a `TokenDigest` never writes one): folded in eight bytes at a time.
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(29) ^ u64::from_ne_bytes(word);
-        }
+impl FreeSlot<'_> {
+    /// Records `position` (where the list holds the digest) in the slot.
+    pub fn fill(self, position: usize) {
+        self.0.insert(position);
     }
 }
 
-/// A map keyed by token digests, hashed with [`DigestHasher`].
-pub type DigestIndex<V> =
-    std::collections::HashMap<TokenDigest, V, std::hash::BuildHasherDefault<DigestHasher>>;
+impl DigestTable {
+    /// An empty table with room for `n` digests.
+    pub fn with_capacity(n: usize) -> Self {
+        Self(hashbrown::HashTable::with_capacity(n))
+    }
+
+    /// The position of `digest`: one whose digest, as `at` gives it, equals `digest` (compared
+    /// in constant time). `at(i)` is the digest at position `i` of the list.
+    pub fn find<'l>(
+        &self,
+        digest: &TokenDigest,
+        at: impl Fn(usize) -> Option<&'l TokenDigest>,
+    ) -> Option<usize> {
+        self.0
+            .find(place(digest), |&i| at(i).is_some_and(|d| d == digest))
+            .copied()
+    }
+
+    /// The free slot for `digest`, or the position already recorded for an equal digest. `at`
+    /// as for [`DigestTable::find`], for every position recorded so far (the table may move its
+    /// slots, placing each by its digest, to make room).
+    pub fn slot<'l>(
+        &mut self,
+        digest: &TokenDigest,
+        at: impl Fn(usize) -> Option<&'l TokenDigest>,
+    ) -> Result<FreeSlot<'_>, usize> {
+        let entry = self.0.entry(
+            place(digest),
+            |&i| at(i).is_some_and(|d| d == digest),
+            |&i| at(i).map_or(0, place),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(first) => Err(*first.get()),
+            hashbrown::hash_table::Entry::Vacant(free) => Ok(FreeSlot(free)),
+        }
+    }
+}
 
 impl std::fmt::Debug for TokenDigest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -171,21 +207,34 @@ mod tests {
     }
 
     #[test]
-    fn the_index_hash_is_the_first_eight_bytes() {
+    fn the_table_finds_each_position_by_its_digest() {
         let d = TokenDigest::of(b"x");
-        let mut h = DigestHasher::default();
-        d.hash(&mut h);
         let mut word = [0u8; 8];
         word.copy_from_slice(&d.0[..8]);
-        assert_eq!(h.finish(), u64::from_ne_bytes(word));
-        let mut index = DigestIndex::default();
+        assert_eq!(place(&d), u64::from_ne_bytes(word));
+        // Starts small: the table grows (and moves its slots) many times on the way.
+        let mut table = DigestTable::with_capacity(1);
+        let mut list: Vec<TokenDigest> = Vec::new();
         for i in 0..1000u32 {
-            index.insert(TokenDigest::of(&i.to_le_bytes()), i);
+            let digest = TokenDigest::of(&i.to_le_bytes());
+            let free = table.slot(&digest, |p| list.get(p)).ok().unwrap();
+            free.fill(list.len());
+            list.push(digest);
         }
-        for i in 0..1000u32 {
-            assert_eq!(index.get(&TokenDigest::of(&i.to_le_bytes())), Some(&i));
+        for (i, digest) in list.iter().enumerate() {
+            assert_eq!(table.find(digest, |p| list.get(p)), Some(i));
+            // An equal digest already has its position.
+            assert_eq!(table.slot(digest, |p| list.get(p)).err(), Some(i));
         }
-        assert_eq!(index.get(&TokenDigest::of(b"absent")), None);
+        assert_eq!(
+            table.find(&TokenDigest::of(b"absent"), |p| list.get(p)),
+            None
+        );
+        // A position is confirmed by the whole digest: one that only shares the first eight
+        // bytes is not found.
+        let mut near = list[7];
+        near.0[31] ^= 1;
+        assert_eq!(table.find(&near, |p| list.get(p)), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! env credential reusing an env id. Unlike the plugin, which kept only id, scopes and token, the whole record
 //! survives the merge: scopes, IP allowlist, lifecycle and `forceHumanApproval` reach the
 //! request path. Raw env tokens are digested (SHA-256) and wiped; only digests are kept, indexed
-//! by their first eight bytes ([`crate::digest::DigestHasher`] says why no keyed hash is needed)
+//! by their first eight bytes ([`crate::digest::DigestTable`] says why no keyed hash is needed)
 //! and confirmed with a constant-time comparison of the full digest.
 //!
 //! Revoked, paused and expired managed rows stay in the index (not counted as usable) so a
@@ -22,7 +22,6 @@ pub mod readers;
 pub mod terms;
 
 use std::collections::HashSet;
-use std::collections::hash_map::Entry;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
@@ -30,7 +29,7 @@ use serde_json::Value;
 use self::expiry::ExpiryStatus;
 pub use self::name::Name;
 pub use self::terms::Terms;
-use crate::digest::{DigestIndex, TokenDigest};
+use crate::digest::{DigestTable, TokenDigest};
 use crate::errors::codes::WarningCode;
 use crate::scopes::{Availability, WILDCARD};
 use crate::warnings::Warning;
@@ -178,7 +177,7 @@ impl Credential {
 #[derive(Debug, Default)]
 pub struct CredentialSet {
     entries: Vec<Credential>,
-    index: DigestIndex<usize>,
+    index: DigestTable,
     env_ids: HashSet<Name>,
     /// `PLUGIN_AGENTS_API_CREDENTIALS` was present but (partly) unusable.
     parse_error: bool,
@@ -291,7 +290,7 @@ impl CredentialSet {
         };
         let rows = managed_rows.size_hint();
         set.entries.reserve(rows + 1);
-        set.index.reserve(rows + 1);
+        set.index = DigestTable::with_capacity(rows + 1);
         let mut b = Building {
             inputs,
             notes: Vec::with_capacity(rows),
@@ -440,21 +439,25 @@ impl CredentialSet {
     fn add(&mut self, c: Candidate, b: &mut Building<'_, '_>) {
         let name = || format!("`{}:{}`", c.source.as_str(), c.id);
         let warnings = &mut b.notes;
-        // One hash of the digest: the slot found here is the one filled below.
-        let slot = match self.index.entry(c.digest) {
-            Entry::Occupied(first) => {
+        // One probe of the table: the slot found here is the one filled below.
+        let entries = &self.entries;
+        let slot = match self
+            .index
+            .slot(&c.digest, |i| entries.get(i).map(|e| &e.digest))
+        {
+            Err(first) => {
                 warnings.push(Note::Fixed(Warning::warn(
                     WarningCode::DuplicateCredential,
                     format!(
                         "Credential {} uses the same secret as `{}` and was dropped (the first \
                          one wins).",
                         name(),
-                        self.entries[*first.get()].qualified_id()
+                        self.entries[first].qualified_id()
                     ),
                 )));
                 return;
             }
-            Entry::Vacant(slot) => slot,
+            Ok(slot) => slot,
         };
         if c.source == Source::Env && !self.env_ids.insert(c.id.clone()) {
             warnings.push(Note::Fixed(Warning::warn(
@@ -494,7 +497,7 @@ impl CredentialSet {
                 warnings.push(Note::Expiry(self.entries.len()));
             }
         }
-        slot.insert(self.entries.len());
+        slot.fill(self.entries.len());
         self.entries.push(Credential {
             id: c.id,
             source: c.source,
@@ -547,8 +550,12 @@ impl CredentialSet {
     /// The credential whose token digest is `digest`. One hash lookup (flat in the number of
     /// credentials), then a constant-time comparison of the full digest.
     pub fn find(&self, digest: &TokenDigest) -> Option<&Credential> {
-        let candidate = self.entries.get(*self.index.get(digest)?)?;
-        (candidate.digest == *digest).then_some(candidate)
+        let entries = &self.entries;
+        // The table confirms the whole digest (in constant time) before it answers.
+        entries.get(
+            self.index
+                .find(digest, |i| entries.get(i).map(|e| &e.digest))?,
+        )
     }
 
     /// Every credential in the set (usable or not), in merge order.
