@@ -41,8 +41,10 @@ pub enum Item<'a> {
     Float(f64),
     /// UTF-8 text.
     Text(&'a str),
-    /// A JSON array or object inside the list; the text says which (`a list`, `an object`).
-    Nested(&'static str),
+    /// A JSON array inside the list (its contents are not kept).
+    List,
+    /// A JSON object inside the list.
+    Map,
     /// Something no reader accepts; the text says what it was (e.g. `non-UTF-8 text`).
     Invalid(&'static str),
 }
@@ -68,14 +70,14 @@ impl<'a> From<&'a Value> for Item<'a> {
                 _ => Item::Invalid("an integer out of range"),
             },
             Value::String(s) => Item::Text(s),
-            Value::Array(_) => Item::Nested("a list"),
-            Value::Object(_) => Item::Nested("an object"),
+            Value::Array(_) => Item::List,
+            Value::Object(_) => Item::Map,
         }
     }
 }
 
 impl<'a> From<Item<'a>> for Field<'a> {
-    /// The same value as a column: a nested member (which has no contents to carry) is one no
+    /// The same value as a column: a nested list (whose contents are not kept) is one no
     /// reader accepts.
     fn from(item: Item<'a>) -> Self {
         match item {
@@ -84,24 +86,14 @@ impl<'a> From<Item<'a>> for Field<'a> {
             Item::Int(i) => Field::Int(i),
             Item::Float(f) => Field::Float(f),
             Item::Text(s) => Field::Text(s),
-            Item::Nested(what) | Item::Invalid(what) => Field::Invalid(what),
+            Item::List => Field::Invalid("a nested list"),
+            Item::Map => Field::Map,
+            Item::Invalid(what) => Field::Invalid(what),
         }
     }
 }
 
 impl Field<'_> {
-    /// The owned JSON form (for readers that take JSON, such as the IP allowlist parser).
-    pub fn to_value(&self) -> Value {
-        match self {
-            Field::Null | Field::Map | Field::Invalid(_) => Value::Null,
-            Field::Bool(b) => Value::Bool(*b),
-            Field::Int(i) => Value::from(*i),
-            Field::Float(f) => Value::from(*f),
-            Field::Text(s) => Value::String((*s).to_owned()),
-            Field::List(items) => Value::Array(items.iter().map(Item::to_value).collect()),
-        }
-    }
-
     /// What kind of value this is, for messages.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -118,16 +110,17 @@ impl Field<'_> {
 }
 
 impl Item<'_> {
-    /// The owned JSON form; a nested list or object becomes an empty one of its kind.
+    /// The owned JSON form, for readers that take JSON (the IP allowlist's messages describe a
+    /// member by it): a nested list becomes an empty list; a nested object, like anything no
+    /// reader accepts, `null`.
     pub fn to_value(&self) -> Value {
         match self {
-            Item::Null | Item::Invalid(_) => Value::Null,
+            Item::Null | Item::Map | Item::Invalid(_) => Value::Null,
             Item::Bool(b) => Value::Bool(*b),
             Item::Int(i) => Value::from(*i),
             Item::Float(f) => Value::from(*f),
             Item::Text(s) => Value::String((*s).to_owned()),
-            Item::Nested("an object") => Value::Object(serde_json::Map::new()),
-            Item::Nested(_) => Value::Array(Vec::new()),
+            Item::List => Value::Array(Vec::new()),
         }
     }
 }
@@ -149,15 +142,15 @@ mod tests {
                 Item::Int(5),
                 Item::Float(1.5),
                 Item::Text("x"),
-                Item::Nested("a list"),
-                Item::Nested("an object"),
+                Item::List,
+                Item::Map,
                 Item::Invalid("an integer out of range"),
             ])
         );
-        assert_eq!(Field::Text("a").to_value(), json!("a"));
+        let members = [Item::Int(1), Item::Text("b"), Item::List, Item::Map];
         assert_eq!(
-            Field::List(vec![Item::Int(1), Item::Text("b"), Item::Nested("a list")]).to_value(),
-            json!([1, "b", []])
+            members.map(|m| m.to_value()),
+            [json!(1), json!("b"), json!([]), json!(null)]
         );
         assert_eq!(Field::from(&json!({"a": [1]})), Field::Map);
         assert_eq!(Field::from(&json!("x")), Field::Text("x"));

@@ -325,6 +325,23 @@ mod tests {
     }
 
     #[test]
+    fn nested_list_members_are_named_not_read() {
+        // A member that is itself a list or an object: named in the message, never read.
+        assert_eq!(
+            allowlist(&json!(["10.0.0.0/8", {"a": 1}, ["10.0.0.1"]])).unwrap_err(),
+            "entries[1] null: not a string; entries[2] array: not a string"
+        );
+        assert_eq!(
+            scopes(&json!(["auth:read", ["orders:read"], {"a": 1}])).unwrap_err(),
+            "members [1], [2] are not a string"
+        );
+        assert_eq!(
+            words(&json!(["entry", ["order"]])).unwrap_err(),
+            "member [1] is not a string"
+        );
+    }
+
+    #[test]
     fn allowlists_in_every_shape_and_bad_ones_refused() {
         let ip = "10.1.2.3".parse().unwrap();
         for v in [
