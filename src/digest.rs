@@ -1,8 +1,6 @@
 //! Token digests: the SHA-256 of a token, the only form in which a secret is kept after the
 //! credential set is built, and the non-secret principal fingerprint derived from it.
 
-use std::hash::{Hash, Hasher};
-
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -64,17 +62,6 @@ impl PartialEq for TokenDigest {
 }
 
 impl Eq for TokenDigest {}
-
-impl Hash for TokenDigest {
-    /// Hashes the first 8 bytes only: a SHA-256 output is uniform, so they place entries as well
-    /// as all 32 would (equality still compares all 32, in constant time). [`DigestTable`] takes
-    /// the same bytes as its hash.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&self.0[..8]);
-        state.write_u64(u64::from_ne_bytes(word));
-    }
-}
 
 /// Where a digest goes in a [`DigestTable`]: its first eight bytes, unmixed.
 fn place(digest: &TokenDigest) -> u64 {

@@ -452,7 +452,10 @@ impl CredentialSet {
                         "Credential {} uses the same secret as `{}` and was dropped (the first \
                          one wins).",
                         name(),
-                        self.entries[first].qualified_id()
+                        self.entries
+                            .get(first)
+                            .map(Credential::qualified_id)
+                            .unwrap_or_default()
                     ),
                 )));
                 return;

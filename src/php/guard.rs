@@ -436,7 +436,9 @@ fn item_is(view: View<'_>, value: &Item<'_>) -> bool {
 /// Whether `field_of(zv) == *value`, without building a list to find out.
 fn field_is(zv: &Zval, value: &Field<'_>) -> bool {
     match (raw::view(zv), value) {
-        // An array's element count is its number of live entries: the length of its list.
+        // An array's element count is the length of its list (for any array PHP code builds;
+        // an engine table may also count slots that point at unset values, which only makes
+        // an equal list look unequal, and the reader then reads it).
         (View::Array(ht), Field::List(items)) if ht.nNumOfElements as usize != items.len() => false,
         (View::Array(ht), Field::List(items)) => {
             let mut expected = items.iter();
@@ -519,7 +521,8 @@ impl<'a> managed::Columns<'a> for PhpRow<'a> {
     #[inline(always)]
     fn column_is_empty(&self, i: usize) -> Option<bool> {
         let zv = (*self.values.get(i)?)?;
-        // An array's element count is its number of live entries: what its list would hold.
+        // No element counted: no entry to read (a count that includes slots pointing at unset
+        // values only sends an empty list down the reader's full path).
         Some(match raw::view(zv) {
             View::Null => true,
             View::Array(ht) => ht.nNumOfElements == 0,
