@@ -205,8 +205,7 @@ impl<'a> Seen<'a> {
 /// character. Eight bytes at a time: in each word, the lowest byte flagged by the "has a byte
 /// below n" test is exactly the first such byte (no borrow reaches it from below).
 fn plain_run(b: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    use crate::swar::{HIGH, ONES};
     let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w;
     let mut i = 0;
     while let Some(chunk) = b.get(i..i + 8) {

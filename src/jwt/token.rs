@@ -176,8 +176,7 @@ fn two_dots(token: &[u8]) -> Option<(usize, usize)> {
 /// The position of the first `.` in `b`. Eight bytes at a time: in each word, the lowest byte
 /// flagged by the "has a zero byte" test (of the word XOR dots) is exactly the first dot.
 fn find_dot(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    use crate::swar::{HIGH, ONES};
     let mut i = 0;
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0u8; 8];

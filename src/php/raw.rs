@@ -247,18 +247,7 @@ pub fn string(zv: &Zval) -> Option<&[u8]> {
 /// recognised eight bytes at a time; anything else goes through the full UTF-8 check.
 #[inline]
 pub fn text(bytes: &[u8]) -> Option<&str> {
-    let mut high = 0u64;
-    let mut words = bytes.chunks_exact(8);
-    for w in words.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        high |= u64::from_ne_bytes(word);
-    }
-    let mut tail = 0u8;
-    for &b in words.remainder() {
-        tail |= b;
-    }
-    if high & 0x8080_8080_8080_8080 == 0 && tail & 0x80 == 0 {
+    if crate::swar::all_ascii(bytes) {
         // SAFETY: every byte is below 0x80, and ASCII is valid UTF-8.
         Some(unsafe { std::str::from_utf8_unchecked(bytes) })
     } else {
