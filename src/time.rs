@@ -74,7 +74,7 @@ impl Cursor<'_> {
 /// `Y-m-d H:i:s` is UTC). Fractions of a second are dropped. `None` for anything else, including
 /// impossible dates (`2025-02-29`) and surrounding text.
 pub fn parse_datetime(text: &str) -> Option<i64> {
-    parse_plain(text.as_bytes()).or_else(|| parse_full(text))
+    parse_stored(text.as_bytes()).or_else(|| parse_full(text))
 }
 
 /// [`parse_datetime`] through the general reader alone.
@@ -135,14 +135,6 @@ fn parse_full(text: &str) -> Option<i64> {
     unix_seconds([year, month, day, hour, minute, second], offset)
 }
 
-/// The common stored form, `YYYY-MM-DD HH:MM:SS` (or with `T`/`t`), read at fixed positions:
-/// what [`parse_datetime`] reads for it, or `None` for any other text (which the full reader
-/// then decides about). A caller that reads many stored values tries this before trimming and
-/// classifying the text (a managed row's `expiresAt`, once per row of every build).
-pub fn parse_stored(b: &[u8]) -> Option<i64> {
-    parse_plain(b)
-}
-
 /// True when every byte of `w` whose top bit is set in `mask` is an ASCII digit (eight bytes
 /// at once; bytes from 0x80 up are refused).
 fn digits_at(w: u64, mask: u64) -> bool {
@@ -150,7 +142,11 @@ fn digits_at(w: u64, mask: u64) -> bool {
     ((w & swar::HIGH) | (digit ^ swar::HIGH)) & mask == 0
 }
 
-fn parse_plain(b: &[u8]) -> Option<i64> {
+/// The common stored form, `YYYY-MM-DD HH:MM:SS` (or with `T`/`t`), read at fixed positions:
+/// what [`parse_datetime`] reads for it, or `None` for any other text (which the full reader
+/// then decides about). A caller that reads many stored values tries this before trimming and
+/// classifying the text (a managed row's `expiresAt`, once per row of every build).
+pub fn parse_stored(b: &[u8]) -> Option<i64> {
     let b: &[u8; 19] = b.try_into().ok()?;
     let word = |at: usize| {
         let mut w = [0u8; 8];
@@ -301,7 +297,7 @@ mod tests {
             "1969-12-31 23:59:59",
         ];
         for seed in seeds {
-            assert!(parse_plain(seed.as_bytes()).is_some(), "{seed}");
+            assert!(parse_stored(seed.as_bytes()).is_some(), "{seed}");
         }
         let mut inputs: Vec<String> = Vec::new();
         for seed in seeds {
@@ -321,12 +317,12 @@ mod tests {
                 for high in [0x80u8, 0xb0, 0xb9, 0xba, 0xff] {
                     let mut b = seed.as_bytes().to_vec();
                     b[i] = high;
-                    assert_eq!(parse_plain(&b), None, "{b:?}");
+                    assert_eq!(parse_stored(&b), None, "{b:?}");
                 }
             }
         }
         for text in &inputs {
-            if let Some(t) = parse_plain(text.as_bytes()) {
+            if let Some(t) = parse_stored(text.as_bytes()) {
                 assert_eq!(Some(t), parse_full(text), "{text}");
             }
             assert_eq!(parse_datetime(text), parse_full(text), "{text}");
