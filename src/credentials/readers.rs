@@ -221,12 +221,6 @@ pub fn flag(value: Option<&Field<'_>>, default: bool) -> Result<bool, String> {
 /// array text or a comma/space separated string; members are trimmed and lower-cased, empty
 /// ones dropped. `null` is empty.
 pub fn words(value: &Field<'_>) -> Result<Vec<String>, String> {
-    // The usual value (no subscription), without the general path.
-    match value {
-        Field::Null => return Ok(Vec::new()),
-        Field::List(items) if items.is_empty() => return Ok(Vec::new()),
-        _ => {}
-    }
     with_json_text(value, |v| match v {
         Field::Null => Ok(Vec::new()),
         Field::Text(s) => Ok(s
