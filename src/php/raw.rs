@@ -151,18 +151,26 @@ pub fn walk_named<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(&'a [u8], &'a Zva
 /// with references and indirect slots followed (an indirect slot pointing at a hole is a hole).
 #[inline(always)]
 fn live(zv: &Zval) -> Option<&Zval> {
+    let zv = followed(zv);
+    (type_of(zv) != IS_UNDEF).then_some(zv)
+}
+
+/// `zv` with a reference or an indirect slot followed. A value held in place (every type below
+/// `IS_REFERENCE`, a hole included) is the usual case, and is taken as it is.
+#[inline(always)]
+fn followed(zv: &Zval) -> &Zval {
+    if type_of(zv) < IS_REFERENCE {
+        zv
+    } else {
+        zv.dereference()
+    }
+}
+
+/// The type byte of `zv`.
+#[inline(always)]
+fn type_of(zv: &Zval) -> u32 {
     // SAFETY: the type byte of a zval is always initialized.
-    let ty = u32::from(unsafe { zv.u1.v.type_ });
-    if ty == IS_UNDEF {
-        return None;
-    }
-    // A value held in place (every type below `IS_REFERENCE`): the usual case, on its own.
-    if ty < IS_REFERENCE {
-        return Some(zv);
-    }
-    let zv = zv.dereference();
-    // SAFETY: as above, for the zval an indirect slot or a reference points at.
-    (u32::from(unsafe { zv.u1.v.type_ }) != IS_UNDEF).then_some(zv)
+    u32::from(unsafe { zv.u1.v.type_ })
 }
 
 /// The bytes of a zend_string.
@@ -202,16 +210,12 @@ pub enum View<'a> {
 /// What `zv` holds (references and indirect slots followed).
 #[inline]
 pub fn view(zv: &Zval) -> View<'_> {
-    // SAFETY: the type byte of a zval is always initialized.
-    let held = u32::from(unsafe { zv.u1.v.type_ }) < IS_REFERENCE;
-    // A value held in place (every type below `IS_REFERENCE`) is read as it is.
-    let zv = if held { zv } else { zv.dereference() };
-    // SAFETY: the type byte of a zval is always initialized; each arm reads only the member of
-    // the value union that the type byte says is the live one, and a string or array pointer of
-    // a live zval points at a live string or array that outlives the borrow of `zv` (nothing is
-    // written while the glue reads its arguments).
+    let zv = followed(zv);
+    // SAFETY: each arm reads only the member of the value union that the type byte says is the
+    // live one, and a string or array pointer of a live zval points at a live string or array
+    // that outlives the borrow of `zv` (nothing is written while the glue reads its arguments).
     unsafe {
-        match u32::from(zv.u1.v.type_) {
+        match type_of(zv) {
             IS_NULL => View::Null,
             IS_FALSE => View::Bool(false),
             IS_TRUE => View::Bool(true),
