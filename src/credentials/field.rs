@@ -93,7 +93,21 @@ impl<'a> From<Item<'a>> for Field<'a> {
     }
 }
 
-impl Field<'_> {
+impl<'a> Field<'a> {
+    /// The same value as a list member; `None` for a list (a member is never one).
+    pub fn as_item(&self) -> Option<Item<'a>> {
+        Some(match self {
+            Field::Null => Item::Null,
+            Field::Bool(b) => Item::Bool(*b),
+            Field::Int(i) => Item::Int(*i),
+            Field::Float(f) => Item::Float(*f),
+            Field::Text(s) => Item::Text(s),
+            Field::List(_) => return None,
+            Field::Map => Item::Map,
+            Field::Invalid(what) => Item::Invalid(what),
+        })
+    }
+
     /// What kind of value this is, for messages.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -153,6 +167,17 @@ mod tests {
             [json!(1), json!("b"), json!([]), json!(null)]
         );
         assert_eq!(Field::from(&json!({"a": [1]})), Field::Map);
+        // A value other than a list is the same value as a member, and back.
+        for f in [
+            Field::Null,
+            Field::Int(5),
+            Field::Text("x"),
+            Field::Map,
+            Field::Invalid("y"),
+        ] {
+            assert_eq!(f.as_item().map(Field::from), Some(f.clone()));
+        }
+        assert_eq!(Field::List(vec![]).as_item(), None);
         assert_eq!(Field::from(&json!("x")), Field::Text("x"));
         assert_eq!(Field::Map.kind(), "an object");
     }

@@ -449,8 +449,7 @@ fn field_is(zv: &Zval, value: &Field<'_>) -> bool {
             equal && expected.next().is_none()
         }
         (View::Array(_), _) => false,
-        (view, Field::Text(t)) => item_is(view, &Item::Text(t)),
-        (view, value) => Field::from(item_of(view)) == *value,
+        (view, value) => value.as_item().is_some_and(|item| item_is(view, &item)),
     }
 }
 
