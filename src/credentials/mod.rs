@@ -187,7 +187,8 @@ pub struct CredentialSet {
     built_at: i64,
     /// The summary as of the build, derived when first asked for.
     summary: OnceLock<CredentialSummary>,
-    /// Per-credential warnings in order, with a placeholder where an expiry warning goes.
+    /// The warnings that do not depend on the time, in order; each credential's expiry
+    /// warning, if any at the instant asked, goes after those raised before it was added.
     notes: Vec<Note>,
     /// Sorted expiry times of non-revoked credentials (expired at `now` iff `t <= now`).
     expiry_points: Vec<i64>,
@@ -199,12 +200,12 @@ pub struct CredentialSet {
     usable_until: Vec<i64>,
 }
 
-/// A credential warning that does not depend on the time, or the place of one that does.
+/// A credential warning that does not depend on the time, with the number of credentials the
+/// set held when it was raised: it goes before the expiry warning of every later credential.
 #[derive(Debug, Clone)]
-enum Note {
-    Fixed(Warning),
-    /// The expiry warning (expired or expiring soon) of entry `.0`, if any at the instant asked.
-    Expiry(usize),
+struct Note {
+    at: usize,
+    warning: Warning,
 }
 
 /// A credential before de-duplication.
@@ -239,6 +240,14 @@ struct Building<'i, 'a> {
 }
 
 impl Building<'_, '_> {
+    /// Records a warning raised when the set held `at` credentials.
+    fn note(&mut self, at: usize, code: WarningCode, message: String) {
+        self.notes.push(Note {
+            at,
+            warning: Warning::warn(code, message),
+        });
+    }
+
     /// `granted` without the scopes unavailable under this configuration (the same list when
     /// every scope is available).
     fn available(&mut self, granted: ScopeList) -> ScopeList {
@@ -293,7 +302,7 @@ impl CredentialSet {
         set.index = DigestTable::with_capacity(rows + 1);
         let mut b = Building {
             inputs,
-            notes: Vec::with_capacity(rows),
+            notes: Vec::new(),
             last_scopes: None,
         };
         managed_rows.for_each_row(|row| set.add_managed(row, &mut b));
@@ -357,31 +366,32 @@ impl CredentialSet {
     /// The per-credential warnings as of `now`, in order.
     pub fn warnings_at(&self, now: i64) -> Vec<Warning> {
         let mut out = Vec::with_capacity(self.notes.len());
-        for note in &self.notes {
-            match note {
-                Note::Fixed(w) => out.push(w.clone()),
-                Note::Expiry(i) => {
-                    let Some(c) = self.entries.get(*i) else {
-                        continue;
-                    };
-                    let name = || format!("`{}`", c.qualified_id());
-                    match c.terms.lifecycle.expiry_status(now) {
-                        ExpiryStatus::Expired => out.push(Warning::warn(
-                            WarningCode::CredentialExpired,
-                            format!(
-                                "Credential {} has expired and can no longer authenticate.",
-                                name()
-                            ),
-                        )),
-                        ExpiryStatus::ExpiringSoon => out.push(Warning::warn(
-                            WarningCode::CredentialExpiringSoon,
-                            format!("Credential {} expires within its reminder window.", name()),
-                        )),
-                        _ => {}
-                    }
-                }
+        let mut notes = self.notes.iter().peekable();
+        for (i, c) in self.entries.iter().enumerate() {
+            while let Some(note) = notes.next_if(|n| n.at <= i) {
+                out.push(note.warning.clone());
+            }
+            let lifecycle = &c.terms.lifecycle;
+            if lifecycle.revoked || lifecycle.expires_at.is_none() {
+                continue;
+            }
+            let name = || format!("`{}`", c.qualified_id());
+            match lifecycle.expiry_status(now) {
+                ExpiryStatus::Expired => out.push(Warning::warn(
+                    WarningCode::CredentialExpired,
+                    format!(
+                        "Credential {} has expired and can no longer authenticate.",
+                        name()
+                    ),
+                )),
+                ExpiryStatus::ExpiringSoon => out.push(Warning::warn(
+                    WarningCode::CredentialExpiringSoon,
+                    format!("Credential {} expires within its reminder window.", name()),
+                )),
+                _ => {}
             }
         }
+        out.extend(notes.map(|n| n.warning.clone()));
         out
     }
 
@@ -398,10 +408,11 @@ impl CredentialSet {
                 },
                 b,
             ),
-            Err(skipped) => b.notes.push(Note::Fixed(Warning::warn(
+            Err(skipped) => b.note(
+                self.entries.len(),
                 WarningCode::ManagedCredentialSkipped,
                 skipped.message(),
-            ))),
+            ),
         }
     }
 
@@ -409,10 +420,11 @@ impl CredentialSet {
         let parsed = env_json::parse(raw);
         self.parse_error = !parsed.problems.is_empty();
         for problem in parsed.problems {
-            b.notes.push(Note::Fixed(Warning::warn(
+            b.note(
+                self.entries.len(),
                 WarningCode::CredentialsParseError,
                 problem,
-            )));
+            );
         }
         for e in parsed.entries {
             let digest = TokenDigest::of(e.token.as_bytes());
@@ -429,16 +441,17 @@ impl CredentialSet {
                 let c = Candidate::env("default".to_owned(), digest, None, Terms::default());
                 self.add(c, b);
             }
-            Err(why) => b.notes.push(Note::Fixed(Warning::warn(
+            Err(why) => b.note(
+                self.entries.len(),
                 WarningCode::CredentialTokenMalformed,
                 format!("`PLUGIN_AGENTS_API_TOKEN` was skipped: {why}."),
-            ))),
+            ),
         }
     }
 
     fn add(&mut self, c: Candidate, b: &mut Building<'_, '_>) {
         let name = || format!("`{}:{}`", c.source.as_str(), c.id);
-        let warnings = &mut b.notes;
+        let at = self.entries.len();
         // One probe of the table: the slot found here is the one filled below.
         let entries = &self.entries;
         let slot = match self
@@ -446,7 +459,8 @@ impl CredentialSet {
             .slot(&c.digest, |i| entries.get(i).map(|e| &e.digest))
         {
             Err(first) => {
-                warnings.push(Note::Fixed(Warning::warn(
+                b.note(
+                    at,
                     WarningCode::DuplicateCredential,
                     format!(
                         "Credential {} uses the same secret as `{}` and was dropped (the first \
@@ -457,50 +471,49 @@ impl CredentialSet {
                             .map(Credential::qualified_id)
                             .unwrap_or_default()
                     ),
-                )));
+                );
                 return;
             }
             Ok(slot) => slot,
         };
         if c.source == Source::Env && !self.env_ids.insert(c.id.clone()) {
-            warnings.push(Note::Fixed(Warning::warn(
+            b.note(
+                at,
                 WarningCode::DuplicateCredentialId,
                 format!(
                     "A second env credential uses the id {}; it was dropped (ids must be \
                      unique: they bind sync-state writes).",
                     name()
                 ),
-            )));
+            );
             return;
         }
         let granted = c.scopes.unwrap_or_else(|| Arc::from(b.inputs.token_scopes));
         let scopes = b.available(granted);
-        let warnings = &mut b.notes;
         if !c.terms.lifecycle.revoked {
             if scopes.is_empty() {
-                warnings.push(Note::Fixed(Warning::warn(
+                b.note(
+                    at,
                     WarningCode::CredentialWithoutScopes,
                     format!(
                         "Credential {} has no available scope and grants nothing (an empty \
                          scope list never falls back to other scopes).",
                         name()
                     ),
-                )));
+                );
             }
             if scopes.iter().any(|s| s == WILDCARD) {
-                warnings.push(Note::Fixed(Warning::warn(
+                b.note(
+                    at,
                     WarningCode::WildcardScopeGranted,
                     format!(
                         "Credential {} grants the wildcard scope `*` (every scope).",
                         name()
                     ),
-                )));
-            }
-            if c.terms.lifecycle.expires_at.is_some() {
-                warnings.push(Note::Expiry(self.entries.len()));
+                );
             }
         }
-        slot.fill(self.entries.len());
+        slot.fill(at);
         self.entries.push(Credential {
             id: c.id,
             source: c.source,

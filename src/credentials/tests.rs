@@ -243,6 +243,55 @@ fn lifecycle_modes_and_expiry_summary() {
 }
 
 #[test]
+fn expiry_warnings_keep_their_place_among_the_others() {
+    let day = expiry::DAY;
+    let rows = [
+        row(
+            1,
+            "first",
+            "a",
+            json!({"expiresAt": NOW - day, "scopes": []}),
+        ),
+        json!({"id": 2, "handle": "broken", "tokenHash": "zz"}),
+        row(3, "second", "c", json!({"expiresAt": NOW + day})),
+        row(4, "again", "c", json!({})),
+        row(
+            5,
+            "third",
+            "e",
+            json!({"expiresAt": NOW + 90 * day, "scopes": ["*"]}),
+        ),
+    ];
+    let legacy = Some("agt_broken");
+    let (set, w) = build(None, legacy, &rows, &defaults(), Availability::default());
+    let order = [
+        "credential_without_scopes",
+        "credential_expired",
+        "managed_credential_skipped",
+        "credential_expiring_soon",
+        "duplicate_credential",
+        "wildcard_scope_granted",
+        "credential_token_malformed",
+    ];
+    assert_eq!(codes(&w), order);
+    // Later instants move only the expiry warnings, each in its own place.
+    let later = codes(&set.warnings_at(NOW + 100 * day));
+    assert_eq!(
+        later,
+        [
+            "credential_without_scopes",
+            "credential_expired",
+            "managed_credential_skipped",
+            "credential_expired",
+            "duplicate_credential",
+            "wildcard_scope_granted",
+            "credential_expired",
+            "credential_token_malformed",
+        ]
+    );
+}
+
+#[test]
 fn delivery_mode_needs_a_usable_subscriber() {
     let sub = json!({"webhookResourceTypes": ["entry"]});
     let (set, _) = build(
