@@ -270,7 +270,7 @@ pub fn authenticate_ref<'a>(
             client_ip,
         });
     }
-    if policy.credentials.usable_at(now) == 0 && policy.jwt.is_none() {
+    if !policy.credentials.any_usable_at(now) && policy.jwt.is_none() {
         return Err(misconfigured(policy));
     }
     let presented = transport::extract(request, policy.allow_query_token)

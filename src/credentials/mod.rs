@@ -194,10 +194,10 @@ pub struct CredentialSet {
     expiry_points: Vec<i64>,
     /// Sorted starts of the reminder windows of the same credentials (`now > t` inside).
     reminder_points: Vec<i64>,
-    /// Usable whatever the time (not revoked, not paused, no expiry).
-    usable_always: usize,
-    /// Sorted expiry times of the credentials that are usable until they expire.
-    usable_until: Vec<i64>,
+    /// Some credential is usable whatever the time (not revoked, not paused, no expiry).
+    usable_always: bool,
+    /// The latest expiry of the credentials that are usable until they expire.
+    usable_until: Option<i64>,
 }
 
 /// A credential warning that does not depend on the time, with the number of credentials the
@@ -325,7 +325,6 @@ impl CredentialSet {
     fn index_times(&mut self) {
         self.expiry_points.reserve_exact(self.entries.len());
         self.reminder_points.reserve_exact(self.entries.len());
-        self.usable_until.reserve_exact(self.entries.len());
         for c in self.entries.iter().filter(|c| !c.terms.lifecycle.revoked) {
             match c.terms.lifecycle.expires_at {
                 Some(exp) => {
@@ -336,16 +335,15 @@ impl CredentialSet {
                     self.reminder_points
                         .push(exp.saturating_sub(window.saturating_mul(expiry::DAY)));
                     if !c.terms.lifecycle.paused {
-                        self.usable_until.push(exp);
+                        self.usable_until = self.usable_until.max(Some(exp));
                     }
                 }
-                None if !c.terms.lifecycle.paused => self.usable_always += 1,
+                None if !c.terms.lifecycle.paused => self.usable_always = true,
                 None => {}
             }
         }
         self.expiry_points.sort_unstable();
         self.reminder_points.sort_unstable();
-        self.usable_until.sort_unstable();
     }
 
     /// Two instants with the same signature see the same summary and warnings (each expiry
@@ -357,10 +355,11 @@ impl CredentialSet {
         )
     }
 
-    /// How many credentials can authenticate at `now` (a binary search, for the request path).
-    pub fn usable_at(&self, now: i64) -> usize {
-        self.usable_always + self.usable_until.len()
-            - self.usable_until.partition_point(|&t| t <= now)
+    /// True when some credential can authenticate at `now` (two comparisons, for the request
+    /// path: a credential usable until it expires is usable at `now` iff `now` is before its
+    /// expiry, so the latest of those expiries tells).
+    pub fn any_usable_at(&self, now: i64) -> bool {
+        self.usable_always || self.usable_until.is_some_and(|t| now < t)
     }
 
     /// The per-credential warnings as of `now`, in order.

@@ -243,6 +243,49 @@ fn lifecycle_modes_and_expiry_summary() {
 }
 
 #[test]
+fn any_usable_at_agrees_with_every_credential_s_mode() {
+    let day = expiry::DAY;
+    let sets = [
+        vec![],
+        vec![row(1, "always", "a", json!({}))],
+        vec![
+            row(1, "soon", "a", json!({"expiresAt": NOW + day})),
+            row(2, "later", "b", json!({"expiresAt": NOW + 3 * day})),
+        ],
+        vec![
+            row(1, "paused", "a", json!({"pausedAt": NOW})),
+            row(
+                2,
+                "revoked",
+                "b",
+                json!({"revokedAt": NOW, "expiresAt": NOW + 9 * day}),
+            ),
+            row(
+                3,
+                "held",
+                "c",
+                json!({"pausedAt": NOW, "expiresAt": NOW + 9 * day}),
+            ),
+            row(4, "soon", "d", json!({"expiresAt": NOW + day})),
+        ],
+    ];
+    for rows in &sets {
+        let (set, _) = build(None, None, rows, &defaults(), Availability::default());
+        for t in [
+            NOW - day,
+            NOW,
+            NOW + day - 1,
+            NOW + day,
+            NOW + 3 * day,
+            NOW + 10 * day,
+        ] {
+            let by_mode = set.iter().any(|c| c.terms.lifecycle.mode(t).is_usable());
+            assert_eq!(set.any_usable_at(t), by_mode, "{rows:?} at {t}");
+        }
+    }
+}
+
+#[test]
 fn expiry_warnings_keep_their_place_among_the_others() {
     let day = expiry::DAY;
     let rows = [
