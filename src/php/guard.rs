@@ -21,6 +21,7 @@ use super::exceptions::{core_exception, invalid_input_msg};
 use super::interned::{self, Interned};
 use super::params::Param;
 use super::raw::{self, View};
+use super::scope_lists;
 use super::template::{self, Shared, Template};
 use crate::auth::{Denial, PrincipalRef};
 use crate::credentials::field::{Field, Item};
@@ -239,10 +240,11 @@ fn allowed_array(
     p: &PrincipalRef<'_>,
     remote: Option<Shared<'_>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let scopes = template::string_list(&p.scopes);
     let (Some(Some(t)), Some(values)) = (TEMPLATES.get(), FIXED_VALUES.get()) else {
-        return allowed_array_keyed(p, scopes);
+        return allowed_array_keyed(p, template::string_list(&p.scopes));
     };
+    // A list of catalogue scopes is shared (`Ok`), any other one built (see `scope_lists`).
+    let scopes = scope_lists::shared(&p.scopes).ok_or_else(|| template::string_list(&p.scopes));
     let fixed = |s: &str| fixed_index(s).map(|i| values.key(i));
     let mut ipv4 = [0u8; 15];
     let ip_text;
@@ -279,7 +281,12 @@ fn allowed_array(
             at(K::PrincipalFingerprint),
             ZendStr::new(p.principal_fingerprint.as_bytes(), false),
         );
-        slots.set_array(at(K::Scopes), scopes);
+        match scopes {
+            // SAFETY: `scope_lists` builds persistent immutable arrays with two references
+            // and never frees them.
+            Ok(list) => unsafe { slots.set_immutable(at(K::Scopes), list) },
+            Err(built) => slots.set_array(at(K::Scopes), built),
+        }
         slots.set_bool(at(K::ForceHumanApproval), p.force_human_approval);
         match (ip, remote) {
             // The peer address as the caller gave it, already canonical: shared, not copied.

@@ -13,6 +13,7 @@ pub mod probe;
 pub mod ratelimit;
 pub mod raw;
 pub mod redact;
+pub mod scope_lists;
 pub mod template;
 pub mod tokens;
 pub mod webhook;
@@ -51,6 +52,7 @@ extern "C" fn info(_module: *mut ModuleEntry) {
     info_table_row!("cached guards", cache.entries.to_string());
     info_table_row!("cached guard hits", cache.hits.to_string());
     info_table_row!("cached guard misses", cache.misses.to_string());
+    info_table_row!("shared scope lists", scope_lists::kept().to_string());
     info_table_end!();
 }
 
@@ -69,6 +71,7 @@ unsafe extern "C" fn startup(ty: i32, module_number: i32) -> i32 {
         guard::startup();
         convert::startup();
         jwt::startup();
+        scope_lists::startup();
     }
     rc
 }

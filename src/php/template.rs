@@ -35,7 +35,7 @@ unsafe impl Send for Template {}
 /// aarch64). Looked up with [`super::raw::engine_symbol`]: ext-php-rs does not bind it.
 type HashInit = unsafe extern "C" fn(*mut HashTable, u32, ffi::dtor_func_t, bool);
 
-fn hash_init() -> Option<HashInit> {
+pub(super) fn hash_init() -> Option<HashInit> {
     static FOUND: OnceLock<Option<HashInit>> = OnceLock::new();
     *FOUND.get_or_init(|| {
         let p = super::raw::engine_symbol(c"_zend_hash_init")?;
@@ -197,6 +197,17 @@ impl Slots<'_> {
                 (*raw).gc.refcount += 1;
             }
         }
+    }
+
+    /// Sets slot `i` to the immutable array `a` (never counted: PHP copies it before a write).
+    ///
+    /// # Safety
+    /// `a` is a persistent immutable array with at least two references (as
+    /// [`super::scope_lists`] builds them) that outlives every result it is put in.
+    pub unsafe fn set_immutable(&mut self, i: usize, a: NonNull<HashTable>) {
+        // SAFETY: the caller's: an immutable array is not reference counted, and the plain
+        // array type says so.
+        unsafe { self.write(i, ffi::zend_value { arr: a.as_ptr() }, ffi::IS_ARRAY) };
     }
 
     /// Moves the array `a` into slot `i`.

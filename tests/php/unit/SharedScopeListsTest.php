@@ -1,0 +1,131 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Agents\Core\Tests\Unit;
+
+use Agents\Core\Guard;
+use PHPUnit\Framework\TestCase;
+
+use function Agents\Core\token_generate;
+
+/**
+ * The scopes of a successful authenticate(): a list of catalogue scopes is one immutable array
+ * shared by every result that grants it. Each result must still behave as its own array, and
+ * outlive the Guard that made it.
+ */
+final class SharedScopeListsTest extends TestCase
+{
+    private const NOW = 1772366400;
+
+    /** Catalogue scopes available without any API switch. */
+    private const NAMES = [
+        'auth:read', 'health:read', 'readiness:read', 'capabilities:read', 'openapi:read',
+        'schema:read', 'templates:read', 'entries:read', 'lifecycle:read', 'diagnostics:read',
+    ];
+
+    private const MAX_LISTS = 256;
+
+    /** @param list<string> $scopes in order (a credential's scopes read back sorted) */
+    private static function granting(array $scopes): array
+    {
+        $token = token_generate('shared')['token'];
+        $guard = new Guard(['ENVIRONMENT' => 'production'], [
+            ['id' => 1, 'handle' => 'shared', 'tokenHash' => hash('sha256', $token), 'scopes' => $scopes],
+        ], ['now' => self::NOW]);
+        return [$guard, ['method' => 'GET', 'headers' => ['Authorization' => "Bearer $token"], 'query' => []]];
+    }
+
+    private static function kept(): int
+    {
+        ob_start();
+        (new \ReflectionExtension('agents_core'))->info();
+        $text = (string) ob_get_clean();
+        self::assertSame(1, preg_match('/^shared scope lists\s*=>\s*(\d+)$/m', $text, $m));
+        return (int) $m[1];
+    }
+
+    public function testEachResultIsItsOwnArrayWhateverTheOthersDo(): void
+    {
+        [$guard, $request] = self::granting(['auth:read', 'health:read']);
+        $a = $guard->authenticate($request)['principal'];
+        $b = $guard->authenticate($request)['principal'];
+        $c = $guard->authenticate($request)['principal'];
+        $a['scopes'][] = 'schema:read';
+        rsort($b['scopes']);
+        foreach ($c['scopes'] as &$scope) {
+            $scope = strtoupper($scope);
+        }
+        unset($scope);
+        $d = $guard->authenticate($request)['principal'];
+        unset($d['scopes'][0]);
+
+        self::assertSame(['auth:read', 'health:read', 'schema:read'], $a['scopes']);
+        self::assertSame(['health:read', 'auth:read'], $b['scopes']);
+        self::assertSame(['AUTH:READ', 'HEALTH:READ'], $c['scopes']);
+        self::assertSame([1 => 'health:read'], $d['scopes']);
+        $next = $guard->authenticate($request)['principal'];
+        self::assertSame(['auth:read', 'health:read'], $next['scopes']);
+        self::assertTrue($guard->hasScope($next, 'auth:read'));
+        self::assertFalse($guard->hasScope($next, 'schema:read'));
+        self::assertTrue($guard->hasScope($a, 'schema:read'));
+    }
+
+    public function testAResultOutlivesItsGuard(): void
+    {
+        [$guard, $request] = self::granting(['openapi:read', 'schema:read']);
+        $result = $guard->authenticate($request);
+        unset($guard);
+        Guard::forget();
+        gc_collect_cycles();
+        self::assertSame(['openapi:read', 'schema:read'], $result['principal']['scopes']);
+        self::assertSame(
+            '["openapi:read","schema:read"]',
+            json_encode($result['principal']['scopes']),
+        );
+    }
+
+    public function testListsOutsideTheCatalogueAreBuiltAndRightToo(): void
+    {
+        foreach ([['auth:read', 'custom:scope'], ['*'], ['*', 'auth:read'], ['custom:only']] as $scopes) {
+            [$guard, $request] = self::granting($scopes);
+            for ($i = 0; $i < 3; $i++) {
+                self::assertSame($scopes, $guard->authenticate($request)['principal']['scopes']);
+            }
+        }
+    }
+
+    public function testAListIsKeptOnceAndOnlyWhenEveryNameIsInTheCatalogue(): void
+    {
+        $before = self::kept();
+        [$guard, $request] = self::granting(['diagnostics:read', 'lifecycle:read', 'templates:read']);
+        $guard->authenticate($request);
+        $guard->authenticate($request);
+        [$again] = self::granting(['diagnostics:read', 'lifecycle:read', 'templates:read']);
+        $again->authenticate($request);
+        self::assertSame(min($before + 1, self::MAX_LISTS), self::kept());
+
+        [$custom, $customRequest] = self::granting(['templates:read', 'custom:scope']);
+        $custom->authenticate($customRequest);
+        self::assertSame(min($before + 1, self::MAX_LISTS), self::kept());
+    }
+
+    public function testPastTheBoundListsAreStillRight(): void
+    {
+        $seen = 0;
+        for ($mask = 1; $mask < 1 << count(self::NAMES) && $seen < self::MAX_LISTS + 40; $mask++) {
+            $scopes = [];
+            foreach (self::NAMES as $i => $name) {
+                if ($mask & (1 << $i)) {
+                    $scopes[] = $name;
+                }
+            }
+            [$guard, $request] = self::granting($scopes);
+            sort($scopes);
+            self::assertSame($scopes, $guard->authenticate($request)['principal']['scopes']);
+            self::assertSame($scopes, $guard->authenticate($request)['principal']['scopes']);
+            $seen++;
+        }
+        self::assertSame(self::MAX_LISTS, self::kept());
+    }
+}
