@@ -1,6 +1,6 @@
 //! An HTTP request as the plugin hands it over: method, headers, query and socket peer.
 //!
-//! [`RequestReader`] builds a request from the caller's array: its shape is the caller's code
+//! [`RequestReader`] fills a request from the caller's array: its shape is the caller's code
 //! (a mistake there is an error naming the key), its values are the client's (never an error:
 //! text that is not valid UTF-8, or a value that is not a string, carries U+FFFD, which no
 //! token, address or method grammar accepts, so such input can only ever lead to a denial).
@@ -89,7 +89,8 @@ fn client_text(value: Option<&[u8]>) -> Cow<'_, str> {
     }
 }
 
-/// Builds a [`Request`] from a caller's request array, part by part.
+/// Fills a [`Request`] from a caller's request array, part by part (in place: the request is
+/// the caller's, so it is never moved).
 ///
 /// The array's shape is the caller's code: an unknown key, a missing or non-string `method`, a
 /// `headers` or `query` that is not an array, or a `remoteAddr` that is neither a string nor
@@ -97,24 +98,18 @@ fn client_text(value: Option<&[u8]>) -> Cow<'_, str> {
 /// The values inside `headers` and `query` come from the client and are never an error: a
 /// value that is not text reads as [`NOT_TEXT`].
 #[derive(Debug)]
-pub struct RequestReader<'a> {
-    request: Request<'a>,
+pub struct RequestReader<'a, 'r> {
+    request: &'r mut Request<'a>,
     has_method: bool,
     /// Created on the first mistake (a well-formed request allocates no message).
     err: Option<crate::errors::InvalidInput>,
 }
 
-impl Default for RequestReader<'_> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<'a> RequestReader<'a> {
-    /// An empty reader.
-    pub fn new() -> Self {
+impl<'a, 'r> RequestReader<'a, 'r> {
+    /// A reader that fills `request` (an empty one: what it already holds is kept).
+    pub fn new(request: &'r mut Request<'a>) -> Self {
         Self {
-            request: Request::default(),
+            request,
             has_method: false,
             err: None,
         }
@@ -173,8 +168,8 @@ impl<'a> RequestReader<'a> {
         }
     }
 
-    /// The request, or every shape mistake.
-    pub fn finish(mut self) -> Result<Request<'a>, crate::errors::InvalidInput> {
+    /// `Ok` when the request is complete, else every shape mistake.
+    pub fn finish(mut self) -> Result<(), crate::errors::InvalidInput> {
         let named = |e: &Option<crate::errors::InvalidInput>| {
             e.as_ref()
                 .is_some_and(|e| e.items.iter().any(|i| i.item == "method"))
@@ -185,8 +180,67 @@ impl<'a> RequestReader<'a> {
         }
         match self.err {
             Some(e) => Err(e),
-            None => Ok(self.request),
+            None => Ok(()),
         }
+    }
+}
+
+/// One name => value pair of a request (a header line, a query parameter).
+pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// How many pairs [`Pairs`] holds in place. A request carries one or two of the headers the
+/// core reads, and rarely a query parameter it reads.
+const IN_PLACE: usize = 4;
+
+/// Name => value pairs in order: the first [`IN_PLACE`] held in place, so that reading a usual
+/// request allocates nothing; any further ones in a list.
+#[derive(Debug, Clone, Default)]
+pub struct Pairs<'a> {
+    first: [Option<Pair<'a>>; IN_PLACE],
+    more: Vec<Pair<'a>>,
+}
+
+impl<'a> Pairs<'a> {
+    /// Appends a pair.
+    pub fn push(&mut self, pair: Pair<'a>) {
+        match self.first.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) if self.more.is_empty() => *slot = Some(pair),
+            _ => self.more.push(pair),
+        }
+    }
+
+    /// Every pair, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Pair<'a>> {
+        self.first
+            .iter()
+            .map_while(Option::as_ref)
+            .chain(&self.more)
+    }
+
+    /// How many pairs there are.
+    pub fn len(&self) -> usize {
+        self.first.iter().take_while(|p| p.is_some()).count() + self.more.len()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.first[0].is_none()
+    }
+}
+
+impl<'a> FromIterator<Pair<'a>> for Pairs<'a> {
+    fn from_iter<I: IntoIterator<Item = Pair<'a>>>(pairs: I) -> Self {
+        let mut out = Self::default();
+        for pair in pairs {
+            out.push(pair);
+        }
+        out
+    }
+}
+
+impl<'a> From<Vec<Pair<'a>>> for Pairs<'a> {
+    fn from(pairs: Vec<Pair<'a>>) -> Self {
+        pairs.into_iter().collect()
     }
 }
 
@@ -196,9 +250,9 @@ pub struct Request<'a> {
     /// HTTP method as sent (compare case-insensitively).
     pub method: Cow<'a, str>,
     /// (name, value) pairs in order; names are matched case-insensitively.
-    pub headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub headers: Pairs<'a>,
     /// (name, value) pairs of the query string.
-    pub query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub query: Pairs<'a>,
     /// The socket peer address (`REMOTE_ADDR`).
     pub remote_addr: Cow<'a, str>,
 }
@@ -269,14 +323,34 @@ mod tests {
     }
 
     #[test]
+    fn pairs_keep_their_order_in_place_and_past_it() {
+        let mut p = Pairs::default();
+        assert!(p.is_empty());
+        assert_eq!(p.len(), 0);
+        let names = ["a", "b", "c", "d", "e", "f", "g"];
+        for (i, n) in names.iter().enumerate() {
+            p.push((Cow::Borrowed(*n), Cow::Owned(i.to_string())));
+            assert_eq!(p.len(), i + 1);
+            assert!(!p.is_empty());
+            let seen: Vec<&str> = p.iter().map(|(n, _)| n.as_ref()).collect();
+            assert_eq!(seen, names[..=i]);
+        }
+        let values: Vec<&str> = p.iter().map(|(_, v)| v.as_ref()).collect();
+        assert_eq!(values, ["0", "1", "2", "3", "4", "5", "6"]);
+        let again: Pairs<'_> = p.iter().cloned().collect::<Vec<_>>().into();
+        assert!(again.iter().eq(p.iter()));
+    }
+
+    #[test]
     fn headers_are_case_insensitive_and_repeatable() {
         let r = Request {
             method: "get".into(),
             headers: vec![
                 ("X-Forwarded-For".into(), "1.1.1.1".into()),
                 ("x-forwarded-for".into(), "2.2.2.2".into()),
-            ],
-            query: vec![("apiToken".into(), "t".into())],
+            ]
+            .into(),
+            query: vec![("apiToken".into(), "t".into())].into(),
             remote_addr: "127.0.0.1".into(),
         };
         assert_eq!(r.header("X-FORWARDED-FOR"), Some("1.1.1.1"));
@@ -288,7 +362,8 @@ mod tests {
 
     #[test]
     fn reader_names_every_shape_mistake_and_never_client_values() {
-        let mut r = RequestReader::new();
+        let mut req = Request::default();
+        let mut r = RequestReader::new(&mut req);
         r.unknown_key("header");
         r.wrong_type(Part::Query, "string");
         let e = r.finish().unwrap_err().to_string();
@@ -297,13 +372,14 @@ mod tests {
             "{e}"
         );
 
-        let mut r = RequestReader::new();
+        let mut req = Request::default();
+        let mut r = RequestReader::new(&mut req);
         r.method(b"GET");
         r.header(b"authorization", None);
         r.header(b"X-Forwarded-For", Some(b"\xff"));
         r.header(b"User-Agent", Some(b"x"));
         r.query(b"apiToken", Some(b"t"));
-        let req = r.finish().unwrap();
+        r.finish().unwrap();
         assert_eq!(req.header("Authorization"), Some(NOT_TEXT));
         assert_eq!(req.header("X-Forwarded-For"), Some("\u{FFFD}"));
         assert_eq!(req.headers.len(), 2);

@@ -70,8 +70,9 @@ fuzz_target!(|data: &[u8]| {
             headers: vec![(
                 Cow::Borrowed("X-Agents-Token"),
                 Cow::Borrowed(e.token.as_str()),
-            )],
-            query: Vec::new(),
+            )]
+            .into(),
+            query: Default::default(),
             remote_addr: Cow::Borrowed("198.51.100.7"),
         };
         match guard.authenticate(&req) {

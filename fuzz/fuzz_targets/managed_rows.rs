@@ -110,8 +110,9 @@ fuzz_target!(|data: &[u8]| {
             headers: vec![(
                 Cow::Borrowed("X-Agents-Token"),
                 Cow::Borrowed(token.as_str()),
-            )],
-            query: Vec::new(),
+            )]
+            .into(),
+            query: Default::default(),
             remote_addr: Cow::Borrowed(PEER),
         };
         let digest = TokenDigest::of(token.as_bytes());

@@ -330,8 +330,8 @@ fn write_contract_comes_first() {
     pol.require_token = false;
     let r = Request {
         method: "POST".into(),
-        headers: vec![("Content-Type".into(), "text/plain".into())],
-        query: Vec::new(),
+        headers: vec![("Content-Type".into(), "text/plain".into())].into(),
+        query: Default::default(),
         remote_addr: "192.0.2.1".into(),
     };
     let d = denial(authenticate(&pol, &r, NOW));

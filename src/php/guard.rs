@@ -31,11 +31,11 @@ use crate::guard::Guard;
 use crate::guard_cache::{self, Cache};
 use crate::request::{Part, Request, RequestReader};
 
-/// Reads a request array (the core's [`RequestReader`] decides what is a caller mistake).
-/// The request, and `remoteAddr` as the PHP string it is (the result can share it as
+/// Reads a request array into `req` (the core's [`RequestReader`] decides what is a caller
+/// mistake). Returns `remoteAddr` as the PHP string it is (the result can share it as
 /// `clientIp`).
-fn request_from(ht: &ZendHashTable) -> PhpResult<(Request<'_>, Option<Shared<'_>>)> {
-    let mut r = RequestReader::new();
+fn request_from<'a>(ht: &'a ZendHashTable, req: &mut Request<'a>) -> PhpResult<Option<Shared<'a>>> {
+    let mut r = RequestReader::new(req);
     let mut remote = None;
     for_each_entry(ht, |k, v| {
         let part = match k {
@@ -65,7 +65,8 @@ fn request_from(ht: &ZendHashTable) -> PhpResult<(Request<'_>, Option<Shared<'_>
             },
         }
     });
-    Ok((r.finish()?, remote))
+    r.finish()?;
+    Ok(remote)
 }
 
 fn string_zval(s: &str) -> PhpResult<Zval> {
@@ -81,8 +82,8 @@ fn array_zval(ht: ZBox<ZendHashTable>) -> Zval {
 }
 
 /// Dotted-quad text of `ip` written into `buf` (what `Display` prints, without the formatting
-/// machinery).
-fn ipv4_text(ip: Ipv4Addr, buf: &mut [u8; 15]) -> &str {
+/// machinery), as the ASCII bytes a PHP string is made of.
+fn ipv4_text(ip: Ipv4Addr, buf: &mut [u8; 15]) -> &[u8] {
     let mut n = 0;
     for (i, octet) in ip.octets().into_iter().enumerate() {
         if i > 0 {
@@ -100,7 +101,7 @@ fn ipv4_text(ip: Ipv4Addr, buf: &mut [u8; 15]) -> &str {
         buf[n] = b'0' + octet % 10;
         n += 1;
     }
-    std::str::from_utf8(&buf[..n]).unwrap_or_default()
+    &buf[..n]
 }
 
 /// The key names of the authenticate result, and the values of its closed sets
@@ -252,7 +253,7 @@ fn allowed_array(
         Some(IpAddr::V4(v4)) => Some(ipv4_text(v4, &mut ipv4)),
         Some(ip) => {
             ip_text = ip.to_string();
-            Some(ip_text.as_str())
+            Some(ip_text.as_bytes())
         }
         None => None,
     };
@@ -290,7 +291,7 @@ fn allowed_array(
         slots.set_bool(at(K::ForceHumanApproval), p.force_human_approval);
         match (ip, remote) {
             // The peer address as the caller gave it, already canonical: shared, not copied.
-            (Some(text), Some(r)) if r.bytes() == text.as_bytes() => {
+            (Some(text), Some(r)) if r.bytes() == text => {
                 slots.set_shared(at(K::ClientIp), r);
             }
             (Some(text), _) => slots.set_string(at(K::ClientIp), ZendStr::new(text, false)),
@@ -330,7 +331,11 @@ fn allowed_array_keyed(
     put_key(pr, K::Scopes, array_zval(scopes));
     put_key(pr, K::ForceHumanApproval, bool_zval(p.force_human_approval));
     let ip = match p.client_ip {
-        Some(IpAddr::V4(v4)) => string_zval(ipv4_text(v4, &mut [0u8; 15]))?,
+        Some(IpAddr::V4(v4)) => {
+            let mut zv = Zval::new();
+            zv.set_zend_string(ZendStr::new(ipv4_text(v4, &mut [0u8; 15]), false));
+            zv
+        }
         Some(ip) => string_zval(&ip.to_string())?,
         None => null_zval(),
     };
@@ -781,7 +786,8 @@ impl PhpGuard {
     ///   socket peer (`REMOTE_ADDR`)
     /// @return array{ok: true, principal: array{credentialId: string, credentialSource: 'cp'|'env'|'jwt'|'unknown', managedCredentialId: int|null, authMethod: 'authorization'|'x-agents-token'|'query'|'jwt'|'none', principalFingerprint: string, scopes: list<string>, forceHumanApproval: bool, clientIp: string|null}}|array{ok: false, status: int, error: string, message: string, headers: array<string, string>, reason: string, reasonDetail: string|null}
     pub fn authenticate(&self, request: Param<&ZendHashTable>) -> PhpResult<ZBox<ZendHashTable>> {
-        let (req, remote) = request_from(request.get()?)?;
+        let mut req = Request::default();
+        let remote = request_from(request.get()?, &mut req)?;
         match self.inner.authenticate_ref(&req) {
             Ok(principal) => allowed_array(&principal, remote),
             Err(denial) => denied_array(&denial),
