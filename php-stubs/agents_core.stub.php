@@ -365,7 +365,7 @@ namespace Agents\Core {
      * Generates a credential token: `['token' => secret to show once, 'hash' => token_hash(token),
      * 'publicId' => non-secret display id]`. The token reads `agt_[<handle>_]<id>_<secret><check>`:
      * a fixed prefix, the handle as a slug, a public id, ≈190 bits from the OS CSPRNG and a
-     * checksum that lets a typo be refused before any lookup. `publicId` (`agt_[<handle>_]<id>`)
+     * checksum that lets a typo be refused as malformed. `publicId` (`agt_[<handle>_]<id>`)
      * is drawn separately and contains nothing of the secret (bytes that are not UTF-8 count as
      * separators in the slug). Throws AgentsCoreException when the OS random source fails (there
      * is no weaker fallback).

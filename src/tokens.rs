@@ -11,7 +11,7 @@
 //! * `<secret>` — 32 base62 characters (≈190 bits) from the OS CSPRNG, drawn without modulo
 //!   bias;
 //! * `<check>` — the CRC-32 of everything before it, as 6 base62 characters, so a mistyped or
-//!   truncated token is refused before any lookup.
+//!   truncated token is refused as malformed, told apart from an unknown one.
 //!
 //! Every character is in RFC 6750's token68 set, so the token travels in a Bearer header.
 //! Tokens of any other form (the plugin's `<handle>-<random>`, operator-chosen tokens) keep
@@ -217,7 +217,7 @@ pub enum Format {
     /// A well-formed generated token with a valid checksum.
     Generated,
     /// Carries the `agt_` prefix but is not a well-formed generated token (typo, truncation,
-    /// wrong checksum): refused before any lookup.
+    /// wrong checksum): always refused.
     Malformed,
 }
 

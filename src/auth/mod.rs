@@ -282,14 +282,19 @@ pub fn authenticate_ref<'a>(
     {
         return signed_principal(jwt, presented.token, client_ip, now, policy);
     }
-    if tokens::format(presented.token) == Format::Malformed {
-        return Err(unauthorized(DenialReason::TokenMalformed));
-    }
     let digest = TokenDigest::of(presented.token.as_bytes());
     let credentials: &'a CredentialSet = policy.credentials;
-    let credential = credentials
-        .find(&digest)
-        .ok_or_else(|| unauthorized(DenialReason::TokenUnknown))?;
+    let found = credentials.find(&digest);
+    // A mistyped or truncated generated token is refused as such, known or not (a credential
+    // classifies its own token once).
+    let malformed = match found {
+        Some(c) => c.token_is_malformed(presented.token),
+        None => tokens::format(presented.token) == Format::Malformed,
+    };
+    if malformed {
+        return Err(unauthorized(DenialReason::TokenMalformed));
+    }
+    let credential = found.ok_or_else(|| unauthorized(DenialReason::TokenUnknown))?;
     admit(credential, client_ip, now).map_err(unauthorized)?;
     Ok(PrincipalRef {
         credential_id: Cow::Borrowed(&credential.id),

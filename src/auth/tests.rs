@@ -421,3 +421,41 @@ fn generated_tokens_round_trip_and_typos_are_malformed() {
         Some(DenialReason::TokenMalformed)
     );
 }
+
+#[test]
+fn a_stored_malformed_generated_token_is_refused_every_time() {
+    let g = tokens::generate("bot").unwrap();
+    let mut typo = g.token.to_string();
+    let last = typo.pop().unwrap();
+    typo.push(if last == 'a' { 'b' } else { 'a' });
+    // A row that stores the digest of the mistyped token itself: found, still malformed.
+    let f = Fixture::new(
+        &[
+            row(
+                1,
+                "typo",
+                &typo,
+                json!({"revokedAt": "2026-01-01 00:00:00"}),
+            ),
+            row(2, "good", &g.token, json!({})),
+            row(3, "plain", "plain-secret", json!({})),
+        ],
+        None,
+    );
+    let reason = |token: &str| {
+        let value = bearer(token);
+        authenticate(
+            &f.policy(),
+            &get(&[("Authorization", &value)], "192.0.2.1"),
+            NOW,
+        )
+        .reason()
+    };
+    for _ in 0..3 {
+        assert_eq!(reason(&typo), Some(DenialReason::TokenMalformed));
+        assert_eq!(reason(&g.token), None);
+        assert_eq!(reason("plain-secret"), None);
+        assert_eq!(reason("agt_unknown"), Some(DenialReason::TokenMalformed));
+        assert_eq!(reason("unknown-secret"), Some(DenialReason::TokenUnknown));
+    }
+}

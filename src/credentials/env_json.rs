@@ -250,7 +250,7 @@ fn read_token(obj: &Map<String, Value>) -> Result<Zeroizing<String>, &'static st
 }
 
 /// Refuses a configured token that carries the generated-token prefix but fails its checksum:
-/// such a token is refused before lookup, so it could never authenticate.
+/// such a token is always refused as malformed, so it could never authenticate.
 pub fn check_token_format(token: &str) -> Result<(), &'static str> {
     if tokens::format(token) == Format::Malformed {
         Err("token starts with `agt_` but is not a well-formed generated token (bad checksum?)")

@@ -22,6 +22,7 @@ pub mod readers;
 pub mod terms;
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
@@ -32,6 +33,7 @@ pub use self::terms::Terms;
 use crate::digest::{DigestTable, TokenDigest};
 use crate::errors::codes::WarningCode;
 use crate::scopes::{Availability, WILDCARD};
+use crate::tokens;
 use crate::warnings::Warning;
 
 /// What the credential set is built from. Env values are already resolved: `None` when unset,
@@ -143,6 +145,32 @@ pub struct Credential {
     digest: TokenDigest,
     /// The fingerprint, derived on first use and kept.
     fingerprint: OnceLock<Box<str>>,
+    /// Whether the token is a malformed generated one, found out on first use and kept.
+    malformed: Verdict,
+}
+
+/// Whether a credential's token is a malformed generated token: not known yet, yes or no. A
+/// token that matches a credential's digest is that credential's token, so the answer found
+/// for one presentation holds for every later one.
+#[derive(Debug)]
+struct Verdict(AtomicU8);
+
+impl Default for Verdict {
+    fn default() -> Self {
+        Self(AtomicU8::new(Self::UNKNOWN))
+    }
+}
+
+impl Verdict {
+    const UNKNOWN: u8 = 0;
+    const YES: u8 = 1;
+    const NO: u8 = 2;
+}
+
+impl Clone for Verdict {
+    fn clone(&self) -> Self {
+        Self(AtomicU8::new(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 impl Credential {
@@ -161,6 +189,22 @@ impl Credential {
     pub fn fingerprint(&self) -> &str {
         self.fingerprint
             .get_or_init(|| self.digest.fingerprint().into_boxed_str())
+    }
+
+    /// True when `token`, this credential's token (its digest matched), carries the generated
+    /// prefix but is not a well-formed generated token ([`tokens::format`]). Classified on
+    /// first use and kept: every later presentation is the same token.
+    pub fn token_is_malformed(&self, token: &str) -> bool {
+        match self.malformed.0.load(Ordering::Relaxed) {
+            Verdict::YES => true,
+            Verdict::NO => false,
+            _ => {
+                let malformed = tokens::format(token) == tokens::Format::Malformed;
+                let seen = if malformed { Verdict::YES } else { Verdict::NO };
+                self.malformed.0.store(seen, Ordering::Relaxed);
+                malformed
+            }
+        }
     }
 
     /// Has webhook subscriptions.
@@ -521,6 +565,7 @@ impl CredentialSet {
             terms: c.terms,
             digest: c.digest,
             fingerprint: OnceLock::new(),
+            malformed: Verdict::default(),
         });
     }
 
