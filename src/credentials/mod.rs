@@ -234,14 +234,22 @@ pub struct CredentialSet {
     /// The warnings that do not depend on the time, in order; each credential's expiry
     /// warning, if any at the instant asked, goes after those raised before it was added.
     notes: Vec<Note>,
-    /// Sorted expiry times of non-revoked credentials (expired at `now` iff `t <= now`).
-    expiry_points: Vec<i64>,
-    /// Sorted starts of the reminder windows of the same credentials (`now > t` inside).
-    reminder_points: Vec<i64>,
+    /// The instants at which an expiry status changes, sorted when first asked for (by the
+    /// posture, never by a request).
+    times: OnceLock<TimePoints>,
     /// Some credential is usable whatever the time (not revoked, not paused, no expiry).
     usable_always: bool,
     /// The latest expiry of the credentials that are usable until they expire.
     usable_until: Option<i64>,
+}
+
+/// The instants at which some credential's expiry status changes.
+#[derive(Debug, Default)]
+struct TimePoints {
+    /// Sorted expiry times of non-revoked credentials (expired at `now` iff `t <= now`).
+    expiry: Vec<i64>,
+    /// Sorted starts of the reminder windows of the same credentials (`now > t` inside).
+    reminder: Vec<i64>,
 }
 
 /// A credential warning that does not depend on the time, with the number of credentials the
@@ -361,41 +369,47 @@ impl CredentialSet {
             set.add_legacy(token, &mut b);
         }
         set.notes = b.notes;
-        set.index_times();
         set
     }
 
-    /// Sorts the instants at which a credential's expiry status changes.
-    fn index_times(&mut self) {
-        self.expiry_points.reserve_exact(self.entries.len());
-        self.reminder_points.reserve_exact(self.entries.len());
-        for c in self.entries.iter().filter(|c| !c.terms.lifecycle.revoked) {
-            match c.terms.lifecycle.expires_at {
-                Some(exp) => {
-                    self.expiry_points.push(exp);
+    /// Counts a credential just added towards [`CredentialSet::any_usable_at`].
+    fn note_usable(&mut self, lifecycle: &expiry::Lifecycle) {
+        if lifecycle.revoked || lifecycle.paused {
+            return;
+        }
+        match lifecycle.expires_at {
+            Some(exp) => self.usable_until = self.usable_until.max(Some(exp)),
+            None => self.usable_always = true,
+        }
+    }
+
+    /// The instants at which a credential's expiry status changes, sorted on first use.
+    fn time_points(&self) -> &TimePoints {
+        self.times.get_or_init(|| {
+            let mut t = TimePoints::default();
+            for c in self.entries.iter().filter(|c| !c.terms.lifecycle.revoked) {
+                if let Some(exp) = c.terms.lifecycle.expires_at {
+                    t.expiry.push(exp);
                     // Expiring soon iff floor((exp - now) / DAY) <= reminderDays, that is
                     // now > exp - (reminderDays + 1) * DAY.
                     let window = c.terms.lifecycle.reminder_days.saturating_add(1);
-                    self.reminder_points
+                    t.reminder
                         .push(exp.saturating_sub(window.saturating_mul(expiry::DAY)));
-                    if !c.terms.lifecycle.paused {
-                        self.usable_until = self.usable_until.max(Some(exp));
-                    }
                 }
-                None if !c.terms.lifecycle.paused => self.usable_always = true,
-                None => {}
             }
-        }
-        self.expiry_points.sort_unstable();
-        self.reminder_points.sort_unstable();
+            t.expiry.sort_unstable();
+            t.reminder.sort_unstable();
+            t
+        })
     }
 
     /// Two instants with the same signature see the same summary and warnings (each expiry
     /// status is a threshold on the time, so how many thresholds lie behind `now` tells which).
     pub fn time_signature(&self, now: i64) -> (usize, usize) {
+        let t = self.time_points();
         (
-            self.expiry_points.partition_point(|&t| t <= now),
-            self.reminder_points.partition_point(|&t| t < now),
+            t.expiry.partition_point(|&t| t <= now),
+            t.reminder.partition_point(|&t| t < now),
         )
     }
 
@@ -557,6 +571,7 @@ impl CredentialSet {
             }
         }
         slot.fill(at);
+        self.note_usable(&c.terms.lifecycle);
         self.entries.push(Credential {
             id: c.id,
             source: c.source,
