@@ -60,8 +60,9 @@ fn authenticate(c: &mut Criterion) {
         headers: vec![
             ("Authorization".into(), header.as_str().into()),
             ("Accept".into(), "application/json".into()),
-        ],
-        query: Vec::new(),
+        ]
+        .into(),
+        query: Default::default(),
         remote_addr: "10.99.3.4".into(),
     };
     let mut group = c.benchmark_group("authenticate");
