@@ -119,6 +119,18 @@ if (class_exists(Guard::class)) {
             unset($r);
         }
         $kept[0] .= '!';
+        // A list of catalogue scopes is one shared immutable array: each result writes to its
+        // own copy, and a result outlives the Guard that made it.
+        $first = $g->authenticate(['method' => 'GET', 'headers' => ['Authorization' => 'Bearer managed-token-1-abcdefghijkl'], 'query' => [], 'remoteAddr' => '10.0.0.9']);
+        if ($first['ok']) {
+            $shared = $first['principal']['scopes'];
+            $first['principal']['scopes'][] = 'written';
+            foreach ($shared as &$scope) {
+                $scope .= '!';
+            }
+            unset($scope);
+            $kept[] = $first;
+        }
         $g->hasScope(['scopes' => ['*']], 'anything');
         $g->posture();
         $g->capabilities();
@@ -147,6 +159,8 @@ if (class_exists(Guard::class)) {
         unset($headers['X-Forwarded-For'][0]);
         $auth = &$headers['Authorization'];
         $g->authenticate(['method' => 'GET', 'headers' => $headers, 'query' => [], 'remoteAddr' => '10.0.0.9']);
+        unset($g);
+        strlen(json_encode($kept));
     };
     // One request as the plugin runs it on a cached Guard (a soak of N iterations makes N of
     // them), plus misses that rotate through more revisions than the cache holds, a $build

@@ -194,7 +194,7 @@ impl Credential {
     /// True when `token`, this credential's token (its digest matched), carries the generated
     /// prefix but is not a well-formed generated token ([`tokens::format`]). Classified on
     /// first use and kept: every later presentation is the same token.
-    pub fn token_is_malformed(&self, token: &str) -> bool {
+    pub(crate) fn token_is_malformed(&self, token: &str) -> bool {
         match self.malformed.0.load(Ordering::Relaxed) {
             Verdict::YES => true,
             Verdict::NO => false,
