@@ -243,6 +243,11 @@ pub struct CredentialSet {
     usable_until: Option<i64>,
 }
 
+/// The digest of the entry at each position, as the digest table asks for it.
+fn digest_at<'e>(entries: &'e [Credential]) -> impl Fn(usize) -> Option<&'e TokenDigest> {
+    move |i| entries.get(i).map(|e| &e.digest)
+}
+
 /// The instants at which some credential's expiry status changes.
 #[derive(Debug, Default)]
 struct TimePoints {
@@ -510,11 +515,7 @@ impl CredentialSet {
         let name = || format!("`{}:{}`", c.source.as_str(), c.id);
         let at = self.entries.len();
         // One probe of the table: the slot found here is the one filled below.
-        let entries = &self.entries;
-        let slot = match self
-            .index
-            .slot(&c.digest, |i| entries.get(i).map(|e| &e.digest))
-        {
+        let slot = match self.index.slot(&c.digest, digest_at(&self.entries)) {
             Err(first) => {
                 b.note(
                     at,
@@ -625,12 +626,9 @@ impl CredentialSet {
     /// The credential whose token digest is `digest`. One hash lookup (flat in the number of
     /// credentials), then a constant-time comparison of the full digest.
     pub fn find(&self, digest: &TokenDigest) -> Option<&Credential> {
-        let entries = &self.entries;
         // The table confirms the whole digest (in constant time) before it answers.
-        entries.get(
-            self.index
-                .find(digest, |i| entries.get(i).map(|e| &e.digest))?,
-        )
+        let at = self.index.find(digest, digest_at(&self.entries))?;
+        self.entries.get(at)
     }
 
     /// Every credential in the set (usable or not), in merge order.
