@@ -2,7 +2,6 @@
 //! credential set is built, and the non-secret principal fingerprint derived from it.
 
 use sha2::{Digest as _, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::hex;
 
@@ -46,18 +45,9 @@ impl TokenDigest {
 }
 
 impl PartialEq for TokenDigest {
-    /// Constant-time: the four 64-bit words are XORed and ORed together without branching, and
-    /// the single aggregate is compared with `subtle`.
+    /// Constant-time ([`crate::constant_time::equal`]).
     fn eq(&self, other: &Self) -> bool {
-        let mut acc = 0u64;
-        for (a, b) in self.0.chunks_exact(8).zip(other.0.chunks_exact(8)) {
-            let mut wa = [0u8; 8];
-            let mut wb = [0u8; 8];
-            wa.copy_from_slice(a);
-            wb.copy_from_slice(b);
-            acc |= u64::from_ne_bytes(wa) ^ u64::from_ne_bytes(wb);
-        }
-        acc.ct_eq(&0).into()
+        crate::constant_time::equal(&self.0, &other.0)
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod byte_class;
+pub mod constant_time;
 pub mod credentials;
 pub mod decimal;
 pub mod digest;
