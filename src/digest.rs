@@ -3,6 +3,8 @@
 
 use sha2::{Digest as _, Sha256};
 
+use std::sync::OnceLock;
+
 use crate::hex;
 
 /// Domain separator of the principal fingerprint (so the fingerprint is never a plain hash of
@@ -53,11 +55,44 @@ impl PartialEq for TokenDigest {
 
 impl Eq for TokenDigest {}
 
-/// Where a digest goes in a [`DigestTable`]: its first eight bytes, unmixed.
+/// This process's secret key for placing digests (see [`DigestTable`]), drawn from the OS
+/// random source on first use. Should that source fail, the key is fixed: placing still mixes
+/// every byte of a digest, only an attacker who knows the key could then aim at one bucket.
+fn placement_key() -> &'static [u64; 4] {
+    static KEY: OnceLock<[u64; 4]> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut bytes = [0u8; 32];
+        if getrandom::getrandom(&mut bytes).is_err() {
+            bytes = *b"agents-core/digest-table/key/v1\0";
+        }
+        let mut key = [0u64; 4];
+        for (k, chunk) in key.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            *k = u64::from_ne_bytes(word);
+        }
+        key
+    })
+}
+
+/// The 128-bit product of `a` and `b`, its halves XORed together: every bit of either factor
+/// reaches the result.
+const fn folded(a: u64, b: u64) -> u64 {
+    let p = (a as u128) * (b as u128);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// Where a digest goes in a [`DigestTable`]: all four of its words, each XORed with a word of
+/// the process's secret key and multiplied in pairs.
 fn place(digest: &TokenDigest) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&digest.0[..8]);
-    u64::from_ne_bytes(word)
+    let k = placement_key();
+    let mut w = [0u64; 4];
+    for (word, chunk) in w.iter_mut().zip(digest.0.chunks_exact(8)) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        *word = u64::from_ne_bytes(bytes);
+    }
+    folded(w[0] ^ k[0], w[1] ^ k[1]) ^ folded(w[2] ^ k[2], w[3] ^ k[3])
 }
 
 /// Positions in a list of digests held elsewhere (a credential set's entries), found by digest.
@@ -67,22 +102,18 @@ fn place(digest: &TokenDigest) -> u64 {
 /// digests took 40 bytes a slot, which for ten thousand credentials no longer fits a core's
 /// cache, so every insert and every lookup missed it.
 ///
-/// A digest's first eight bytes are its hash, unmixed. Why that is safe where a keyed hash is
-/// the usual defence:
+/// A digest is placed by a keyed mix of all 32 of its bytes ([`place`]), two multiplications:
 ///
-/// * Flooding needs an attacker to insert many keys that land in one bucket. A digest table is
-///   filled once, when its Guard is built, from the configured credentials (digests of
-///   generated tokens, written by the site's own administrators and deployment); a request
-///   only looks a digest up and never inserts one, so no client can lengthen a probe sequence.
-///   How long any lookup probes is a property of the table alone, and a table of SHA-256
-///   outputs is as evenly spread as one placed by a random hash.
-/// * A lookup's starting bucket comes from the presented digest, which its client already
-///   knows (the SHA-256 of its own token). At most its timing could tell whether some stored
-///   digest shares a few bits (the bucket and a 7-bit tag) with a digest the client chose; bits
-///   of a SHA-256 output give no way back to the token (preimage resistance), and only the
-///   token authenticates.
-///
-/// What it saves: hashing the key on every insert at build and on every request's lookup.
+/// * Digests of generated tokens are evenly spread SHA-256 outputs, but a stored `tokenHash`
+///   is whatever the credentials table holds: imported or fixture rows, or rows written to
+///   collide, can share any number of leading bytes. Placed by a fixed part of the digest,
+///   such rows would all land in one bucket and make every build quadratic in their number;
+///   mixed with a key drawn at random per process, no table can be written to collide.
+/// * A request only looks a digest up and never inserts one, so no client can lengthen a
+///   probe sequence. A lookup starts from the presented digest, which its client already
+///   knows (the SHA-256 of its own token); at most its timing could tell whether some stored
+///   digest shares a bucket with one the client chose, and a bucket gives no way back to a
+///   token (preimage resistance), and only the token authenticates.
 #[derive(Debug, Default, Clone)]
 pub struct DigestTable(hashbrown::HashTable<usize>);
 
@@ -185,10 +216,6 @@ mod tests {
 
     #[test]
     fn the_table_finds_each_position_by_its_digest() {
-        let d = TokenDigest::of(b"x");
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&d.0[..8]);
-        assert_eq!(place(&d), u64::from_ne_bytes(word));
         // Starts small: the table grows (and moves its slots) many times on the way.
         let mut table = DigestTable::with_capacity(1);
         let mut list: Vec<TokenDigest> = Vec::new();
@@ -207,11 +234,36 @@ mod tests {
             table.find(&TokenDigest::of(b"absent"), |p| list.get(p)),
             None
         );
-        // A position is confirmed by the whole digest: one that only shares the first eight
-        // bytes is not found.
+        // A position is confirmed by the whole digest: one that differs in a single bit is
+        // not found.
         let mut near = list[7];
         near.0[31] ^= 1;
         assert_eq!(table.find(&near, |p| list.get(p)), None);
+    }
+
+    #[test]
+    fn digests_that_share_a_prefix_are_spread_out() {
+        // Stored hashes that differ only in their last two bytes (fixtures, imports, rows
+        // written to collide): every one gets a place of its own, and the low bits that pick
+        // a bucket are spread as by a random function (about 2 589 distinct of 4 096 expected).
+        let digests: Vec<TokenDigest> = (0..4096u32)
+            .map(|i| {
+                let mut d = [0u8; 32];
+                d[30..].copy_from_slice(&(i as u16).to_be_bytes());
+                TokenDigest(d)
+            })
+            .collect();
+        let places: std::collections::HashSet<u64> = digests.iter().map(place).collect();
+        assert_eq!(places.len(), digests.len());
+        let buckets: std::collections::HashSet<u64> = places.iter().map(|p| p & 0xfff).collect();
+        assert!(buckets.len() > 2300, "{}", buckets.len());
+        let mut table = DigestTable::with_capacity(digests.len());
+        for (i, d) in digests.iter().enumerate() {
+            table.slot(d, |p| digests.get(p)).ok().unwrap().fill(i);
+        }
+        for (i, d) in digests.iter().enumerate() {
+            assert_eq!(table.find(d, |p| digests.get(p)), Some(i));
+        }
     }
 
     #[test]
