@@ -13,7 +13,8 @@
 //! Each thread remembers the array it last handed out for a few scope slices (by address),
 //! and checks the array's names against the slice before it hands it out again: a slice freed
 //! and another one allocated at the same address is recognised by its content, never taken for
-//! the old one.
+//! the old one. A slice found not shareable is remembered by its address and shape, so that a
+//! list with a name outside the catalogue costs no lock per call.
 
 use std::cell::Cell;
 use std::ptr::{self, NonNull};
@@ -62,9 +63,19 @@ static LISTS: Mutex<Vec<List>> = Mutex::new(Vec::new());
 const WAYS: usize = 4;
 
 thread_local! {
-    /// Per slot: the address of a scope slice seen last, and the list handed out for it (0:
-    /// none could be, the slice is built per call).
-    static RECENT: [Cell<(usize, usize)>; WAYS] = const { [const { Cell::new((0, 0)) }; WAYS] };
+    /// Per slot: the address and [`shape`] of a scope slice seen last, and the list handed out
+    /// for it (0: none could be, the slice is built per call).
+    static RECENT: [Cell<(usize, usize, usize)>; WAYS] =
+        const { [const { Cell::new((0, 0, 0)) }; WAYS] };
+}
+
+/// How many names a slice holds and how long each is, folded into one number: what tells a
+/// slice from another one allocated later at the same address, where there is no list to
+/// compare with.
+fn shape(scopes: &[String]) -> usize {
+    scopes.iter().fold(scopes.len(), |n, s| {
+        n.wrapping_mul(31).wrapping_add(s.len())
+    })
 }
 
 /// MINIT part: interns the names a shared list may hold.
@@ -78,22 +89,22 @@ pub fn shared(scopes: &[String]) -> Option<NonNull<HashTable>> {
     if scopes.is_empty() {
         return None;
     }
-    let at = scopes.as_ptr() as usize;
+    let (at, shape) = (scopes.as_ptr() as usize, shape(scopes));
     let slot = (at >> 4) % WAYS;
     let seen = RECENT.with(|r| r[slot].get());
-    if seen.0 == at {
-        let list = NonNull::new(seen.1 as *mut HashTable).map(List);
-        match list {
+    if (seen.0, seen.1) == (at, shape) {
+        match NonNull::new(seen.2 as *mut HashTable).map(List) {
+            // A list is handed out only when it holds these very names.
             Some(l) if holds(l, scopes) => return Some(l.0),
-            // The slice at this address was found not shareable before; when it is another
-            // slice now, building it per call is still right.
+            // Found not shareable before. Should this be another slice of the same shape now,
+            // building it per call is still right.
             None => return None,
             Some(_) => {}
         }
     }
     let list = stored(scopes);
     let handed = list.map_or(0, |l| l.0.as_ptr() as usize);
-    RECENT.with(|r| r[slot].set((at, handed)));
+    RECENT.with(|r| r[slot].set((at, shape, handed)));
     list.map(|l| l.0)
 }
 
