@@ -82,17 +82,29 @@ const fn folded(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
-/// Where a digest goes in a [`DigestTable`]: all four of its words, each XORed with a word of
-/// the process's secret key and multiplied in pairs.
+/// Where a digest goes in a [`DigestTable`] under this process's key.
 fn place(digest: &TokenDigest) -> u64 {
-    let k = placement_key();
+    place_with(placement_key(), digest)
+}
+
+/// Where a digest goes under key `k`: its four words, each XORed with a word of the key and
+/// multiplied in pairs, then the sum run through a 64-bit finalizer (shifts and odd
+/// multipliers) so that every bit of it, the low ones a bucket is picked by included, depends
+/// on every bit of the products. Without the finalizer, digests that differ only in their
+/// last bytes would reach the low bits through a sum that grows step by step with them.
+fn place_with(k: &[u64; 4], digest: &TokenDigest) -> u64 {
     let mut w = [0u64; 4];
     for (word, chunk) in w.iter_mut().zip(digest.0.chunks_exact(8)) {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(chunk);
         *word = u64::from_ne_bytes(bytes);
     }
-    folded(w[0] ^ k[0], w[1] ^ k[1]) ^ folded(w[2] ^ k[2], w[3] ^ k[3])
+    let mut h = folded(w[0] ^ k[0], w[1] ^ k[1]) ^ folded(w[2] ^ k[2], w[3] ^ k[3]);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// Positions in a list of digests held elsewhere (a credential set's entries), found by digest.
@@ -102,13 +114,15 @@ fn place(digest: &TokenDigest) -> u64 {
 /// digests took 40 bytes a slot, which for ten thousand credentials no longer fits a core's
 /// cache, so every insert and every lookup missed it.
 ///
-/// A digest is placed by a keyed mix of all 32 of its bytes ([`place`]), two multiplications:
+/// A digest is placed by a keyed mix of all 32 of its bytes ([`place_with`]): two
+/// multiplications and a finalizer.
 ///
 /// * Digests of generated tokens are evenly spread SHA-256 outputs, but a stored `tokenHash`
 ///   is whatever the credentials table holds: imported or fixture rows, or rows written to
 ///   collide, can share any number of leading bytes. Placed by a fixed part of the digest,
 ///   such rows would all land in one bucket and make every build quadratic in their number;
-///   mixed with a key drawn at random per process, no table can be written to collide.
+///   mixed with a key drawn at random per process, they spread as SHA-256 outputs do, and
+///   writing a table to collide would take the key, which never leaves the process.
 /// * A request only looks a digest up and never inserts one, so no client can lengthen a
 ///   probe sequence. A lookup starts from the presented digest, which its client already
 ///   knows (the SHA-256 of its own token); at most its timing could tell whether some stored
@@ -241,22 +255,50 @@ mod tests {
         assert_eq!(table.find(&near, |p| list.get(p)), None);
     }
 
-    #[test]
-    fn digests_that_share_a_prefix_are_spread_out() {
-        // Stored hashes that differ only in their last two bytes (fixtures, imports, rows
-        // written to collide): every one gets a place of its own, and the low bits that pick
-        // a bucket are spread as by a random function (about 2 589 distinct of 4 096 expected).
-        let digests: Vec<TokenDigest> = (0..4096u32)
+    /// Keys for the spread tests: fixed, so that a test run is repeatable (SplitMix64 steps).
+    fn keys(n: u64) -> Vec<[u64; 4]> {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        (0..n).map(|_| [next(), next(), next(), next()]).collect()
+    }
+
+    /// 4 096 digests, zero but for two bytes at `at` that count up.
+    fn counting_at(at: usize) -> Vec<TokenDigest> {
+        (0..4096u16)
             .map(|i| {
                 let mut d = [0u8; 32];
-                d[30..].copy_from_slice(&(i as u16).to_be_bytes());
+                d[at..at + 2].copy_from_slice(&i.to_be_bytes());
                 TokenDigest(d)
             })
-            .collect();
-        let places: std::collections::HashSet<u64> = digests.iter().map(place).collect();
-        assert_eq!(places.len(), digests.len());
-        let buckets: std::collections::HashSet<u64> = places.iter().map(|p| p & 0xfff).collect();
-        assert!(buckets.len() > 2300, "{}", buckets.len());
+            .collect()
+    }
+
+    #[test]
+    fn digests_that_share_all_but_two_bytes_are_spread_out() {
+        // Stored hashes that differ only in two bytes (fixtures, imports, rows written to
+        // collide), wherever those bytes are: under every key, each digest gets a place of its
+        // own, and the low bits that pick one of 4 096 buckets are as spread as a random
+        // function spreads them (about 2 589 distinct buckets, give or take 30).
+        let mut all = keys(24);
+        all.push(*placement_key());
+        for key in &all {
+            for at in [0, 6, 8, 15, 24, 30] {
+                let places: std::collections::HashSet<u64> =
+                    counting_at(at).iter().map(|d| place_with(key, d)).collect();
+                assert_eq!(places.len(), 4096, "at {at}");
+                let buckets: std::collections::HashSet<u64> =
+                    places.iter().map(|p| p & 0xfff).collect();
+                assert!(buckets.len() > 2400, "at {at}: {}", buckets.len());
+            }
+        }
+        // And the table finds each of them.
+        let digests = counting_at(30);
         let mut table = DigestTable::with_capacity(digests.len());
         for (i, d) in digests.iter().enumerate() {
             table.slot(d, |p| digests.get(p)).ok().unwrap().fill(i);

@@ -6,9 +6,9 @@
 //! env credential reusing an env id. Unlike the plugin, which kept only id, scopes and token, the whole record
 //! survives the merge: scopes, IP allowlist, lifecycle and `forceHumanApproval` reach the
 //! request path. Raw env tokens are digested (SHA-256) and wiped; only digests are kept, indexed
-//! by a keyed mix of their bytes (so that no table of stored hashes can be written to collide:
-//! [`crate::digest::DigestTable`]) and confirmed with a constant-time comparison of the full
-//! digest.
+//! by a keyed mix of their bytes (stored hashes that share most of their bytes still spread
+//! out: [`crate::digest::DigestTable`]) and confirmed with a constant-time comparison of the
+//! full digest.
 //!
 //! Revoked, paused and expired managed rows stay in the index (not counted as usable) so a
 //! request presenting their token is denied with the precise reason; their secret also keeps
