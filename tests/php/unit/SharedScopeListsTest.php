@@ -110,6 +110,30 @@ final class SharedScopeListsTest extends TestCase
         self::assertSame(min($before + 1, self::MAX_LISTS), self::kept());
     }
 
+    public function testASignedTokenSListIsBuiltNotKept(): void
+    {
+        $secret = 'shared-lists-jwt-secret-0123456789abcdef';
+        $b64 = static fn (string $s): string => rtrim(strtr(base64_encode($s), '+/', '-_'), '=');
+        $guard = new Guard(['ENVIRONMENT' => 'production', 'PLUGIN_AGENTS_API_TOKEN' => 'legacy-token-abcdef0123'], [], [
+            'now' => self::NOW,
+            'jwt' => ['keys' => [['alg' => 'HS256', 'secret' => $secret]], 'algorithms' => ['HS256']],
+        ]);
+        $before = self::kept();
+        // Lists of catalogue scopes no credential grants: the issuer chooses them, so they are
+        // built per result and never take a place among the kept lists.
+        foreach ([['openapi:read', 'readiness:read'], ['capabilities:read', 'health:read', 'schema:read']] as $scopes) {
+            $h = $b64((string) json_encode(['alg' => 'HS256', 'typ' => 'JWT']));
+            $p = $b64((string) json_encode(['sub' => 'svc', 'exp' => self::NOW + 60, 'scope' => implode(' ', $scopes)]));
+            $token = "$h.$p." . $b64(hash_hmac('sha256', "$h.$p", $secret, true));
+            for ($i = 0; $i < 2; $i++) {
+                $r = $guard->authenticate(['method' => 'GET', 'headers' => ['Authorization' => "Bearer $token"], 'query' => []]);
+                self::assertTrue($r['ok'], (string) json_encode($r));
+                self::assertSame($scopes, $r['principal']['scopes']);
+            }
+        }
+        self::assertSame($before, self::kept());
+    }
+
     public function testPastTheBoundListsAreStillRight(): void
     {
         $seen = 0;
