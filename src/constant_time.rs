@@ -1,5 +1,7 @@
-//! Equality of secrets, tags and digests in constant time: how long a comparison takes depends
-//! on the lengths compared, never on where the bytes differ.
+//! Equality of byte strings in constant time, for digests, MAC tags and checksums: how long a
+//! comparison takes depends on the lengths compared, never on where the bytes differ. (Webhook
+//! verification, which folds several comparisons into one answer, uses `subtle`'s `Choice`
+//! directly.)
 
 use subtle::ConstantTimeEq;
 

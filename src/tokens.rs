@@ -286,7 +286,7 @@ fn is_well_formed(token: &str) -> bool {
         }
     }
     let (body, check) = b.split_at(b.len() - CHECK_LEN);
-    subtle::ConstantTimeEq::ct_eq(&checksum(body)[..], check).into()
+    crate::constant_time::equal(&checksum(body), check)
 }
 
 /// The public id of a well-formed generated token, else `None`.
