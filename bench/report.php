@@ -34,8 +34,8 @@ const SECTIONS = [
         made on its first request and kept. `new Guard` reads each row's 13 columns, validates
         every value (hash, handle, timestamps, allowlist), parses and filters the scopes and
         indexes the digest; the floor validates nothing. With 10 000 rows a build reads about
-        10 MB of PHP arrays, about twice the cache lines the floor reads, so its time moves more than the
-        floor's with other load on the machine (memory shared with other tenants).
+        10 MB of PHP arrays, about twice the cache lines the floor reads, so its time moves more
+        than the floor's with other load on the machine (memory shared with other tenants).
         MD,
         <<<'MD'
         Core only. `ref` is `Guard::authenticate_ref`, the path the PHP glue uses (the principal is
