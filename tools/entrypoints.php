@@ -155,6 +155,18 @@ if (class_exists(Guard::class)) {
         $odd['named'] = $rows[5];
         $odd[6] = &$odd[7];
         new Guard($env, $odd, $options);
+        // A table large enough that the rows ahead are asked for before they are read, with
+        // the same shapes near its end (where the look-ahead runs past the last row).
+        $large = [];
+        for ($i = 0; $i < 300; $i++) {
+            $large[] = $rows[$i % count($rows)];
+        }
+        unset($large[100], $large[297]);
+        $large[5] = 'not a row';
+        $large[] = &$odd[0];
+        $large['named'] = $rows[1];
+        $large[] = [1, 2, 3];
+        new Guard($env, $large, $options);
         $headers = ['Authorization' => 'Bearer managed-token-1-abcdefghijkl', 'X-Forwarded-For' => ['127.0.0.1', '10.0.0.3'], 3 => 'x'];
         unset($headers['X-Forwarded-For'][0]);
         $auth = &$headers['Authorization'];

@@ -564,7 +564,7 @@ impl managed::RowSource for PhpRows<'_> {
         let mut reader = managed::RowReader::default();
         let mut columns = PhpRow::new();
         let mut index = 0;
-        for_each_entry(ht, |_, row| {
+        raw::walk_rows(ht, |row| {
             f(match raw::array(row) {
                 Some(ht) => reader.read(columns.find(ht), index),
                 None => managed::not_an_array(index),

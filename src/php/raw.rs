@@ -1,5 +1,6 @@
-//! The glue's direct reads of engine state that ext-php-rs does not wrap. Every `unsafe` block
-//! of the PHP glue lives here, each with the reason it is sound.
+//! The glue's direct reads of engine state that ext-php-rs does not wrap (arrays, strings, the
+//! current frame), each `unsafe` block with the reason it is sound. The arrays the glue builds
+//! live beside it: `interned.rs`, `template.rs`, `scope_lists.rs`.
 
 use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::ffi::{
@@ -144,6 +145,135 @@ pub fn walk_named<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(&'a [u8], &'a Zva
             // by the table, which outlives the borrow of `ht`.
             f(unsafe { str_bytes(b.key) }, v);
         }
+    }
+}
+
+/// Tables with fewer rows than this are read without asking for rows ahead: they sit in the
+/// cache whole after the first read.
+const ROWS_AHEAD_FROM: usize = 256;
+
+/// How many rows ahead [`walk_rows`] asks for a row's slot target (the array, or the reference
+/// that holds it).
+const TARGET_AHEAD: usize = 4;
+
+/// How many rows ahead [`walk_rows`] asks for a row array's header and entries.
+const ENTRIES_AHEAD: usize = 2;
+
+/// [`walk`] over the values of a list of rows (each usually an array of named columns), for a
+/// reader that reads every row whole, in order.
+///
+/// A row is several allocations (its array, the entries, the strings they point at), and in a
+/// heap that has served a while the rows of one table lie far apart, where the processor's own
+/// prefetching cannot guess them: read one after another, a large table waits on the memory
+/// for each part of each row. So the walk asks for the parts of the rows ahead, each once the
+/// part that points at it has had time to arrive: a row's array (or the reference holding it)
+/// four rows ahead, the array's header and entries two rows ahead. Asking is a hint: it loads
+/// nothing into the program, and reads nothing the reader does not read anyway. (Asking for
+/// the strings the entries point at as well cost more than it saved.)
+pub fn walk_rows<'a>(ht: &'a ZendHashTable, f: impl FnMut(&'a Zval)) {
+    let used = ht.nNumUsed as usize;
+    // SAFETY: as in `walk`: every bit pattern of the flags union is a valid `u32`.
+    let flags = unsafe { ht.u.flags };
+    let ahead = used >= ROWS_AHEAD_FROM;
+    if flags & HASH_FLAG_PACKED != 0 {
+        // SAFETY: as in `walk`: a packed table keeps at least `nNumUsed` zvals in `arPacked`,
+        // alive and unmoved while the table is borrowed (no PHP code runs during the walk).
+        let values = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arPacked, used) };
+        rows(used, ahead, |i| values.get(i), f);
+    } else {
+        // SAFETY: as in `walk`: a hash table keeps at least `nNumUsed` buckets in `arData`,
+        // alive and unmoved while the table is borrowed; an uninitialized table has
+        // `nNumUsed == 0`.
+        let buckets = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arData, used) };
+        rows(used, ahead, |i| buckets.get(i).map(|b| &b.val), f);
+    }
+}
+
+/// The loop of [`walk_rows`] over `used` slots, `slot(i)` being the `i`-th.
+#[inline(always)]
+fn rows<'a>(
+    used: usize,
+    ahead: bool,
+    slot: impl Fn(usize) -> Option<&'a Zval>,
+    mut f: impl FnMut(&'a Zval),
+) {
+    for i in 0..used {
+        if ahead {
+            if let Some(zv) = slot(i + TARGET_AHEAD) {
+                ask_for_target(zv);
+            }
+            if let Some(zv) = slot(i + ENTRIES_AHEAD) {
+                ask_for_entries(zv);
+            }
+        }
+        if let Some(v) = slot(i).and_then(live) {
+            f(v);
+        }
+    }
+}
+
+/// Asks the memory for the cache line at `p`. A hint: nothing is loaded into the program, and
+/// an address that is not mapped is ignored.
+#[inline(always)]
+fn ask_for<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch reads nothing into the program and never faults, whatever the
+        // address; SSE, which provides it, is part of every x86-64 processor.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Asks for what the slot `zv` points at: the reference that holds a row, or the row's array.
+#[inline(always)]
+fn ask_for_target(zv: &Zval) {
+    match type_of(zv) {
+        // SAFETY: the type byte says which pointer the value union holds; only the pointer is
+        // read, never what it points at.
+        IS_REFERENCE => ask_for(unsafe { zv.value.ref_ }),
+        IS_ARRAY => ask_for(unsafe { zv.value.arr }),
+        _ => {}
+    }
+}
+
+/// The array the slot `zv` holds, a reference followed, if it holds one.
+#[inline(always)]
+fn row_array(zv: &Zval) -> Option<&ZendHashTable> {
+    let zv = followed(zv);
+    if type_of(zv) != IS_ARRAY {
+        return None;
+    }
+    // SAFETY: the type byte says the value union holds a pointer to a live array, owned by the
+    // table being walked, which outlives the walk; only its header is read here.
+    unsafe { zv.value.arr.as_ref() }
+}
+
+/// Asks for the header and every entry of the row array in slot `zv`.
+#[inline(always)]
+fn ask_for_entries(zv: &Zval) {
+    let Some(row) = row_array(zv) else { return };
+    ask_for(std::ptr::from_ref(row));
+    // SAFETY: as in `walk`: every bit pattern of the flags union is a valid `u32`; the entry
+    // pointers are only handed to `ask_for`, never read through.
+    let (start, size) = unsafe {
+        if row.u.flags & HASH_FLAG_PACKED != 0 {
+            (
+                row.__bindgen_anon_1.arPacked.cast::<u8>(),
+                std::mem::size_of::<Zval>(),
+            )
+        } else {
+            (
+                row.__bindgen_anon_1.arData.cast::<u8>(),
+                std::mem::size_of::<ext_php_rs::ffi::Bucket>(),
+            )
+        }
+    };
+    let bytes = (row.nNumUsed as usize).saturating_mul(size);
+    for offset in (0..bytes).step_by(64) {
+        ask_for(start.wrapping_add(offset));
     }
 }
 

@@ -56,6 +56,41 @@ final class ArrayShapesTest extends TestCase
         }
     }
 
+    /**
+     * A large table is read with the rows ahead asked for before they are reached: holes,
+     * references, entries that are not arrays, packed and hashed rows near the end, where the
+     * look-ahead runs past the last row, all read as in a small table.
+     */
+    public function testALargeTableOfEveryShapeReadsEveryRowOnce(): void
+    {
+        $rows = [];
+        for ($i = 1; $i <= 600; $i++) {
+            $rows[] = self::row($i, "token-$i");
+        }
+        foreach ([3, 250, 596, 599] as $gone) {
+            unset($rows[$gone]);
+        }
+        $rows[10] = 'not a row';
+        $rows[11] = ['a packed', 'row'];
+        $rows[12] = null;
+        $rows[] = self::row(601, 'token-601');
+        $rows['named'] = self::row(602, 'token-602');
+        $held = self::row(603, 'token-603');
+        $rows[] = &$held;
+        $rows[] = 42;
+        $g = new Guard(['ENVIRONMENT' => 'production'], $rows, ['now' => self::NOW]);
+        // 603 rows written, 4 unset, 3 of the rest replaced, 1 not an array at the end.
+        self::assertSame(603 - 4 - 3, $g->posture()['authentication']['managedCredentialCount']);
+        self::assertCount(4, array_filter(
+            array_column($g->warnings(), 'code'),
+            static fn (string $c): bool => $c === 'managed_credential_skipped',
+        ));
+        foreach ([1 => true, 4 => false, 11 => false, 13 => false, 14 => true, 251 => false, 300 => true,
+            597 => false, 598 => true, 600 => false, 601 => true, 602 => true, 603 => true] as $i => $usable) {
+            self::assertSame($usable, $g->authenticate(self::request("token-$i"))['ok'], "row $i");
+        }
+    }
+
     public function testAColumnHeldByReferenceIsReadThroughIt(): void
     {
         $scopes = ['auth:read', 'x', 'orders:write'];
