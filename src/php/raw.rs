@@ -79,6 +79,36 @@ impl Key<'_> {
 /// supports): the table is a plain vector of values with keys 0..n, `arPacked`.
 const HASH_FLAG_PACKED: u32 = 1 << 2;
 
+/// The slots of a PHP array, as the engine lays them out: a packed table (keys 0..n) keeps
+/// zvals, a hash table keeps buckets (key and zval). Holes (`IS_UNDEF`) included.
+enum Slots<'a> {
+    Packed(&'a [Zval]),
+    Hash(&'a [ext_php_rs::ffi::Bucket]),
+}
+
+/// The `nNumUsed` slots of `ht`, live or not. The one place the walkers make them.
+#[inline(always)]
+fn slots(ht: &ZendHashTable) -> Slots<'_> {
+    let used = ht.nNumUsed as usize;
+    // SAFETY: `u` is a union of a `u32` and four `u8`s; every bit pattern is a valid `u32`. A
+    // packed table keeps its values in `arPacked`, a vector of at least `nNumUsed` zvals
+    // (`nTableSize` are allocated); a hash table keeps its entries in `arData`, a vector of at
+    // least `nNumUsed` buckets. Either lives as long as the table and does not move while it
+    // is borrowed immutably (the engine reallocates it only when the array is written, and no
+    // PHP code runs while the glue reads its arguments). An uninitialized table has
+    // `nNumUsed == 0`, so nothing is read from its shared placeholder.
+    unsafe {
+        if ht.u.flags & HASH_FLAG_PACKED != 0 {
+            Slots::Packed(std::slice::from_raw_parts(
+                ht.__bindgen_anon_1.arPacked,
+                used,
+            ))
+        } else {
+            Slots::Hash(std::slice::from_raw_parts(ht.__bindgen_anon_1.arData, used))
+        }
+    }
+}
+
 /// Visits every live entry of `ht` in order, with its key and its value (references and
 /// indirect slots followed), reading PHP's hash table directly: about a tenth of the cost of
 /// ext-php-rs's iterator, which matters on the per-request path and when a Guard reads
@@ -91,34 +121,24 @@ const HASH_FLAG_PACKED: u32 = 1 << 2;
 /// `f` must not run PHP code (it cannot: it receives only borrowed values and the glue calls no
 /// user function while converting), so the table cannot change during the walk.
 pub fn walk<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Key<'a>, &'a Zval)) {
-    let used = ht.nNumUsed as usize;
-    // SAFETY: `u` is a union of a `u32` and four `u8`s; every bit pattern is a valid `u32`.
-    let flags = unsafe { ht.u.flags };
-    if flags & HASH_FLAG_PACKED != 0 {
-        // SAFETY: a packed table keeps its values in `arPacked`, a vector of at least
-        // `nNumUsed` zvals (`nTableSize` are allocated), which lives as long as the table and
-        // does not move while it is borrowed immutably (the engine reallocates it only when
-        // the array is written, and no PHP code runs during the walk).
-        let values = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arPacked, used) };
-        for (i, zv) in values.iter().enumerate() {
-            if let Some(v) = live(zv) {
-                f(Key::Int(i as i64), v);
+    match slots(ht) {
+        Slots::Packed(values) => {
+            for (i, zv) in values.iter().enumerate() {
+                if let Some(v) = live(zv) {
+                    f(Key::Int(i as i64), v);
+                }
             }
         }
-    } else {
-        // SAFETY: a hash (not packed) table keeps its entries in `arData`, a vector of at
-        // least `nNumUsed` buckets, with the same lifetime argument as above. An
-        // uninitialized table has `nNumUsed == 0`, so nothing is read from its shared
-        // placeholder.
-        let buckets = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arData, used) };
-        for b in buckets {
-            let Some(v) = live(&b.val) else { continue };
-            if b.key.is_null() {
-                f(Key::Int(b.h as i64), v);
-            } else {
-                // SAFETY: a live bucket's `key` is null (integer key `h`, handled above) or a
-                // live zend_string owned by the table, which outlives the borrow of `ht`.
-                f(Key::Str(unsafe { str_bytes(b.key) }), v);
+        Slots::Hash(buckets) => {
+            for b in buckets {
+                let Some(v) = live(&b.val) else { continue };
+                if b.key.is_null() {
+                    f(Key::Int(b.h as i64), v);
+                } else {
+                    // SAFETY: a live bucket's `key` is null (integer key `h`, handled above) or
+                    // a live zend_string owned by the table, which outlives the borrow of `ht`.
+                    f(Key::Str(unsafe { str_bytes(b.key) }), v);
+                }
             }
         }
     }
@@ -128,16 +148,9 @@ pub fn walk<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Key<'a>, &'a Zval)) {
 /// 0..n only) is not visited and integer keys are passed over. One call site for `f`, so the
 /// compiler can inline it into the loop.
 pub fn walk_named<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(&'a [u8], &'a Zval)) {
-    // SAFETY: as in `walk`: every bit pattern of the flags union is a valid `u32`.
-    let flags = unsafe { ht.u.flags };
-    if flags & HASH_FLAG_PACKED != 0 {
+    let Slots::Hash(buckets) = slots(ht) else {
         return;
-    }
-    let used = ht.nNumUsed as usize;
-    // SAFETY: as in `walk`: a hash (not packed) table keeps at least `nNumUsed` buckets in
-    // `arData`, alive and unmoved while the table is borrowed (no PHP code runs during the
-    // walk); an uninitialized table has `nNumUsed == 0`.
-    let buckets = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arData, used) };
+    };
     for b in buckets {
         let Some(v) = live(&b.val) else { continue };
         if !b.key.is_null() {
@@ -172,20 +185,10 @@ const ENTRIES_AHEAD: usize = 2;
 /// the strings the entries point at as well cost more than it saved.)
 pub fn walk_rows<'a>(ht: &'a ZendHashTable, f: impl FnMut(&'a Zval)) {
     let used = ht.nNumUsed as usize;
-    // SAFETY: as in `walk`: every bit pattern of the flags union is a valid `u32`.
-    let flags = unsafe { ht.u.flags };
     let ahead = used >= ROWS_AHEAD_FROM;
-    if flags & HASH_FLAG_PACKED != 0 {
-        // SAFETY: as in `walk`: a packed table keeps at least `nNumUsed` zvals in `arPacked`,
-        // alive and unmoved while the table is borrowed (no PHP code runs during the walk).
-        let values = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arPacked, used) };
-        rows(used, ahead, |i| values.get(i), f);
-    } else {
-        // SAFETY: as in `walk`: a hash table keeps at least `nNumUsed` buckets in `arData`,
-        // alive and unmoved while the table is borrowed; an uninitialized table has
-        // `nNumUsed == 0`.
-        let buckets = unsafe { std::slice::from_raw_parts(ht.__bindgen_anon_1.arData, used) };
-        rows(used, ahead, |i| buckets.get(i).map(|b| &b.val), f);
+    match slots(ht) {
+        Slots::Packed(values) => rows(used, ahead, |i| values.get(i), f),
+        Slots::Hash(buckets) => rows(used, ahead, |i| buckets.get(i).map(|b| &b.val), f),
     }
 }
 
@@ -239,39 +242,16 @@ fn ask_for_target(zv: &Zval) {
     }
 }
 
-/// The array the slot `zv` holds, a reference followed, if it holds one.
-#[inline(always)]
-fn row_array(zv: &Zval) -> Option<&ZendHashTable> {
-    let zv = followed(zv);
-    if type_of(zv) != IS_ARRAY {
-        return None;
-    }
-    // SAFETY: the type byte says the value union holds a pointer to a live array, owned by the
-    // table being walked, which outlives the walk; only its header is read here.
-    unsafe { zv.value.arr.as_ref() }
-}
-
 /// Asks for the header and every entry of the row array in slot `zv`.
 #[inline(always)]
 fn ask_for_entries(zv: &Zval) {
-    let Some(row) = row_array(zv) else { return };
+    let Some(row) = array(zv) else { return };
     ask_for(std::ptr::from_ref(row));
-    // SAFETY: as in `walk`: every bit pattern of the flags union is a valid `u32`; the entry
-    // pointers are only handed to `ask_for`, never read through.
-    let (start, size) = unsafe {
-        if row.u.flags & HASH_FLAG_PACKED != 0 {
-            (
-                row.__bindgen_anon_1.arPacked.cast::<u8>(),
-                std::mem::size_of::<Zval>(),
-            )
-        } else {
-            (
-                row.__bindgen_anon_1.arData.cast::<u8>(),
-                std::mem::size_of::<ext_php_rs::ffi::Bucket>(),
-            )
-        }
+    // Only the addresses of the entries are taken; nothing is read through them.
+    let (start, bytes) = match slots(row) {
+        Slots::Packed(values) => (values.as_ptr().cast::<u8>(), size_of_val(values)),
+        Slots::Hash(buckets) => (buckets.as_ptr().cast::<u8>(), size_of_val(buckets)),
     };
-    let bytes = (row.nNumUsed as usize).saturating_mul(size);
     for offset in (0..bytes).step_by(64) {
         ask_for(start.wrapping_add(offset));
     }
