@@ -103,7 +103,9 @@ pub struct PrincipalRef<'a> {
     pub auth_method: &'static str,
     /// Non-secret stable fingerprint of the credential.
     pub principal_fingerprint: Cow<'a, str>,
-    /// Granted scopes.
+    /// Granted scopes: borrowed when they are a configured list (a credential's, or the
+    /// anonymous principal's), owned when they were made for this request (a signed token's
+    /// claims, or a list narrowed by availability).
     pub scopes: Cow<'a, [String]>,
     /// Actions by this caller need a human approval.
     pub force_human_approval: bool,
@@ -111,7 +113,17 @@ pub struct PrincipalRef<'a> {
     pub client_ip: Option<IpAddr>,
 }
 
-impl PrincipalRef<'_> {
+impl<'a> PrincipalRef<'a> {
+    /// The granted scopes when they are a configured list, the same for every request that
+    /// grants them (a caller may keep what it derives from them); `None` for scopes made for
+    /// this request alone, such as a signed token's, which its issuer chooses.
+    pub fn configured_scopes(&self) -> Option<&'a [String]> {
+        match self.scopes {
+            Cow::Borrowed(configured) => Some(configured),
+            Cow::Owned(_) => None,
+        }
+    }
+
     /// The owned principal.
     pub fn to_principal(&self) -> Principal {
         Principal {

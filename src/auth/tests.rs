@@ -459,3 +459,24 @@ fn a_stored_malformed_generated_token_is_refused_every_time() {
         assert_eq!(reason("unknown-secret"), Some(DenialReason::TokenUnknown));
     }
 }
+
+#[test]
+fn configured_scopes_are_told_from_scopes_made_for_the_request() {
+    let f = Fixture::new(&[row(1, "bot", "tok-1", json!({}))], None);
+    let auth = bearer("tok-1");
+    let req = get(&[("Authorization", &auth)], "192.0.2.1");
+    let pol = f.policy();
+    let p = authenticate_ref(&pol, &req, NOW).unwrap();
+    assert_eq!(p.configured_scopes(), Some(&*p.scopes));
+    // The anonymous principal's configured list, whole: the configuration's own list.
+    let mut open = f.policy();
+    open.require_token = false;
+    let p = authenticate_ref(&open, &get(&[], "192.0.2.1"), NOW).unwrap();
+    assert_eq!(p.configured_scopes(), Some(&*f.scopes));
+    // Narrowed by availability for this request: made, not configured.
+    let narrowed = vec!["auth:read".to_owned(), "orders:read".to_owned()];
+    open.anonymous_scopes = &narrowed;
+    let p = authenticate_ref(&open, &get(&[], "192.0.2.1"), NOW).unwrap();
+    assert_eq!(p.scopes.as_ref(), ["auth:read"]);
+    assert_eq!(p.configured_scopes(), None);
+}

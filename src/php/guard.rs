@@ -244,14 +244,13 @@ fn allowed_array(
     let (Some(Some(t)), Some(values)) = (TEMPLATES.get(), FIXED_VALUES.get()) else {
         return allowed_array_keyed(p, template::string_list(&p.scopes));
     };
-    // A configured list of catalogue scopes (a credential's, the anonymous principal's) is
-    // shared (`Ok`), any other one built (see `scope_lists`). A signed token's list is its
-    // issuer's choice, and is not let near the bound on shared lists.
-    let shared = match &p.scopes {
-        Cow::Borrowed(configured) => scope_lists::shared(configured),
-        Cow::Owned(_) => None,
-    };
-    let scopes = shared.ok_or_else(|| template::string_list(&p.scopes));
+    // A configured list of catalogue scopes is shared (`Ok`), any other one built (see
+    // `scope_lists`): a signed token's list is its issuer's choice, and is not let near the
+    // bound on shared lists.
+    let scopes = p
+        .configured_scopes()
+        .and_then(scope_lists::shared)
+        .ok_or_else(|| template::string_list(&p.scopes));
     let fixed = |s: &str| fixed_index(s).map(|i| values.key(i));
     let mut ipv4 = [0u8; 15];
     let ip_text;
